@@ -1,0 +1,210 @@
+// Command-line parsing. Table-driven so that later flags (--format, --jobs, --config,
+// --exclude, --quiet, ...) are one row each; no dependency, because the grammar we need
+// (long flags, `--flag value` / `--flag=value`, a few short aliases, `--`) is small.
+import { allRules, findRule } from '../rules.js';
+import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
+
+export interface CliOptions {
+  paths: string[];
+  write: boolean;
+  check: boolean;
+  json: boolean;
+  /** --rules: only these rule ids (null = the default set). */
+  rules: string[] | null;
+  /** --disable: rule ids removed from the enabled set. */
+  disable: string[];
+  listRules: boolean;
+  /** --go override of every file's language version. */
+  go: GoVersion | null;
+  /** --color / --no-color; undefined = decide from the environment and the TTY. */
+  color: boolean | undefined;
+  includeGenerated: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** A usage or configuration error: the CLI prints `gopitfix: <message>` and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function defaultOptions(): CliOptions {
+  return {
+    paths: [],
+    write: false,
+    check: false,
+    json: false,
+    rules: null,
+    disable: [],
+    listRules: false,
+    go: null,
+    color: undefined,
+    includeGenerated: false,
+    help: false,
+    version: false,
+  };
+}
+
+interface FlagSpec {
+  /** Long names with the leading dashes, and short aliases (`-h`). */
+  names: string[];
+  /** Placeholder shown in help; present iff the flag takes a value. */
+  value?: string;
+  help: string;
+  apply(opts: CliOptions, value: string, flag: string): void;
+}
+
+function ruleList(value: string, flag: string): string[] {
+  const ids = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (ids.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of rule ids`);
+  for (const id of ids) {
+    if (!findRule(id)) {
+      const known = allRules.map((r) => r.meta.id).join(', ') || 'none';
+      throw new UsageError(`${flag}: unknown rule "${id}" (known rules: ${known})`);
+    }
+  }
+  return ids;
+}
+
+export const FLAGS: FlagSpec[] = [
+  {
+    names: ['--write', '-w'],
+    help: 'apply the fixes to the files (atomically, keeping file modes)',
+    apply: (o) => void (o.write = true),
+  },
+  {
+    names: ['--check'],
+    help: 'print findings only, write nothing; exit 1 if any finding has a fix',
+    apply: (o) => void (o.check = true),
+  },
+  {
+    names: ['--json'],
+    help: 'print one JSON document (findings + summary) on stdout',
+    apply: (o) => void (o.json = true),
+  },
+  {
+    names: ['--rules'],
+    value: 'a,b',
+    help: 'run only these rules',
+    apply: (o, v, f) => void (o.rules = [...(o.rules ?? []), ...ruleList(v, f)]),
+  },
+  {
+    names: ['--disable'],
+    value: 'a,b',
+    help: 'do not run these rules',
+    apply: (o, v, f) => void o.disable.push(...ruleList(v, f)),
+  },
+  {
+    names: ['--list-rules'],
+    help: 'list the rules (id, default on/off, Go versions, summary) and exit',
+    apply: (o) => void (o.listRules = true),
+  },
+  {
+    names: ['--go'],
+    value: '1.N',
+    help: "treat every file as this Go language version (default: nearest go.mod's go line)",
+    apply: (o, v, f) => {
+      const ver = parseGoVersion(v);
+      if (!ver || ver.major !== 1) throw new UsageError(`${f}: invalid Go version "${v}" (want 1.N, e.g. 1.21)`);
+      o.go = ver;
+    },
+  },
+  {
+    names: ['--color'],
+    help: 'color the diffs even when stdout is not a terminal',
+    apply: (o) => void (o.color = true),
+  },
+  {
+    names: ['--no-color'],
+    help: 'never color the output',
+    apply: (o) => void (o.color = false),
+  },
+  {
+    names: ['--include-generated'],
+    help: 'also process files marked "// Code generated ... DO NOT EDIT."',
+    apply: (o) => void (o.includeGenerated = true),
+  },
+  {
+    names: ['--help', '-h'],
+    help: 'show this help and exit',
+    apply: (o) => void (o.help = true),
+  },
+  {
+    names: ['--version'],
+    help: 'print the version and exit',
+    apply: (o) => void (o.version = true),
+  },
+];
+
+const byName = new Map<string, FlagSpec>();
+for (const spec of FLAGS) for (const n of spec.names) byName.set(n, spec);
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const opts = defaultOptions();
+  let onlyPaths = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (onlyPaths || arg === '-' || !arg.startsWith('-')) {
+      if (arg === '') throw new UsageError('empty path argument');
+      opts.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
+    const spec = byName.get(name);
+    if (!spec) throw new UsageError(`unknown flag ${name} (see gopitfix --help)`);
+    let value = '';
+    if (spec.value !== undefined) {
+      if (eq >= 0) value = arg.slice(eq + 1);
+      else if (i + 1 < argv.length) value = argv[++i];
+      else throw new UsageError(`${name} needs a value (${name} ${spec.value})`);
+    } else if (eq >= 0) {
+      throw new UsageError(`${name} takes no value`);
+    }
+    spec.apply(opts, value, name);
+  }
+  if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
+  if (opts.paths.length === 0) opts.paths.push('.');
+  return opts;
+}
+
+export function usage(): string {
+  const rows = FLAGS.map((s) => {
+    const names = s.names.join(', ') + (s.value ? ` ${s.value}` : '');
+    return [names, s.help] as const;
+  });
+  const width = Math.max(...rows.map(([n]) => n.length)) + 2;
+  const lines = [
+    'Usage: gopitfix [options] [paths...]',
+    '',
+    'Finds Go concurrency pitfalls and rewrites them. Paths are files, directories',
+    '(walked recursively) or Go patterns (./..., ./pkg/...); the default is ".".',
+    'Without --write or --check it is a dry run: unified diffs on stdout, notes on stderr.',
+    '',
+    'Options:',
+    ...rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`),
+    '',
+    'Exit codes: 0 ok, 1 fixable findings under --check, 2 usage error,',
+    '3 some files could not be processed (the others were).',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** "any", ">=1.21", "<1.22" or ">=1.18 <1.22": the Go-version column of --list-rules. */
+export function goRangeText(range?: { min?: string; max?: string }): string {
+  const parts: string[] = [];
+  const fmt = (s: string) => {
+    const v = parseGoVersion(s);
+    return v ? formatGoVersion(v) : s;
+  };
+  if (range?.min) parts.push(`>=${fmt(range.min)}`);
+  if (range?.max) parts.push(`<${fmt(range.max)}`);
+  return parts.length ? parts.join(' ') : 'any';
+}

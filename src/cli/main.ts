@@ -1,0 +1,162 @@
+// gopitfix [options] [paths...]: wires argument parsing, discovery, the engine and the
+// output modes together. Streams: stdout carries the product (a patch, findings under
+// --check, or the JSON document); stderr carries notes for humans (unfixable findings
+// in dry-run/--write mode, errors, the summary line), so `gopitfix ./... > fix.patch`
+// yields a clean patch.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initEngine } from '../engine.js';
+import { allRules } from '../rules.js';
+import type { Rule } from '../types.js';
+import { discover, DiscoveryError, errText } from '../discover.js';
+import { colorizeDiff, fileDiff } from '../output/diff.js';
+import { useColor } from '../output/color.js';
+import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
+import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { scanFiles, type Summary } from './run.js';
+
+export interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function processIo(): Io {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+  };
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_PARTIAL = 3;
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let opts: CliOptions;
+  let rules: Rule[];
+  try {
+    opts = parseArgs(argv);
+    if (opts.help) {
+      io.out(usage());
+      return EXIT_OK;
+    }
+    if (opts.version) {
+      io.out(`gopitfix ${packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    if (opts.listRules) {
+      io.out(opts.json ? JSON.stringify(allRules.map((r) => r.meta), null, 2) + '\n' : listRules());
+      return EXIT_OK;
+    }
+    rules = enabledRules(opts);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`gopitfix: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+
+  let files;
+  try {
+    files = discover(opts.paths, { cwd: io.cwd });
+  } catch (e) {
+    if (e instanceof DiscoveryError) {
+      io.err(`gopitfix: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+
+  await initEngine();
+
+  const mode: Mode = opts.write ? 'write' : opts.check ? 'check' : 'dry-run';
+  const color = useColor(opts.color, io.env, io.stdoutIsTTY);
+  const json: JsonFinding[] = [];
+  let written = 0;
+  let applied = 0;
+  const writeErrors: { file: string; message: string }[] = [];
+
+  const summary: Summary = scanFiles(
+    files,
+    { rules, goVersion: opts.go, includeGenerated: opts.includeGenerated },
+    {
+      onError: (err) => io.err(`gopitfix: ${err.file}: ${err.message}\n`),
+      onResult: (file, result) => {
+        if (opts.json) {
+          for (const f of result.findings) json.push(jsonFinding(f));
+        } else if (mode === 'check') {
+          for (const f of result.findings) io.out(findingLine(f) + '\n');
+        } else {
+          for (const f of result.findings) if (!f.fix) io.err(findingLine(f) + '\n');
+          if (mode === 'dry-run' && result.changed) {
+            const patch = fileDiff(file.displayPath, result.source, result.output);
+            io.out(color ? colorizeDiff(patch) : patch);
+          }
+        }
+        if (mode === 'write' && result.changed) {
+          try {
+            writeFileAtomic(file.absPath, result.output);
+            written++;
+            applied += result.findings.filter((f) => f.fix).length;
+          } catch (e) {
+            const err = { file: file.displayPath, message: `cannot write: ${errText(e)}` };
+            writeErrors.push(err);
+            io.err(`gopitfix: ${err.file}: ${err.message}\n`);
+          }
+        }
+      },
+    },
+  );
+  summary.filesWritten = written;
+  summary.fixesApplied = applied;
+  summary.errors.push(...writeErrors);
+
+  if (opts.json) io.out(jsonDocument(json, summary));
+  else io.err(summaryLine(summary, mode) + '\n');
+
+  if (summary.errors.length) return EXIT_PARTIAL;
+  if (mode === 'check' && summary.fixable > 0) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
+/** Default set (meta.defaultOn), or exactly --rules; minus --disable; registry order kept. */
+export function enabledRules(opts: Pick<CliOptions, 'rules' | 'disable'>): Rule[] {
+  const only = opts.rules ? new Set(opts.rules) : null;
+  const off = new Set(opts.disable);
+  const rules = allRules.filter((r) => (only ? only.has(r.meta.id) : r.meta.defaultOn) && !off.has(r.meta.id));
+  if (rules.length === 0) throw new UsageError('no rules enabled (check --rules and --disable; see --list-rules)');
+  return rules;
+}
+
+function listRules(): string {
+  const rows = allRules.map((r) => [r.meta.id, r.meta.defaultOn ? 'on' : 'off', goRangeText(r.meta.goVersion), r.meta.summary]);
+  const header = ['RULE', 'DEFAULT', 'GO', 'SUMMARY'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  return all.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] + 2))).join('')).join('\n') + '\n';
+}
+
+function packageVersion(): string {
+  // dist/src/cli/main.js when built, src/cli/main.ts under vitest: walk up to our package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      const data = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
+      if (data.name === 'gopitfix' && data.version) return data.version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}

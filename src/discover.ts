@@ -1,0 +1,168 @@
+// Which files a run looks at. Follows the go command's conventions for directory
+// walks (vendor, testdata, dot- and underscore-prefixed names are not part of any
+// package), asks git itself what is ignored so .gitignore semantics are exactly git's,
+// and never follows symlinked directories (a walk must terminate and not leave the tree).
+import { spawnSync } from 'node:child_process';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { headerOf } from './go/version.js';
+
+export interface DiscoveredFile {
+  absPath: string;
+  /** Relative to cwd, forward slashes. */
+  displayPath: string;
+  /** Named on the command line (processed even where a walk would skip it). */
+  explicit: boolean;
+  /** Set when the entry is known to be unprocessable before reading it. */
+  error?: string;
+}
+
+/** A path argument that names nothing: the CLI exits 2. */
+export class DiscoveryError extends Error {
+  override name = 'DiscoveryError';
+}
+
+export interface DiscoverOptions {
+  cwd: string;
+  /** Consult git for ignored files (default true). */
+  gitignore?: boolean;
+}
+
+const SKIP_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
+
+export function displayPathOf(cwd: string, absPath: string): string {
+  const rel = relative(cwd, absPath);
+  return (rel === '' ? '.' : rel).split(sep).join('/');
+}
+
+/**
+ * Expand path arguments (files, directories, `dir/...` patterns) into the sorted,
+ * deduplicated list of Go files to process.
+ */
+export function discover(args: readonly string[], opts: DiscoverOptions): DiscoveredFile[] {
+  const { cwd } = opts;
+  const found = new Map<string, DiscoveredFile>();
+  const add = (f: DiscoveredFile) => {
+    const prev = found.get(f.absPath);
+    if (!prev || (f.explicit && !prev.explicit)) found.set(f.absPath, f);
+  };
+
+  for (const arg of args.length ? args : ['.']) {
+    const target = patternRoot(arg);
+    const abs = resolve(cwd, target);
+    try {
+      lstatSync(abs);
+    } catch {
+      throw new DiscoveryError(`${arg}: no such file or directory`);
+    }
+    let st = null;
+    try {
+      st = statSync(abs);
+    } catch {
+      // A dangling or looping symlink: it exists, but reading it fails; let the
+      // reader report why (exit 3) instead of calling the path nonexistent.
+    }
+    const isDir = st?.isDirectory() ?? false;
+    if (target !== arg && !isDir) throw new DiscoveryError(`${arg}: ${target} is not a directory`);
+    if (isDir) {
+      walk(abs, cwd, opts.gitignore !== false, add);
+    } else {
+      const file: DiscoveredFile = { absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: true };
+      if (st && !st.isFile()) file.error = 'not a regular file';
+      add(file);
+    }
+  }
+  return [...found.values()].sort((a, b) => (a.absPath < b.absPath ? -1 : a.absPath > b.absPath ? 1 : 0));
+}
+
+/** `./...` → `.`, `./pkg/...` and `pkg/...` → the directory; other arguments as is. */
+function patternRoot(arg: string): string {
+  if (arg === '...') return '.';
+  if (arg.endsWith('/...')) return arg.slice(0, -4) || '/';
+  if (arg.includes('...')) {
+    throw new DiscoveryError(`${arg}: only trailing /... patterns are supported (like ./... or ./pkg/...)`);
+  }
+  return arg;
+}
+
+function walk(root: string, cwd: string, useGit: boolean, add: (f: DiscoveredFile) => void): void {
+  const ignored = useGit ? gitIgnored(root) : null;
+  const visit = (dir: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      // Reported like an unreadable file: the rest of the tree is still processed.
+      add({ absPath: dir, displayPath: displayPathOf(cwd, dir), explicit: false, error: `cannot read directory: ${errText(e)}` });
+      return;
+    }
+    for (const ent of entries) {
+      const name = ent.name;
+      const abs = join(dir, name);
+      // The go command ignores files and directories starting with "." or "_".
+      if (name.startsWith('.') || name.startsWith('_')) continue;
+      if (ent.isDirectory()) {
+        if (SKIP_DIRS.has(name)) continue;
+        if (ignored?.dirs.has(abs)) continue;
+        visit(abs);
+      } else if (ent.isFile() && name.endsWith('.go')) {
+        if (ignored?.files.has(abs)) continue;
+        add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false });
+      }
+      // Symlinks (to files or directories), sockets, FIFOs: not followed, not processed.
+    }
+  };
+  visit(root);
+}
+
+interface IgnoreSet {
+  dirs: Set<string>;
+  files: Set<string>;
+}
+
+/**
+ * Untracked paths git ignores below root (null outside a work tree or without git).
+ * Tracked files are never ignored, as in git. One git process per walked root.
+ */
+export function gitIgnored(root: string): IgnoreSet | null {
+  const r = spawnSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (r.error || r.status !== 0) return null;
+  const set: IgnoreSet = { dirs: new Set(), files: new Set() };
+  for (const entry of r.stdout.split('\0')) {
+    if (entry === '') continue;
+    // "./" means root itself is ignored; it was named explicitly, so walk it anyway.
+    if (entry === './') return null;
+    if (entry.endsWith('/')) set.dirs.add(resolve(root, entry.slice(0, -1)));
+    else set.files.add(resolve(root, entry));
+  }
+  return set;
+}
+
+const GENERATED = /^\/\/ Code generated .* DO NOT EDIT\.$/;
+
+/** Go's convention (go/ast.IsGenerated): the marker line appears before the package clause. */
+export function isGenerated(source: string): boolean {
+  const header = headerOf(source);
+  if (!header.includes('Code generated')) return false;
+  return header.split('\n').some((line) => GENERATED.test(line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+export function errText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const byCode: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ELOOP: 'too many levels of symbolic links',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'not a directory',
+    EIO: 'input/output error',
+  };
+  if (err && typeof err.code === 'string' && byCode[err.code]) return byCode[err.code];
+  return err && err.message ? err.message : String(e);
+}

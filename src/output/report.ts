@@ -1,0 +1,64 @@
+// Text and JSON renderings of findings and of the run summary.
+import type { Finding } from '../engine-api.js';
+import type { Summary } from '../cli/run.js';
+
+/** `path:line:col: rule: message`, the format editors and CI annotators parse. */
+export function findingLine(f: Finding): string {
+  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}`;
+}
+
+export interface JsonFinding {
+  rule: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  fix: { description: string; diff: string } | null;
+}
+
+export function jsonFinding(f: Finding): JsonFinding {
+  return {
+    rule: f.rule,
+    file: f.file,
+    line: f.start.line,
+    column: f.start.column,
+    endLine: f.end.line,
+    endColumn: f.end.column,
+    message: f.message,
+    fix: f.fix ? { description: f.fix.description, diff: f.fix.diff } : null,
+  };
+}
+
+export function jsonDocument(findings: JsonFinding[], summary: Summary): string {
+  return JSON.stringify({ version: 1, findings, summary }, null, 2) + '\n';
+}
+
+export type Mode = 'dry-run' | 'write' | 'check';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The one-line summary printed on stderr at the end of a text-mode run. */
+export function summaryLine(s: Summary, mode: Mode): string {
+  const parts: string[] = [];
+  if (s.findings === 0) {
+    parts.push(`no findings in ${plural(s.filesScanned, 'file')}`);
+  } else {
+    const fixWord = mode === 'write' ? 'fixed' : 'fixable';
+    const fixed = mode === 'write' ? s.fixesApplied : s.fixable;
+    parts.push(`${plural(s.findings, 'finding')} (${fixed} ${fixWord}) in ${s.filesWithFindings} of ${plural(s.filesScanned, 'file')}`);
+    if (mode === 'dry-run' && s.fixable > 0) parts.push('dry run, use --write to apply');
+    if (mode === 'write') parts.push(`wrote ${plural(s.filesWritten, 'file')}`);
+  }
+  if (s.fixesRejected) {
+    parts.push(`${s.fixesRejected} ${s.fixesRejected === 1 ? 'fix' : 'fixes'} rejected (would break the syntax)`);
+  }
+  if (s.filesSkippedGenerated) {
+    parts.push(`${plural(s.filesSkippedGenerated, 'generated file')} skipped (--include-generated to process)`);
+  }
+  if (s.errors.length) parts.push(`${plural(s.errors.length, 'file')} could not be processed`);
+  return `gopitfix: ${parts.join('; ')}`;
+}
