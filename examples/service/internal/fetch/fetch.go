@@ -1,0 +1,69 @@
+// Package fetch talks to the price backend over HTTP.
+package fetch
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Client fetches prices from one backend host.
+type Client struct {
+	base string
+	http *http.Client
+}
+
+// NewClient builds the backend client.
+func NewClient(base string) *Client {
+	// Pitfall (tune-http-transport): a bare Transport drops DefaultTransport's proxy,
+	// dial and handshake timeouts and keeps only 2 idle connections per host.
+	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
+	return &Client{
+		base: base,
+		// Pitfall (http-client-timeout): no Timeout; a stuck backend holds the caller forever.
+		http: &http.Client{Transport: tr},
+	}
+}
+
+// NewAdminClient is the correct version: a cloned default transport and a timeout.
+func NewAdminClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 32
+	return &http.Client{Transport: tr, Timeout: 15 * time.Second}
+}
+
+// Price asks the backend for one SKU's price.
+func (c *Client) Price(ctx context.Context, sku string) (float64, error) {
+	// Pitfall (defer-cancel): cancel is only called on the error path.
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/price/"+sku, nil)
+	if err != nil {
+		cancel()
+		return 0, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("backend: %s", resp.Status)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseFloat(strings.TrimSpace(string(body)), 64)
+}
+
+// WithBudget hands the cancel func to the caller on purpose: no defer must be added
+// here (the context would be cancelled under its new owner).
+func WithBudget(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(parent, d)
+	return ctx, cancel
+}
