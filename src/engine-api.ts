@@ -1,0 +1,84 @@
+// What the engine takes and returns: the contract between src/engine.ts and its
+// callers (CLI, interactive mode, batch workers, tests).
+import type { GoVersion } from './go/version.js';
+import type { Rule, TextEdit } from './types.js';
+
+export interface EngineOptions {
+  /** Enabled rules, in registry order (the order fixes are preferred in on overlap). */
+  rules: Rule[];
+  /** Per-rule options (from configuration), keyed by rule id. */
+  ruleOptions?: Record<string, Record<string, unknown>>;
+  /** --go override; when set, every file is treated as this version. */
+  goVersion?: GoVersion | null;
+  /** Bound on fixpoint passes (default 4). */
+  maxPasses?: number;
+  /** Skip parsing when no enabled rule's trigger occurs in the text (default true). */
+  prefilter?: boolean;
+}
+
+export interface SourceFile {
+  absPath: string;
+  /** Path shown to users: relative to cwd, forward slashes. */
+  displayPath: string;
+  source: string;
+  /** Effective version; undefined = compute from go.mod / build tags on disk. */
+  goVersion?: GoVersion | null;
+  /**
+   * The other files of the package, as (absPath, source) pairs. Undefined = read the
+   * sibling .go files of absPath's directory from disk on demand.
+   */
+  packageFiles?: () => { absPath: string; source: string }[];
+}
+
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, in characters (UTF-16 code units). */
+  column: number;
+}
+
+export interface Finding {
+  rule: string;
+  message: string;
+  /** Display path. */
+  file: string;
+  start: Position;
+  end: Position;
+  /** Offsets into the original source (JS string indices). */
+  startOffset: number;
+  endOffset: number;
+  /** null when no safe fix exists or the fix was rejected; `message` says why. */
+  fix: FindingFix | null;
+}
+
+export interface FindingFix {
+  description: string;
+  /** Unified diff of this fix alone (against the text it was computed on). */
+  diff: string;
+  /** The fix's edits against the text it was computed on (pass > 1: an intermediate text). */
+  edits: TextEdit[];
+  /** Fixpoint pass that produced the fix (1 = computed on the original source). */
+  pass: number;
+  /** Source text the edits apply to. */
+  baseline: string;
+}
+
+export interface FileResult {
+  file: string;
+  absPath: string;
+  source: string;
+  /** The source with every accepted fix applied (=== source when nothing changed). */
+  output: string;
+  changed: boolean;
+  findings: Finding[];
+  /** Fixes dropped by the safety net (they would have introduced a syntax error). */
+  rejectedFixes: number;
+  /** Parse of the original had ERROR/MISSING nodes. */
+  syntaxErrors: boolean;
+  /** True when the prefilter decided no rule could match (file never parsed). */
+  skippedByPrefilter: boolean;
+  /** The file is excluded by //gopitfix:ignore-file. */
+  ignoredFile: boolean;
+  /** Rules that threw on this file ("rule-id: message"); their other findings still count. */
+  ruleErrors: string[];
+}

@@ -1,0 +1,334 @@
+// The rewrite engine. Per file: parse once, run every enabled rule on the same
+// tree, merge their fixes as independent edits on one baseline (go/analysis
+// style). Overlapping fixes cannot both apply: the first in rule order wins and
+// the rest are retried on a re-parse of the result, up to a bounded fixpoint.
+// A safety net re-parses every result and drops any fix that would add a
+// syntax error; edits never touch a pre-existing ERROR region.
+import { createTwoFilesPatch } from 'diff';
+import MagicString from 'magic-string';
+import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
+import { Imports } from './go/imports.js';
+import { PackageLoader, type PackageFile, type PackageInfo } from './go/package.js';
+import { Semantics } from './go/scope.js';
+import { detectEol, errorRanges } from './go/syntax.js';
+import { fileGoVersion, versionInRange } from './go/version.js';
+import { initParser, parseGo } from './parser.js';
+import { Suppressions, ignoresFile } from './suppress.js';
+import type { Fix, FindingInput, Rule, RuleContext, TextEdit } from './types.js';
+
+export type { EngineOptions, FileResult, Finding, SourceFile } from './engine-api.js';
+
+export async function initEngine(): Promise<void> {
+  await initParser();
+}
+
+const DEFAULT_MAX_PASSES = 4;
+const packages = new PackageLoader();
+
+interface Record_ {
+  rule: string;
+  ruleIndex: number;
+  message: string;
+  origStart: number;
+  origEnd: number;
+  status: 'none' | 'applied' | 'deferred' | 'rejected';
+  fix: FindingFix | null;
+}
+
+interface Candidate {
+  rec: Record_;
+  fix: Fix;
+}
+
+/** Where the text of one pass came from: its edits, sorted, against the previous text. */
+type PassMap = TextEdit[];
+
+export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
+  const source = file.source;
+  const result: FileResult = {
+    file: file.displayPath,
+    absPath: file.absPath,
+    source,
+    output: source,
+    changed: false,
+    findings: [],
+    rejectedFixes: 0,
+    syntaxErrors: false,
+    skippedByPrefilter: false,
+    ignoredFile: false,
+    ruleErrors: [],
+  };
+  if (ignoresFile(source)) {
+    result.ignoredFile = true;
+    return result;
+  }
+  const version = opts.goVersion ?? (file.goVersion !== undefined ? file.goVersion : fileGoVersion(file.absPath, source));
+  let rules = opts.rules.filter((r) => versionInRange(version, r.meta.goVersion));
+  if (opts.prefilter !== false) {
+    rules = rules.filter((r) => !r.meta.triggers || r.meta.triggers.some((t) => source.includes(t)));
+  }
+  if (rules.length === 0) {
+    result.skippedByPrefilter = true;
+    return result;
+  }
+  const ruleIndex = new Map(opts.rules.map((r, i) => [r.meta.id, i]));
+  const maxPasses = opts.maxPasses ?? DEFAULT_MAX_PASSES;
+  const records: Record_[] = [];
+  const byKey = new Map<string, Record_>();
+  const maps: PassMap[] = [];
+  const mapBack = (offset: number) => {
+    for (let i = maps.length - 1; i >= 0; i--) offset = mapThrough(maps[i], offset);
+    return offset;
+  };
+
+  let text = source;
+  for (let pass = 1; pass <= maxPasses; pass++) {
+    const tree = parseGo(text);
+    let accepted: Candidate[] = [];
+    let next = text;
+    let applied: TextEdit[] = [];
+    try {
+      const root = tree.rootNode;
+      const errs = errorRanges(root);
+      if (pass === 1) result.syntaxErrors = errs.length > 0;
+      const imports = new Imports(root, text);
+      let sem: Semantics | null = null;
+      let pkg: PackageInfo | null = null;
+      const eol = detectEol(text);
+      const raw: { rule: Rule; f: FindingInput }[] = [];
+      const currentText = text;
+      for (const rule of rules) {
+        const ctx: RuleContext = {
+          path: file.displayPath,
+          absPath: file.absPath,
+          source: currentText,
+          tree,
+          root,
+          goVersion: version,
+          get sem() {
+            return (sem ??= new Semantics(root, imports));
+          },
+          imports,
+          package() {
+            if (!pkg) {
+              const current: PackageFile = { absPath: file.absPath, source: currentText, root, imports, sem: this.sem, current: true };
+              pkg = packages.load(file.absPath, current, file.packageFiles);
+            }
+            return pkg;
+          },
+          options: opts.ruleOptions?.[rule.meta.id] ?? {},
+          eol,
+          report(f) {
+            raw.push({ rule, f });
+          },
+        };
+        try {
+          rule.run(ctx);
+        } catch (e) {
+          result.ruleErrors.push(`${rule.meta.id}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+
+      const supp = new Suppressions(text);
+      const cands: Candidate[] = [];
+      for (const { rule, f } of raw) {
+        if (supp.suppressed(rule.meta.id, f.node.startPosition.row)) continue;
+        const origStart = mapBack(f.node.startIndex);
+        const key = `${rule.meta.id}@${origStart}`;
+        let rec = byKey.get(key);
+        if (rec && rec.status !== 'deferred') continue;
+        if (!rec) {
+          rec = {
+            rule: rule.meta.id,
+            ruleIndex: ruleIndex.get(rule.meta.id) ?? 0,
+            message: f.message,
+            origStart,
+            origEnd: Math.max(origStart, mapBack(f.node.endIndex)),
+            status: 'none',
+            fix: null,
+          };
+          byKey.set(key, rec);
+          records.push(rec);
+        }
+        rec.message = f.message;
+        if (!f.fix) {
+          rec.status = 'none';
+          continue;
+        }
+        if (f.fix.edits.some((e) => errs.some((r) => touchesError(e, r)))) {
+          rec.status = 'rejected';
+          rec.message += ' (no fix: the code around it has syntax errors)';
+          continue;
+        }
+        cands.push({ rec, fix: f.fix });
+      }
+      cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
+
+      const taken: TextEdit[] = [];
+      for (const c of cands) {
+        const fresh = c.fix.edits.filter((e) => !taken.some((t) => sameEdit(e, t)));
+        if (fresh.some((e) => taken.some((t) => conflicts(e, t))) || conflictsWithin(fresh)) {
+          c.rec.status = 'deferred';
+          continue;
+        }
+        taken.push(...fresh);
+        accepted.push(c);
+      }
+      if (accepted.length === 0) break;
+
+      const baseErrors = errs.length;
+      const build = (fixes: Candidate[]) => applyFixes(text, imports, fixes);
+      let built = build(accepted);
+      if (countErrors(built.text) > baseErrors) {
+        const good: Candidate[] = [];
+        for (const c of accepted) {
+          if (countErrors(build([c]).text) <= baseErrors) good.push(c);
+          else reject(c);
+        }
+        built = build(good);
+        if (good.length && countErrors(built.text) > baseErrors) {
+          good.forEach(reject);
+          good.length = 0;
+          built = { text, edits: [] };
+        }
+        accepted = good;
+      }
+      next = built.text;
+      applied = built.edits;
+      for (const c of accepted) {
+        c.rec.status = 'applied';
+        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath);
+      }
+    } finally {
+      tree.delete();
+    }
+    if (accepted.length === 0) break;
+    maps.push(applied);
+    text = next;
+  }
+
+  function reject(c: Candidate) {
+    c.rec.status = 'rejected';
+    c.rec.message += ' (fix rejected: it would introduce a syntax error)';
+    result.rejectedFixes++;
+  }
+
+  const lines = lineStarts(source);
+  for (const r of records) {
+    if (r.status === 'deferred') r.message += ' (no fix: it overlapped another fix and was not found again after that fix)';
+    result.findings.push({
+      rule: r.rule,
+      message: r.message,
+      file: file.displayPath,
+      start: position(lines, r.origStart),
+      end: position(lines, r.origEnd),
+      startOffset: r.origStart,
+      endOffset: r.origEnd,
+      fix: r.status === 'applied' ? r.fix : null,
+    });
+  }
+  result.findings.sort(
+    (a, b) => a.startOffset - b.startOffset || (ruleIndex.get(a.rule) ?? 0) - (ruleIndex.get(b.rule) ?? 0),
+  );
+  result.output = text;
+  result.changed = text !== source;
+  return result;
+}
+
+function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string): FindingFix {
+  let diff: string | null = null;
+  const edits = fix.edits;
+  return {
+    description: fix.description,
+    edits,
+    pass,
+    baseline,
+    get diff() {
+      if (diff === null) {
+        const after = applyFixes(baseline, imports, [{ fix } as Candidate]).text;
+        diff = createTwoFilesPatch(`a/${path}`, `b/${path}`, baseline, after, '', '', { context: 3 });
+        diff = diff.replace(/^=+\r?\n/, '');
+      }
+      return diff;
+    },
+  };
+}
+
+function applyFixes(text: string, imports: Imports, fixes: Pick<Candidate, 'fix'>[]): { text: string; edits: TextEdit[] } {
+  const edits: TextEdit[] = [];
+  const paths: string[] = [];
+  for (const c of fixes) {
+    for (const e of c.fix.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
+    if (c.fix.imports) paths.push(...c.fix.imports);
+  }
+  const imp = paths.length ? imports.addEdit(paths) : null;
+  if (imp) edits.push(imp);
+  edits.sort((a, b) => a.start - b.start || a.end - b.end);
+  const ms = new MagicString(text);
+  for (const e of edits) {
+    if (e.start === e.end) ms.appendLeft(e.start, e.text);
+    else if (e.text === '') ms.remove(e.start, e.end);
+    else ms.overwrite(e.start, e.end, e.text);
+  }
+  return { text: ms.toString(), edits };
+}
+
+function sameEdit(a: TextEdit, b: TextEdit): boolean {
+  return a.start === b.start && a.end === b.end && a.text === b.text;
+}
+
+/** Overlapping ranges, or two edits at the same point (their order would be ambiguous). */
+function conflicts(a: TextEdit, b: TextEdit): boolean {
+  if (sameEdit(a, b)) return false;
+  if (a.start === b.start) return true;
+  return a.start < b.end && b.start < a.end;
+}
+
+function conflictsWithin(edits: TextEdit[]): boolean {
+  for (let i = 0; i < edits.length; i++) for (let j = i + 1; j < edits.length; j++) if (conflicts(edits[i], edits[j])) return true;
+  return false;
+}
+
+function touchesError(e: TextEdit, r: { start: number; end: number }): boolean {
+  if (e.start === e.end) return r.start < e.start && e.start < r.end;
+  return e.start < r.end && r.start < e.end;
+}
+
+function countErrors(text: string): number {
+  const tree = parseGo(text);
+  try {
+    return errorRanges(tree.rootNode).length;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** An offset in a pass's output, mapped to the text before that pass. */
+function mapThrough(edits: TextEdit[], offset: number): number {
+  let shift = 0;
+  for (const e of edits) {
+    const newStart = e.start + shift;
+    const newEnd = newStart + e.text.length;
+    if (offset < newStart) return offset - shift;
+    if (offset < newEnd || (e.start === e.end && offset === newStart)) return e.start;
+    shift += e.text.length - (e.end - e.start);
+  }
+  return offset - shift;
+}
+
+function lineStarts(src: string): number[] {
+  const out = [0];
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+function position(lines: number[], offset: number): Position {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - lines[lo] + 1 };
+}

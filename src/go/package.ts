@@ -1,0 +1,185 @@
+// The package around a file: the other .go files of its directory with the same
+// package clause, parsed on demand, with an index of their top-level struct
+// types and functions. Rules use it for facts that live in sibling files
+// (a receiver's struct field types, every call of a function in the package).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Node, Tree } from 'web-tree-sitter';
+import { parseGo } from '../parser.js';
+import { Imports } from './imports.js';
+import { Semantics, type TypeRef } from './scope.js';
+import { field, fields, named } from './syntax.js';
+
+export interface PackageFile {
+  absPath: string;
+  source: string;
+  root: Node;
+  sem: Semantics;
+  imports: Imports;
+  /** True for the file being processed (its current text, not the one on disk). */
+  current: boolean;
+}
+
+export interface FuncDecl {
+  node: Node;
+  file: PackageFile;
+  /** Receiver base type name for methods ("Server" for `func (s *Server)`), else null. */
+  recvType: string | null;
+}
+
+export class PackageInfo {
+  readonly files: PackageFile[];
+  private structCache = new Map<string, Map<string, { typeNode: Node; file: PackageFile }> | null>();
+
+  constructor(files: PackageFile[]) {
+    this.files = files;
+  }
+
+  /** The struct type declared as `type name struct {...}` in the package, with its field types. */
+  structFields(typeName: string): Map<string, { typeNode: Node; file: PackageFile }> | null {
+    if (this.structCache.has(typeName)) return this.structCache.get(typeName)!;
+    let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
+    outer: for (const f of this.files) {
+      for (const d of named(f.root)) {
+        if (d.type !== 'type_declaration') continue;
+        for (const spec of named(d)) {
+          if (spec.type !== 'type_spec' || field(spec, 'name')?.text !== typeName) continue;
+          const st = field(spec, 'type');
+          if (!st || st.type !== 'struct_type') break outer;
+          result = new Map();
+          const list = named(st).find((c) => c.type === 'field_declaration_list');
+          for (const fd of list ? named(list) : []) {
+            if (fd.type !== 'field_declaration') continue;
+            const type = field(fd, 'type');
+            if (!type) continue;
+            const names = fields(fd, 'name');
+            if (names.length === 0) {
+              // Embedded field: its name is the type's name.
+              const base = type.type === 'pointer_type' ? named(type)[0] : type;
+              const n = base?.type === 'qualified_type' ? field(base, 'name')?.text : base?.text;
+              if (n) result.set(n, { typeNode: type, file: f });
+            }
+            for (const n of names) result.set(n.text, { typeNode: type, file: f });
+          }
+          break outer;
+        }
+      }
+    }
+    this.structCache.set(typeName, result);
+    return result;
+  }
+
+  /** The type of field `fieldName` of package struct type `typeName`, resolved in its declaring file. */
+  fieldType(typeName: string, fieldName: string): TypeRef | null {
+    const f = this.structFields(typeName)?.get(fieldName);
+    return f ? f.file.sem.typeRef(f.typeNode) : null;
+  }
+
+  /** Top-level functions and methods named `name` across the package. */
+  funcs(name: string): FuncDecl[] {
+    const out: FuncDecl[] = [];
+    for (const f of this.files) {
+      for (const d of named(f.root)) {
+        if (d.type !== 'function_declaration' && d.type !== 'method_declaration') continue;
+        if (field(d, 'name')?.text !== name) continue;
+        out.push({ node: d, file: f, recvType: d.type === 'method_declaration' ? receiverTypeName(d) : null });
+      }
+    }
+    return out;
+  }
+}
+
+/** "Server" for `func (s *Server[T]) m()`. */
+export function receiverTypeName(method: Node): string | null {
+  const recv = field(method, 'receiver');
+  const p = recv ? named(recv).find((c) => c.type === 'parameter_declaration') : null;
+  let t = p ? field(p, 'type') : null;
+  while (t && (t.type === 'pointer_type' || t.type === 'parenthesized_type')) t = named(t)[0] ?? null;
+  if (t && t.type === 'generic_type') t = field(t, 'type');
+  return t && t.type === 'type_identifier' ? t.text : null;
+}
+
+export function packageClause(root: Node): string | null {
+  const pc = named(root).find((c) => c.type === 'package_clause');
+  const id = pc ? named(pc).find((c) => c.type === 'package_identifier') : null;
+  return id ? id.text : null;
+}
+
+/** Parsed sibling files, cached per directory (the engine walks files in path order). */
+export class PackageLoader {
+  private dir: string | null = null;
+  private cache = new Map<string, { source: string; tree: Tree; file: PackageFile }>();
+  private siblings: { absPath: string; source: string }[] = [];
+
+  /** Sibling files of absPath from disk, or from `provider` when given. */
+  load(
+    absPath: string,
+    current: PackageFile,
+    provider?: () => { absPath: string; source: string }[],
+  ): PackageInfo {
+    const pkgName = packageClause(current.root);
+    const key = provider ? `provider:${absPath}` : dirname(absPath);
+    if (key !== this.dir) {
+      this.clear();
+      this.dir = key;
+      this.siblings = provider ? provider() : readSiblings(absPath);
+    }
+    const siblings = this.siblings;
+    const files: PackageFile[] = [current];
+    for (const s of siblings) {
+      if (s.absPath === absPath) continue;
+      let entry = this.cache.get(s.absPath);
+      if (!entry || entry.source !== s.source) {
+        entry?.tree.delete();
+        const tree = parseGo(s.source);
+        const imports = new Imports(tree.rootNode, s.source);
+        const file: PackageFile = {
+          absPath: s.absPath,
+          source: s.source,
+          root: tree.rootNode,
+          imports,
+          get sem() {
+            const sem = new Semantics(tree.rootNode, imports);
+            Object.defineProperty(this, 'sem', { value: sem });
+            return sem;
+          },
+          current: false,
+        };
+        entry = { source: s.source, tree, file };
+        this.cache.set(s.absPath, entry);
+      }
+      if (packageClause(entry.file.root) === pkgName) files.push(entry.file);
+    }
+    return new PackageInfo(files);
+  }
+
+  clear(): void {
+    for (const e of this.cache.values()) e.tree.delete();
+    this.cache.clear();
+    this.dir = null;
+  }
+}
+
+/** Every .go file of absPath's directory (absPath included: the loader skips the current one). */
+function readSiblings(absPath: string): { absPath: string; source: string }[] {
+  const dir = dirname(absPath);
+  const out: { absPath: string; source: string }[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    if (!n.endsWith('.go')) continue;
+    const p = join(dir, n);
+    try {
+      const st = statSync(p);
+      if (!st.isFile() || st.size > 10 * 1024 * 1024) continue;
+      out.push({ absPath: p, source: readFileSync(p, 'utf8') });
+    } catch {
+      // An unreadable sibling only narrows what rules can prove.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,634 @@
+// The Go semantics layer: lexical scopes, bindings and references over a
+// tree-sitter-go tree, with Go's visibility rules (a local is visible from the end
+// of its declaration; `x := x` reads the outer x; `a, err := f()` reuses an err
+// declared in the same block). Tree-sitter has no types, so each binding also
+// records its declared type node and initializer, and `typeOf` derives a type
+// where the syntax proves it.
+import type { Node } from 'web-tree-sitter';
+import type { Imports } from './imports.js';
+import { FUNC_TYPES, PREDECLARED, children, field, fields, named, unparen } from './syntax.js';
+
+export type BindingKind = 'var' | 'const' | 'type' | 'func' | 'param' | 'result' | 'receiver' | 'import' | 'typeparam';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** The declaring identifier (the import_spec for imports without an alias). */
+  id: Node;
+  /** The declaring construct: short_var_declaration, var_spec, parameter_declaration, range_clause, ... */
+  decl: Node;
+  scope: Scope;
+  /** Offset from which the binding is visible (Go: end of its declaration for locals). */
+  visibleFrom: number;
+  /** The declared type node, when written. */
+  typeNode: Node | null;
+  /** The initializer: the expression assigned to this name when 1:1, else the tuple call. */
+  value: Node | null;
+  /** Index into the tuple result when `value` is a multi-value call (a, b := f()), else -1. */
+  valueIndex: number;
+  /** Identifier nodes that refer to this binding (declaration excluded). */
+  refs: Node[];
+  /** Import path, for import bindings. */
+  importPath?: string;
+}
+
+export type ScopeKind = 'package' | 'func' | 'block' | 'if' | 'for' | 'switch' | 'case';
+
+export interface Scope {
+  kind: ScopeKind;
+  node: Node;
+  parent: Scope | null;
+  bindings: Map<string, Binding[]>;
+  children: Scope[];
+}
+
+/** A resolved type: named (possibly qualified by an import path), with pointer depth. */
+export interface TypeRef {
+  /** Import path of the qualifier, "" for a type of this package, null for non-named types. */
+  pkgPath: string | null;
+  /** Type name for named types; the node type for others (chan_type, map_type, ...). */
+  name: string;
+  pointer: number;
+  /** The type node itself (after stripping pointers). */
+  node: Node | null;
+}
+
+const SCOPE_STMT: Record<string, ScopeKind> = {
+  if_statement: 'if',
+  for_statement: 'for',
+  expression_switch_statement: 'switch',
+  type_switch_statement: 'switch',
+  select_statement: 'switch',
+  expression_case: 'case',
+  type_case: 'case',
+  default_case: 'case',
+  communication_case: 'case',
+  block: 'block',
+};
+
+/** Known results of standard-library functions, for typeOf: [pkg, func] → result types. */
+const STD_RESULTS: Record<string, (string | null)[]> = {
+  'context.Background': ['context.Context'],
+  'context.TODO': ['context.Context'],
+  'context.WithValue': ['context.Context'],
+  'context.WithoutCancel': ['context.Context'],
+  'context.WithCancel': ['context.Context', 'context.CancelFunc'],
+  'context.WithTimeout': ['context.Context', 'context.CancelFunc'],
+  'context.WithDeadline': ['context.Context', 'context.CancelFunc'],
+  'context.WithCancelCause': ['context.Context', 'context.CancelCauseFunc'],
+  'context.WithTimeoutCause': ['context.Context', 'context.CancelFunc'],
+  'context.WithDeadlineCause': ['context.Context', 'context.CancelFunc'],
+  'os/signal.NotifyContext': ['context.Context', 'context.CancelFunc'],
+  'golang.org/x/sync/errgroup.WithContext': ['*golang.org/x/sync/errgroup.Group', 'context.Context'],
+};
+
+export class Semantics {
+  readonly fileScope: Scope;
+  private readonly resolved = new Map<number, Binding>();
+  private readonly scopeByNode = new Map<number, Scope>();
+  readonly allBindings: Binding[] = [];
+
+  constructor(
+    readonly root: Node,
+    readonly imports: Imports,
+  ) {
+    this.fileScope = this.newScope('package', root, null);
+    this.declarePackageLevel();
+    for (const c of named(root)) this.visitTopLevel(c);
+  }
+
+  // ---- queries -------------------------------------------------------------
+
+  /** The binding an identifier (or package_identifier) refers to; null for predeclared or unknown names. */
+  resolve(ident: Node): Binding | null {
+    return this.resolved.get(ident.id) ?? this.declaredBy.get(ident.id) ?? null;
+  }
+
+  /** The binding a declaring identifier introduces, if it is one. */
+  declaredAt(ident: Node): Binding | null {
+    return this.declaredBy.get(ident.id) ?? null;
+  }
+
+  /** Innermost scope containing node. */
+  scopeAt(node: Node): Scope {
+    for (let n: Node | null = node; n; n = n.parent) {
+      const s = this.scopeByNode.get(n.id);
+      if (s) return s;
+    }
+    return this.fileScope;
+  }
+
+  /** The binding named `name` visible at `node` (respecting declaration order). */
+  lookup(name: string, node: Node): Binding | null {
+    const pos = node.startIndex;
+    for (let s: Scope | null = this.scopeAt(node); s; s = s.parent) {
+      const list = s.bindings.get(name);
+      if (!list) continue;
+      for (let i = list.length - 1; i >= 0; i--) if (list[i].visibleFrom <= pos) return list[i];
+    }
+    return null;
+  }
+
+  /** The import path `ident` denotes when it names an imported package there, else null. */
+  packagePath(ident: Node): string | null {
+    const b = this.resolve(ident);
+    return b && b.kind === 'import' ? b.importPath! : null;
+  }
+
+  /**
+   * For `pkg.Name` (a selector_expression or qualified_type), the import path and name
+   * when pkg resolves to an import; null otherwise (a local var named like a package is not one).
+   */
+  qualified(node: Node): { path: string; name: string } | null {
+    node = unparen(node);
+    if (node.type === 'selector_expression') {
+      const op = field(node, 'operand');
+      const f = field(node, 'field');
+      if (!op || !f || op.type !== 'identifier') return null;
+      const path = this.packagePath(op);
+      return path === null ? null : { path, name: f.text };
+    }
+    if (node.type === 'qualified_type') {
+      const p = field(node, 'package');
+      const n = field(node, 'name');
+      if (!p || !n) return null;
+      const path = this.packagePath(p);
+      return path === null ? null : { path, name: n.text };
+    }
+    return null;
+  }
+
+  /** Whether `call` is a call of package function path.name (through any alias). */
+  isCallTo(call: Node, path: string, names: string | string[]): boolean {
+    if (call.type !== 'call_expression') return false;
+    const q = this.qualified(field(call, 'function')!);
+    if (!q || q.path !== path) return false;
+    return typeof names === 'string' ? q.name === names : names.includes(q.name);
+  }
+
+  /** Resolve a type node to a TypeRef (pointers stripped and counted). */
+  typeRef(typeNode: Node): TypeRef {
+    let pointer = 0;
+    let n = typeNode;
+    for (;;) {
+      if (n.type === 'pointer_type') {
+        pointer++;
+        n = named(n).find((c) => c.type !== 'comment')!;
+      } else if (n.type === 'parenthesized_type') {
+        n = named(n).find((c) => c.type !== 'comment')!;
+      } else break;
+      if (!n) return { pkgPath: null, name: '?', pointer, node: null };
+    }
+    if (n.type === 'qualified_type') {
+      const q = this.qualified(n);
+      return { pkgPath: q ? q.path : null, name: q ? q.name : n.text, pointer, node: n };
+    }
+    if (n.type === 'type_identifier') return { pkgPath: PREDECLARED.has(n.text) ? null : '', name: n.text, pointer, node: n };
+    if (n.type === 'generic_type') {
+      const t = field(n, 'type');
+      if (t) {
+        const inner = this.typeRef(t);
+        return { ...inner, pointer: inner.pointer + pointer };
+      }
+    }
+    return { pkgPath: null, name: n.type, pointer, node: n };
+  }
+
+  /**
+   * The type of a binding when the syntax proves it: a declared type, a composite
+   * literal / &composite / new(T) initializer, a known std function result, or a
+   * conversion-free copy of another proven binding. null when unknown.
+   */
+  typeOf(b: Binding, depth = 0): TypeRef | null {
+    if (b.typeNode) return this.typeRef(b.typeNode);
+    if (!b.value || depth > 8) return null;
+    if (b.valueIndex >= 0) return this.callResultType(b.value, b.valueIndex);
+    return this.typeOfExpr(b.value, depth + 1);
+  }
+
+  /** The type of an expression when provable from syntax alone. */
+  typeOfExpr(expr: Node, depth = 0): TypeRef | null {
+    const e = unparen(expr);
+    switch (e.type) {
+      case 'composite_literal': {
+        const t = field(e, 'type');
+        return t ? this.typeRef(t) : null;
+      }
+      case 'unary_expression': {
+        if (e.child(0)?.type !== '&') return null;
+        const inner = this.typeOfExpr(field(e, 'operand')!, depth + 1);
+        return inner && unparen(field(e, 'operand')!).type === 'composite_literal' ? { ...inner, pointer: inner.pointer + 1 } : null;
+      }
+      case 'call_expression': {
+        const fn = field(e, 'function')!;
+        if (fn.type === 'identifier' && !this.resolve(fn)) {
+          const args = named(field(e, 'arguments')!).filter((a) => a.type !== 'comment');
+          if (fn.text === 'new' && args.length === 1) {
+            const t = this.typeRef(args[0]);
+            return { ...t, pointer: t.pointer + 1 };
+          }
+          if (fn.text === 'make' && args.length >= 1) return this.typeRef(args[0]);
+        }
+        return this.callResultType(e, 0);
+      }
+      case 'identifier': {
+        const b = this.resolve(e);
+        return b && depth < 8 && (b.kind === 'var' || b.kind === 'param' || b.kind === 'receiver') ? this.typeOf(b, depth + 1) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Result `index` of a call to a known std function (context.WithTimeout → CancelFunc, r.Context() → Context). */
+  callResultType(call: Node, index: number): TypeRef | null {
+    if (call.type !== 'call_expression') return null;
+    const fn = unparen(field(call, 'function')!);
+    const q = this.qualified(fn);
+    if (q) {
+      const res = STD_RESULTS[`${q.path}.${q.name}`];
+      const t = res?.[index];
+      return t ? parseTypeString(t) : null;
+    }
+    // r.Context() on an *http.Request.
+    if (fn.type === 'selector_expression' && field(fn, 'field')?.text === 'Context' && index === 0) {
+      const op = unparen(field(fn, 'operand')!);
+      if (op.type === 'identifier') {
+        const b = this.resolve(op);
+        const t = b ? this.typeOf(b) : null;
+        if (t && t.pkgPath === 'net/http' && t.name === 'Request') return parseTypeString('context.Context');
+      }
+    }
+    return null;
+  }
+
+  /** Whether binding b is proven to have type pkgPath.name (pointer: undefined = either). */
+  isType(b: Binding, pkgPath: string, name: string, pointer?: number): boolean {
+    const t = this.typeOf(b);
+    return !!t && t.pkgPath === pkgPath && t.name === name && (pointer === undefined || t.pointer === pointer);
+  }
+
+  /** Every name bound anywhere inside node (any scope), plus names referenced there. */
+  namesUsedIn(node: Node): Set<string> {
+    const out = new Set<string>();
+    for (const id of node.descendantsOfType(['identifier', 'package_identifier', 'type_identifier', 'field_identifier'])) {
+      if (id) out.add(id.text);
+    }
+    return out;
+  }
+
+  /**
+   * A name based on `base` that is free at `at`: not bound or referenced anywhere in the
+   * enclosing top-level declaration, not declared at package level in this file, not an
+   * import name and not predeclared; so introducing it cannot shadow or be shadowed.
+   */
+  freshName(base: string, at: Node): string {
+    let top: Node = at;
+    while (top.parent && top.parent.type !== 'source_file') top = top.parent;
+    const used = this.namesUsedIn(top);
+    const taken = (n: string) =>
+      used.has(n) || PREDECLARED.has(n) || this.fileScope.bindings.has(n) || !!this.imports.byLocalName(n);
+    if (!taken(base)) return base;
+    for (let i = 2; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
+  }
+
+  // ---- construction ------------------------------------------------------
+
+  private readonly declaredBy = new Map<number, Binding>();
+
+  private newScope(kind: ScopeKind, node: Node, parent: Scope | null): Scope {
+    const s: Scope = { kind, node, parent, bindings: new Map(), children: [] };
+    parent?.children.push(s);
+    this.scopeByNode.set(node.id, s);
+    return s;
+  }
+
+  private declare(
+    scope: Scope,
+    name: string,
+    kind: BindingKind,
+    id: Node,
+    decl: Node,
+    visibleFrom: number,
+    typeNode: Node | null = null,
+    value: Node | null = null,
+    valueIndex = -1,
+  ): Binding | null {
+    if (name === '_' || name === '') return null;
+    const b: Binding = { name, kind, id, decl, scope, visibleFrom, typeNode, value, valueIndex, refs: [] };
+    const list = scope.bindings.get(name);
+    if (list) list.push(b);
+    else scope.bindings.set(name, [b]);
+    this.declaredBy.set(id.id, b);
+    this.allBindings.push(b);
+    return b;
+  }
+
+  private ref(ident: Node, scope: Scope): void {
+    const name = ident.text;
+    if (name === '_') return;
+    const pos = ident.startIndex;
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const list = s.bindings.get(name);
+      if (!list) continue;
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i].visibleFrom <= pos) {
+          this.resolved.set(ident.id, list[i]);
+          list[i].refs.push(ident);
+          return;
+        }
+      }
+    }
+  }
+
+  private declarePackageLevel(): void {
+    const s = this.fileScope;
+    for (const spec of this.imports.specs) {
+      if (!spec.localName) continue;
+      const nameNode = field(spec.node, 'name');
+      const b = this.declare(s, spec.localName, 'import', nameNode ?? spec.node, spec.node, 0);
+      if (b) b.importPath = spec.path;
+    }
+    for (const d of named(this.root)) {
+      switch (d.type) {
+        case 'function_declaration': {
+          const n = field(d, 'name');
+          if (n) this.declare(s, n.text, 'func', n, d, 0);
+          break;
+        }
+        case 'var_declaration':
+        case 'const_declaration':
+          for (const spec of specsOf(d)) {
+            const names = fields(spec, 'name');
+            const type = field(spec, 'type');
+            const values = valuesOf(spec);
+            names.forEach((n, i) => {
+              const [v, vi] = pairValue(values, names.length, i);
+              this.declare(s, n.text, d.type === 'var_declaration' ? 'var' : 'const', n, spec, 0, type, v, vi);
+            });
+          }
+          break;
+        case 'type_declaration':
+          for (const spec of named(d)) {
+            const n = field(spec, 'name');
+            if (n) this.declare(s, n.text, 'type', n, spec, 0, field(spec, 'type'));
+          }
+          break;
+      }
+    }
+  }
+
+  private visitTopLevel(d: Node): void {
+    switch (d.type) {
+      case 'function_declaration':
+      case 'method_declaration':
+        this.visitFunc(d, this.fileScope);
+        break;
+      case 'var_declaration':
+      case 'const_declaration':
+        for (const spec of specsOf(d)) for (const c of named(spec)) if (!isNameField(spec, c)) this.visit(c, this.fileScope);
+        break;
+      case 'type_declaration':
+        for (const spec of named(d)) {
+          const t = field(spec, 'type');
+          if (t) this.visit(t, this.fileScope);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private visitFunc(fn: Node, parent: Scope): void {
+    const scope = this.newScope('func', fn, parent);
+    const start = fn.startIndex;
+    const declareParams = (list: Node | null, kind: BindingKind) => {
+      if (!list) return;
+      if (list.type !== 'parameter_list') {
+        this.visit(list, scope); // unnamed single result type
+        return;
+      }
+      for (const p of named(list)) {
+        if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
+        const type = field(p, 'type');
+        if (type) this.visit(type, parent);
+        for (const n of fields(p, 'name')) this.declare(scope, n.text, kind, n, p, start, type);
+      }
+    };
+    const tparams = field(fn, 'type_parameters');
+    if (tparams) {
+      for (const tp of named(tparams)) {
+        for (const n of fields(tp, 'name')) this.declare(scope, n.text, 'typeparam', n, tp, start);
+        const t = field(tp, 'type');
+        if (t) this.visit(t, scope);
+      }
+    }
+    declareParams(field(fn, 'receiver'), 'receiver');
+    declareParams(field(fn, 'parameters'), 'param');
+    declareParams(field(fn, 'result'), 'result');
+    const body = field(fn, 'body');
+    // The body's top level shares the parameters' block (Go: no redeclaring a param there).
+    if (body) for (const c of named(body)) this.visit(c, scope);
+  }
+
+  private visit(node: Node, scope: Scope): void {
+    const t = node.type;
+    switch (t) {
+      case 'identifier':
+        this.ref(node, scope);
+        return;
+      case 'package_identifier':
+        // The qualifier of a qualified_type.
+        this.ref(node, scope);
+        return;
+      case 'func_literal':
+        this.visitFunc(node, scope);
+        return;
+      case 'function_type':
+        // Parameter names of a func type bind nothing; only qualifiers are references.
+        for (const q of node.descendantsOfType('qualified_type')) {
+          const p = q && field(q, 'package');
+          if (p) this.ref(p, scope);
+        }
+        return;
+      case 'selector_expression': {
+        const op = field(node, 'operand');
+        if (op) this.visit(op, scope);
+        return;
+      }
+      case 'field_identifier':
+      case 'type_identifier':
+      case 'label_name':
+      case 'comment':
+        return;
+      case 'short_var_declaration':
+        this.visitShortVar(node, scope);
+        return;
+      case 'var_declaration':
+      case 'const_declaration':
+        for (const spec of specsOf(node)) {
+          const names = fields(spec, 'name');
+          const type = field(spec, 'type');
+          const values = valuesOf(spec);
+          for (const c of named(spec)) if (!isNameField(spec, c)) this.visit(c, scope);
+          names.forEach((n, i) => {
+            const [v, vi] = pairValue(values, names.length, i);
+            this.declare(scope, n.text, t === 'var_declaration' ? 'var' : 'const', n, spec, spec.endIndex, type, v, vi);
+          });
+        }
+        return;
+      case 'type_declaration':
+        for (const spec of named(node)) {
+          const n = field(spec, 'name');
+          if (n) this.declare(scope, n.text, 'type', n, spec, spec.startIndex, field(spec, 'type'));
+          const ty = field(spec, 'type');
+          if (ty) this.visit(ty, scope);
+        }
+        return;
+      case 'range_clause':
+        this.visitRange(node, scope);
+        return;
+      case 'type_switch_statement':
+        this.visitTypeSwitch(node, scope);
+        return;
+      case 'communication_case':
+        this.visitCommCase(node, scope);
+        return;
+      case 'literal_value':
+        this.visitLiteralValue(node, scope);
+        return;
+      case 'block': {
+        const s = this.newScope('block', node, scope);
+        for (const c of named(node)) this.visit(c, s);
+        return;
+      }
+      default:
+        break;
+    }
+    const kind = SCOPE_STMT[t];
+    const s = kind ? this.newScope(kind, node, scope) : scope;
+    for (const c of named(node)) this.visit(c, s);
+  }
+
+  private visitShortVar(node: Node, scope: Scope): void {
+    const left = field(node, 'left');
+    const right = field(node, 'right');
+    if (right) this.visit(right, scope);
+    if (!left) return;
+    const names = named(left).filter((c) => c.type !== 'comment');
+    const values = right ? named(right).filter((c) => c.type !== 'comment') : [];
+    names.forEach((n, i) => {
+      if (n.type !== 'identifier') return this.visit(n, scope);
+      // Redeclaration in the same scope is an assignment to the existing variable.
+      const existing = scope.bindings.get(n.text);
+      if (existing && existing.length) {
+        this.ref(n, scope);
+        return;
+      }
+      const [v, vi] = pairValue(values, names.length, i);
+      this.declare(scope, n.text, 'var', n, node, node.endIndex, null, v, vi);
+    });
+  }
+
+  private visitRange(node: Node, scope: Scope): void {
+    const left = field(node, 'left');
+    const right = field(node, 'right');
+    if (right) this.visit(right, scope);
+    if (!left) return;
+    const isDecl = children(node).some((c) => c.type === ':=');
+    const body = node.parent ? field(node.parent, 'body') : null;
+    for (const n of named(left)) {
+      if (isDecl && n.type === 'identifier') this.declare(scope, n.text, 'var', n, node, body ? body.startIndex : node.endIndex);
+      else this.visit(n, scope);
+    }
+  }
+
+  private visitTypeSwitch(node: Node, parent: Scope): void {
+    const scope = this.newScope('switch', node, parent);
+    const init = field(node, 'initializer');
+    if (init) this.visit(init, scope);
+    const value = field(node, 'value');
+    if (value) this.visit(value, scope);
+    const alias = field(node, 'alias');
+    const aliasIdent = alias ? named(alias).find((c) => c.type === 'identifier') ?? null : null;
+    for (const clause of named(node)) {
+      if (clause.type !== 'type_case' && clause.type !== 'default_case') continue;
+      const cs = this.newScope('case', clause, scope);
+      const types = fields(clause, 'type');
+      for (const ty of types) this.visit(ty, scope);
+      if (aliasIdent) {
+        // The alias takes the case's type when the case lists exactly one type.
+        const ty = types.length === 1 && types[0].type !== 'nil' ? types[0] : null;
+        this.declare(cs, aliasIdent.text, 'var', aliasIdent, clause, clause.startIndex, ty, ty ? null : value, -1);
+      }
+      for (const c of named(clause)) if (!types.some((ty) => ty.equals(c))) this.visit(c, cs);
+    }
+  }
+
+  private visitCommCase(node: Node, parent: Scope): void {
+    const scope = this.newScope('case', node, parent);
+    const comm = field(node, 'communication');
+    if (comm && comm.type === 'receive_statement' && children(comm).some((c) => c.type === ':=')) {
+      const right = field(comm, 'right');
+      if (right) this.visit(right, scope);
+      const left = field(comm, 'left');
+      if (left) for (const n of named(left)) if (n.type === 'identifier') this.declare(scope, n.text, 'var', n, comm, comm.endIndex);
+    } else if (comm) this.visit(comm, scope);
+    for (const c of named(node)) if (!comm || !c.equals(comm)) this.visit(c, scope);
+  }
+
+  private visitLiteralValue(node: Node, scope: Scope): void {
+    // Keys of struct literals are field names, not references; map literal keys are expressions.
+    let lit: Node | null = node.parent;
+    while (lit && lit.type !== 'composite_literal') lit = lit.parent;
+    const litType = lit ? field(lit, 'type') : null;
+    const isMap = !!litType && litType.type === 'map_type' && lit!.childForFieldName('body')?.equals(node);
+    for (const el of named(node)) {
+      if (el.type === 'keyed_element') {
+        const [key, value] = named(el).filter((c) => c.type !== 'comment');
+        const keyExpr = key && key.type === 'literal_element' ? named(key)[0] : key;
+        if (key && !(keyExpr && keyExpr.type === 'identifier' && !isMap)) this.visit(key, scope);
+        if (value) this.visit(value, scope);
+      } else this.visit(el, scope);
+    }
+  }
+}
+
+function specsOf(decl: Node): Node[] {
+  const out: Node[] = [];
+  for (const c of named(decl)) {
+    if (c.type === 'var_spec' || c.type === 'const_spec') out.push(c);
+    else if (c.type === 'var_spec_list' || c.type === 'const_spec_list') out.push(...specsOf(c));
+  }
+  return out;
+}
+
+function valuesOf(spec: Node): Node[] {
+  const v = field(spec, 'value');
+  if (!v) return [];
+  return v.type === 'expression_list' ? named(v).filter((c) => c.type !== 'comment') : [v];
+}
+
+function isNameField(spec: Node, c: Node): boolean {
+  return fields(spec, 'name').some((n) => n.equals(c));
+}
+
+/** The initializer for name i of n: 1:1 when counts match, else (the tuple call, i). */
+function pairValue(values: Node[], n: number, i: number): [Node | null, number] {
+  if (values.length === n) return [values[i] ?? null, -1];
+  if (values.length === 1 && n > 1) return [values[0], i];
+  return [null, -1];
+}
+
+/** "context.Context" / "*golang.org/x/sync/errgroup.Group" → TypeRef (no node). */
+function parseTypeString(s: string): TypeRef {
+  let pointer = 0;
+  while (s.startsWith('*')) {
+    pointer++;
+    s = s.slice(1);
+  }
+  const dot = s.lastIndexOf('.');
+  return { pkgPath: dot < 0 ? '' : s.slice(0, dot), name: s.slice(dot + 1), pointer, node: null };
+}
+
+export { FUNC_TYPES };

@@ -1,0 +1,198 @@
+// Small syntax helpers over tree-sitter-go nodes, shared by the semantics layer,
+// the engine and the rules.
+import type { Node } from 'web-tree-sitter';
+
+export const FUNC_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
+
+/** Node types that hold a list of statements (with braces or as case bodies). */
+export const STATEMENT_CONTAINERS = new Set(['statement_list']);
+
+export function named(node: Node): Node[] {
+  const out: Node[] = [];
+  for (const c of node.namedChildren) if (c) out.push(c);
+  return out;
+}
+
+export function children(node: Node): Node[] {
+  const out: Node[] = [];
+  for (const c of node.children) if (c) out.push(c);
+  return out;
+}
+
+export function field(node: Node, name: string): Node | null {
+  return node.childForFieldName(name);
+}
+
+export function fields(node: Node, name: string): Node[] {
+  const out: Node[] = [];
+  for (const c of node.childrenForFieldName(name)) if (c) out.push(c);
+  return out;
+}
+
+/** The statements of a block / case clause / statement list, comments excluded. */
+export function statementsOf(node: Node): Node[] {
+  if (node.type === 'statement_list') return named(node).filter((n) => n.type !== 'comment');
+  for (const c of named(node)) if (c.type === 'statement_list') return statementsOf(c);
+  return [];
+}
+
+/** The statement_list directly holding `stmt`, or null (e.g. an if initializer). */
+export function containingList(stmt: Node): Node | null {
+  const p = stmt.parent;
+  return p && p.type === 'statement_list' ? p : null;
+}
+
+/** Nearest enclosing function declaration, method or func literal. */
+export function enclosingFunction(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (FUNC_TYPES.has(p.type)) return p;
+  return null;
+}
+
+/** Nearest ancestor (exclusive) matching one of the types, stopping at `stop` types. */
+export function ancestor(node: Node, types: Set<string> | string[], stop?: Set<string>): Node | null {
+  const set = types instanceof Set ? types : new Set(types);
+  for (let p = node.parent; p; p = p.parent) {
+    if (set.has(p.type)) return p;
+    if (stop?.has(p.type)) return null;
+  }
+  return null;
+}
+
+export function isAncestor(anc: Node, node: Node): boolean {
+  return anc.startIndex <= node.startIndex && node.endIndex <= anc.endIndex && !(anc.equals(node));
+}
+
+export function contains(outer: Node, inner: Node): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** Whether `node` sits inside a loop body (for statement) before reaching `stop`. */
+export function insideLoop(node: Node, stop: Node | null): boolean {
+  for (let p = node.parent; p && !(stop && p.equals(stop)); p = p.parent) {
+    if (p.type === 'for_statement') {
+      const body = field(p, 'body');
+      if (body && contains(body, node)) return true;
+    }
+    if (FUNC_TYPES.has(p.type)) return false;
+  }
+  return false;
+}
+
+export function lineStart(src: string, offset: number): number {
+  const i = src.lastIndexOf('\n', offset - 1);
+  return i + 1;
+}
+
+export function lineEnd(src: string, offset: number): number {
+  const i = src.indexOf('\n', offset);
+  if (i < 0) return src.length;
+  return i > 0 && src[i - 1] === '\r' ? i - 1 : i;
+}
+
+/** Leading whitespace of the line containing offset. */
+export function indentAt(src: string, offset: number): string {
+  const s = lineStart(src, offset);
+  let e = s;
+  while (e < src.length && (src[e] === '\t' || src[e] === ' ')) e++;
+  return src.slice(s, e);
+}
+
+/** Offset just past the line terminator of the line containing offset. */
+export function nextLineStart(src: string, offset: number): number {
+  const i = src.indexOf('\n', offset);
+  return i < 0 ? src.length : i + 1;
+}
+
+export function detectEol(src: string): string {
+  const i = src.indexOf('\n');
+  return i > 0 && src[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** Text of a Go string literal node, unquoted (import paths). */
+export function unquote(lit: string): string {
+  if (lit.length >= 2 && (lit[0] === '"' || lit[0] === '`')) return lit.slice(1, -1);
+  return lit;
+}
+
+/** Whether the statement ends its line alone (nothing but a comment after it). */
+export function restOfLineIsEmpty(src: string, offset: number): boolean {
+  const rest = src.slice(offset, lineEnd(src, offset));
+  return /^\s*(\/\/.*)?$/.test(rest);
+}
+
+/** Collect nodes of the given types under root (inclusive), in document order. */
+export function descendants(root: Node, types: string | string[]): Node[] {
+  const out: Node[] = [];
+  for (const n of root.descendantsOfType(types)) if (n) out.push(n);
+  return out;
+}
+
+/** Ranges of ERROR and MISSING nodes. */
+export function errorRanges(root: Node): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  if (!root.hasError) return out;
+  const walk = (n: Node) => {
+    if (n.isError || n.isMissing) {
+      out.push({ start: n.startIndex, end: n.endIndex });
+      return;
+    }
+    if (!n.hasError) return;
+    for (const c of n.children) if (c) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+/** Strip parentheses around an expression. */
+export function unparen(n: Node): Node {
+  while (n.type === 'parenthesized_expression') {
+    const inner = n.namedChildren.find((c) => c && c.type !== 'comment');
+    if (!inner) break;
+    n = inner;
+  }
+  return n;
+}
+
+/** Whether an expression is free of side effects and cheap to duplicate or move. */
+export function isSimpleExpr(n: Node): boolean {
+  n = unparen(n);
+  switch (n.type) {
+    case 'identifier':
+    case 'int_literal':
+    case 'float_literal':
+    case 'imaginary_literal':
+    case 'rune_literal':
+    case 'interpreted_string_literal':
+    case 'raw_string_literal':
+    case 'true':
+    case 'false':
+    case 'nil':
+    case 'iota':
+      return true;
+    case 'selector_expression':
+      return isSimpleExpr(field(n, 'operand')!);
+    case 'unary_expression': {
+      const op = n.child(0)?.type;
+      return (op === '-' || op === '+' || op === '&' || op === '!' || op === '^') && isSimpleExpr(field(n, 'operand')!);
+    }
+    case 'binary_expression':
+      return isSimpleExpr(field(n, 'left')!) && isSimpleExpr(field(n, 'right')!);
+    case 'call_expression': {
+      // len(x) and cap(x) only: other calls may have effects.
+      const fn = field(n, 'function');
+      const args = named(field(n, 'arguments')!).filter((a) => a.type !== 'comment');
+      return !!fn && fn.type === 'identifier' && (fn.text === 'len' || fn.text === 'cap') && args.length === 1 && isSimpleExpr(args[0]);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Go's predeclared identifiers: never safe as fresh names. */
+export const PREDECLARED = new Set(
+  (
+    'any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string ' +
+    'uint uint8 uint16 uint32 uint64 uintptr true false iota nil append cap clear close complex copy delete imag ' +
+    'len make max min new panic print println real recover'
+  ).split(' '),
+);

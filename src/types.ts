@@ -1,0 +1,85 @@
+// The contracts between the engine, the Go semantics layer and the rules.
+// Modeled on golang.org/x/tools/go/analysis: a rule is data (meta) plus a run
+// function; a finding may carry a suggested fix made of text edits against the
+// exact text the rule was given (one baseline), which the engine merges.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { GoVersion } from './go/version.js';
+import type { Semantics } from './go/scope.js';
+import type { Imports } from './go/imports.js';
+import type { PackageInfo } from './go/package.js';
+
+export type { Node, Tree };
+
+/** Replace source[start, end) with text. Offsets are JS string indices (UTF-16), as tree-sitter's. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  /** Imperative, shown in diffs and JSON: "Add defer cancel() after WithTimeout". */
+  description: string;
+  edits: TextEdit[];
+  /**
+   * Standard-library import paths the edits refer to. The rule must already have
+   * written the package's local name into the edits, using `ctx.imports.nameFor(path)`;
+   * the engine adds the import declaration once per pass for all applied fixes.
+   */
+  imports?: string[];
+}
+
+export interface FindingInput {
+  /** The node the finding is about; its range is what users see. */
+  node: Node;
+  message: string;
+  /** Omit when the fix is not provably safe; then say why in `message`. */
+  fix?: Fix;
+}
+
+export interface RuleMeta {
+  id: string;
+  /** One line, shown by --list-rules. */
+  summary: string;
+  /** Whether the rule runs when neither --rules nor config names it. */
+  defaultOn: boolean;
+  /**
+   * Language versions the rule applies to, as "1.N" strings: min inclusive, max exclusive.
+   * A file whose version is unknown is treated as the current Go release.
+   */
+  goVersion?: { min?: string; max?: string };
+  /**
+   * Cheap substring triggers: a file containing none of them cannot produce a finding,
+   * so it need not be parsed for this rule. Omit to always run.
+   */
+  triggers?: string[];
+  /** Path (relative to the repo root) of the rule's documentation. */
+  docPath: string;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  run(ctx: RuleContext): void;
+}
+
+export interface RuleContext {
+  /** Path shown to users (relative to cwd). */
+  readonly path: string;
+  /** Absolute path, or a synthetic one for in-memory sources. */
+  readonly absPath: string;
+  readonly source: string;
+  readonly tree: Tree;
+  readonly root: Node;
+  /** Effective language version of this file; null when unknown (no go.mod). */
+  readonly goVersion: GoVersion | null;
+  /** Scopes, bindings, references, declared types. Built once per parse, lazily. */
+  readonly sem: Semantics;
+  readonly imports: Imports;
+  /** The other files of this file's package (same directory), parsed on demand. */
+  package(): PackageInfo;
+  /** This rule's options from configuration (empty object when none). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** "\n" or "\r\n": what the file uses. */
+  readonly eol: string;
+  report(finding: FindingInput): void;
+}

@@ -1,0 +1,64 @@
+// Every fixture of every rule: exact output, idempotence, no new syntax errors,
+// gofmt-clean expected outputs, and `go vet` acceptance of compilable results.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allRules } from '../src/rules.js';
+import {
+  countSyntaxErrors,
+  gofmtUnclean,
+  goVet,
+  haveGo,
+  init,
+  listCases,
+  listFixtureRules,
+  runCase,
+  supportFiles,
+} from './harness.js';
+
+beforeAll(init);
+
+const rules = listFixtureRules();
+
+it('every registered rule has fixtures, and every fixture dir names a rule', () => {
+  const ids = allRules.map((r) => r.meta.id).sort();
+  expect(rules.filter((r) => !ids.includes(r))).toEqual([]);
+  expect(ids.filter((id) => !rules.includes(id))).toEqual([]);
+});
+
+for (const rule of rules) {
+  describe(rule, () => {
+    const cases = listCases(rule);
+    for (const c of cases) {
+      it(c.name, () => {
+        const input = readFileSync(c.input, 'utf8');
+        const expected = c.expected ? readFileSync(c.expected, 'utf8') : input;
+        const first = runCase(c, input);
+        expect(first.ruleErrors).toEqual([]);
+        expect(first.output).toBe(expected);
+        const second = runCase(c, first.output);
+        expect(second.output, 'a second run must change nothing').toBe(first.output);
+        expect(countSyntaxErrors(first.output)).toBeLessThanOrEqual(countSyntaxErrors(input));
+        if (!c.expected) {
+          expect(first.findings.filter((f) => f.fix), 'a case without .output.go must have no fix').toEqual([]);
+        }
+      });
+    }
+
+    it.runIf(haveGo())('expected outputs are gofmt-clean', () => {
+      const outs = cases.map((c) => c.expected).filter((p): p is string => !!p);
+      expect(gofmtUnclean(outs)).toEqual([]);
+    });
+
+    const vetCases = cases.filter((c) => c.vet);
+    it.runIf(haveGo() && vetCases.length > 0)('go vet accepts the fixed compilable cases', () => {
+      const out = goVet(
+        vetCases.map((c) => ({
+          name: c.name,
+          source: readFileSync(c.expected ?? c.input, 'utf8'),
+          support: supportFiles(c.dir),
+        })),
+      );
+      expect(out).toBe('');
+    });
+  });
+}
