@@ -1,0 +1,205 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Imports } from '../src/go/imports.js';
+import { Semantics } from '../src/go/scope.js';
+import { descendants } from '../src/go/syntax.js';
+import { buildConstraintGoVersion, effectiveVersion, parseGoVersion } from '../src/go/version.js';
+import { initParser, parseGo } from '../src/parser.js';
+
+beforeAll(initParser);
+
+function analyze(src: string) {
+  const tree = parseGo(src);
+  const imports = new Imports(tree.rootNode, src);
+  const sem = new Semantics(tree.rootNode, imports);
+  const idents = descendants(tree.rootNode, 'identifier');
+  /** The n-th identifier with this text (0-based). */
+  const id = (name: string, n = 0) => idents.filter((i) => i.text === name)[n];
+  return { tree, sem, imports, id };
+}
+
+describe('scopes and bindings', () => {
+  it('resolves shadowing: inner := and func-literal params hide the outer binding', () => {
+    const { sem, id } = analyze(`package p
+func f(v int) {
+	use(v)
+	{
+		v := "s"
+		use(v)
+	}
+	go func(v int) { use(v) }(v)
+	use(v)
+}
+`);
+    const param = sem.declaredAt(id('v', 0))!;
+    expect(param.kind).toBe('param');
+    expect(sem.resolve(id('v', 1))).toBe(param);
+    const inner = sem.declaredAt(id('v', 2))!;
+    expect(inner).not.toBe(param);
+    expect(sem.resolve(id('v', 3))).toBe(inner);
+    const litParam = sem.declaredAt(id('v', 4))!;
+    expect(litParam.kind).toBe('param');
+    expect(sem.resolve(id('v', 5))).toBe(litParam);
+    expect(sem.resolve(id('v', 6))).toBe(param);
+    expect(sem.resolve(id('v', 7))).toBe(param);
+  });
+
+  it('x := x reads the outer x; a, err := reuses err of the same block', () => {
+    const { sem, id } = analyze(`package p
+func f() {
+	x := 1
+	for i := 0; i < 3; i++ {
+		x := x
+		_ = x
+	}
+	a, err := g()
+	b, err := g()
+	_, _, _ = a, b, err
+}
+`);
+    const outer = sem.declaredAt(id('x', 0))!;
+    const inner = sem.declaredAt(id('x', 1))!;
+    expect(sem.resolve(id('x', 2))).toBe(outer);
+    expect(sem.resolve(id('x', 3))).toBe(inner);
+    const err = sem.declaredAt(id('err', 0))!;
+    expect(sem.declaredAt(id('err', 1))).toBeNull();
+    expect(sem.resolve(id('err', 1))).toBe(err);
+    expect(sem.resolve(id('err', 2))).toBe(err);
+  });
+
+  it('import aliases, and a local var named like a package is not the package', () => {
+    const { sem, id, imports } = analyze(`package p
+import (
+	ctxpkg "context"
+	"time"
+)
+func f() {
+	ctx, cancel := ctxpkg.WithTimeout(ctxpkg.Background(), time.Second)
+	_ = ctx
+	cancel()
+	context := thing{}
+	context.WithCancel(nil)
+}
+`);
+    expect(imports.localName('context')).toBe('ctxpkg');
+    const call = sem.resolve(id('ctxpkg', 0))!;
+    expect(call.kind).toBe('import');
+    expect(call.importPath).toBe('context');
+    const cancel = sem.declaredAt(id('cancel'))!;
+    expect(sem.typeOf(cancel)).toMatchObject({ pkgPath: 'context', name: 'CancelFunc' });
+    const ctx = sem.declaredAt(id('ctx'))!;
+    expect(sem.typeOf(ctx)).toMatchObject({ pkgPath: 'context', name: 'Context' });
+    expect(sem.packagePath(id('context', 1))).toBeNull();
+  });
+
+  it('declared types through aliases, pointers, new() and &T{}', () => {
+    const { sem, id } = analyze(`package p
+import gosync "sync"
+type S struct{ wg gosync.WaitGroup }
+func f(a *gosync.WaitGroup, r *http.Request) {
+	var b gosync.WaitGroup
+	c := new(gosync.WaitGroup)
+	d := &gosync.WaitGroup{}
+	e := 3
+	_, _, _, _ = b, c, d, e
+}
+`);
+    for (const [name, ptr] of [['a', 1], ['b', 0], ['c', 1], ['d', 1]] as const) {
+      const b = sem.declaredAt(id(name))!;
+      expect(sem.isType(b, 'sync', 'WaitGroup', ptr), name).toBe(true);
+    }
+    expect(sem.typeOf(sem.declaredAt(id('e'))!)).toBeNull();
+  });
+
+  it('struct literal keys are field names, map literal keys are expressions', () => {
+    const { sem, id } = analyze(`package p
+func f() {
+	cancel := 1
+	_ = T{cancel: 2}
+	_ = map[int]int{cancel: 2}
+}
+`);
+    const b = sem.declaredAt(id('cancel', 0))!;
+    expect(b.refs.length).toBe(1);
+  });
+
+  it('type switch alias takes the case type; select receive declares in the case', () => {
+    const { sem, id } = analyze(`package p
+import "sync"
+func f(x any, ch chan int) {
+	switch v := x.(type) {
+	case *sync.WaitGroup:
+		v.Wait()
+	default:
+		_ = v
+	}
+	select {
+	case n := <-ch:
+		_ = n
+	}
+}
+`);
+    const v1 = sem.resolve(id('v', 1))!;
+    expect(sem.isType(v1, 'sync', 'WaitGroup', 1)).toBe(true);
+    expect(sem.resolve(id('v', 2))).not.toBe(v1);
+    expect(sem.resolve(id('n', 1))).toBe(sem.declaredAt(id('n', 0)));
+  });
+
+  it('lookup respects declaration order; freshName avoids every name in the function', () => {
+    const { sem, id } = analyze(`package p
+func f() {
+	use(cancel)
+	cancel := 1
+	_ = cancel
+	{
+		cancel2 := 2
+		_ = cancel2
+	}
+}
+`);
+    expect(sem.lookup('cancel', id('use'))).toBeNull();
+    expect(sem.lookup('cancel', id('cancel', 2))).toBe(sem.declaredAt(id('cancel', 1)));
+    expect(sem.freshName('cancel', id('use'))).toBe('cancel3');
+    expect(sem.freshName('stop', id('use'))).toBe('stop');
+  });
+});
+
+describe('Go versions', () => {
+  it('build constraints imply minimum versions', () => {
+    expect(buildConstraintGoVersion('go1.21 && linux')).toEqual({ major: 1, minor: 21 });
+    expect(buildConstraintGoVersion('go1.18 || go1.20')).toEqual({ major: 1, minor: 18 });
+    expect(buildConstraintGoVersion('!go1.22')).toBeNull();
+    expect(buildConstraintGoVersion('linux')).toBeNull();
+  });
+  it('a tag lowers a go1.22 module file to at least go1.21; before 1.21 tags only raise', () => {
+    const v = (m: string | null, tag: string) =>
+      effectiveVersion(m ? parseGoVersion(m) : null, `//go:build ${tag}\n\npackage p\n`);
+    expect(v('1.22', 'go1.21')).toEqual({ major: 1, minor: 21 });
+    expect(v('1.22', 'go1.18')).toEqual({ major: 1, minor: 21 });
+    expect(v('1.22', 'go1.23')).toEqual({ major: 1, minor: 23 });
+    expect(v('1.20', 'go1.18')).toEqual({ major: 1, minor: 20 });
+    expect(v('1.20', 'go1.22')).toEqual({ major: 1, minor: 22 });
+  });
+});
+
+describe('imports', () => {
+  const add = (src: string, paths: string[]) => {
+    const tree = parseGo(src);
+    const e = new Imports(tree.rootNode, src).addEdit(paths);
+    return e ? src.slice(0, e.start) + e.text + src.slice(e.end) : src;
+  };
+  it('adds into the std run of a grouped block at its sorted position', () => {
+    expect(add('package p\n\nimport (\n\t"fmt"\n\t"os"\n\n\t"example.com/x"\n)\n', ['context', 'net/http'])).toBe(
+      'package p\n\nimport (\n\t"context"\n\t"fmt"\n\t"net/http"\n\t"os"\n\n\t"example.com/x"\n)\n',
+    );
+  });
+  it('converts a single import to a group, and adds after the package clause when none', () => {
+    expect(add('package p\n\nimport "fmt"\n', ['time'])).toBe('package p\n\nimport (\n\t"fmt"\n\t"time"\n)\n');
+    expect(add('package p\n\nfunc f() {}\n', ['time'])).toBe('package p\n\nimport "time"\n\nfunc f() {}\n');
+  });
+  it('keeps CRLF and does nothing when already imported', () => {
+    expect(add('package p\r\n\r\nimport (\r\n\t"fmt"\r\n)\r\n', ['context'])).toBe(
+      'package p\r\n\r\nimport (\r\n\t"context"\r\n\t"fmt"\r\n)\r\n',
+    );
+    expect(add('package p\n\nimport t "time"\n', ['time'])).toBe('package p\n\nimport t "time"\n');
+  });
+});
