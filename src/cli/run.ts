@@ -108,6 +108,9 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
       fail(file.displayPath, `internal error: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
+    // A rule that threw is a bug in gopitfix; the file's other findings and fixes still
+    // count, but the run must not look clean (exit 3).
+    for (const re of result.ruleErrors ?? []) fail(file.displayPath, `internal error in rule ${re}`);
     summary.filesScanned++;
     summary.bytesScanned += bytes.length;
     if (result.ignoredFile) summary.filesIgnored++;
