@@ -1,8 +1,14 @@
 // The rule registry. Order matters: on overlapping fixes the earlier rule's fix is
 // applied first and the later rule re-runs on the result (fixpoint passes).
+// Keep this order: defer-cancel, hoist-wg-add, waitgroup-go, select-ctx-done,
+// buffer-result-chan, capture-loop-var, redundant-loopvar-copy, tune-http-transport,
+// http-client-timeout.
+import { rule as deferCancel } from '../transforms/defer-cancel/index.js';
 import type { Rule } from './types.js';
 
-export const allRules: Rule[] = [];
+export const allRules: Rule[] = [
+  deferCancel,
+];
 
 export function findRule(id: string): Rule | undefined {
   return allRules.find((r) => r.meta.id === id);

@@ -114,12 +114,18 @@ export function haveGo(): boolean {
   return spawnSync('go', ['version']).status === 0 && spawnSync('gofmt', ['-h']).error === undefined;
 }
 
-/** Files among `files` that gofmt would change or cannot parse. */
+/**
+ * Files among `files` that gofmt would change or cannot parse. CRLF files are compared
+ * with their line endings normalized: gofmt writes LF, and keeping CRLF is our contract.
+ */
 export function gofmtUnclean(files: string[]): string[] {
-  if (files.length === 0) return [];
-  const r = spawnSync('gofmt', ['-l', ...files], { encoding: 'utf8' });
-  const bad = r.stdout.split('\n').filter(Boolean);
-  if (r.status !== 0) bad.push(...r.stderr.split('\n').filter(Boolean));
+  const bad: string[] = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8').replace(/\r\n/g, '\n');
+    const r = spawnSync('gofmt', [], { input: text, encoding: 'utf8' });
+    if (r.status !== 0) bad.push(`${f}: ${r.stderr.trim()}`);
+    else if (r.stdout !== text) bad.push(f);
+  }
   return bad;
 }
 

@@ -1,0 +1,19 @@
+// vet's lostcancel is the reference semantics: it must flag our positive inputs
+// (so the vet check in the fixture suite can fail) and accept our outputs.
+import { readFileSync } from 'node:fs';
+import { beforeAll, expect, it } from 'vitest';
+import { goVet, haveGo, init, listCases, supportFiles } from './harness.js';
+
+beforeAll(init);
+
+it.runIf(haveGo())('go vet lostcancel flags every compilable positive input', () => {
+  // Go 1.19's lostcancel predates its signal.NotifyContext support: those cases are ours alone.
+  const positives = listCases('defer-cancel').filter(
+    (c) => c.vet && c.expected && !readFileSync(c.input, 'utf8').includes('signal.NotifyContext'),
+  );
+  expect(positives.length).toBeGreaterThanOrEqual(6);
+  for (const c of positives) {
+    const out = goVet([{ name: c.name, source: readFileSync(c.input, 'utf8'), support: supportFiles(c.dir) }]);
+    expect(out, c.name).toMatch(/cancel|stop/);
+  }
+});
