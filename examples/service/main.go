@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"log"
 	"net/http"
 	"os"
@@ -40,7 +41,12 @@ func main() {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
-		_ = json.NewEncoder(w).Encode(map[string]float64{"price": price})
+		fmt.Fprintf(w, "%.2f\n", price)
+	})
+	mux.HandleFunc("/ready", func(w http.ResponseWriter, r *http.Request) {
+		if err := lookup.WaitReady(r.Context(), svc.Ready(), 3*time.Second); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		}
 	})
 	mux.HandleFunc("/warm", func(w http.ResponseWriter, r *http.Request) {
 		skus := r.URL.Query()["sku"]

@@ -18,11 +18,28 @@ type Service struct {
 	backend Backend
 	mu      sync.Mutex
 	cache   map[string]float64
+	ready   chan struct{}
 }
 
 // New returns a Service in front of b.
 func New(b Backend) *Service {
-	return &Service{backend: b, cache: make(map[string]float64)}
+	return &Service{backend: b, cache: make(map[string]float64), ready: make(chan struct{})}
+}
+
+// Ready is closed once the cache has been warmed.
+func (s *Service) Ready() <-chan struct{} { return s.ready }
+
+// WaitReady waits for ready to be closed, at most grace.
+func WaitReady(ctx context.Context, ready <-chan struct{}, grace time.Duration) error {
+	// Pitfall (defer-cancel): cancel runs only when ready wins the race.
+	ctx, cancel := context.WithTimeout(ctx, grace)
+	select {
+	case <-ready:
+		cancel()
+		return nil
+	case <-ctx.Done():
+		return ErrSlow
+	}
 }
 
 type result struct {
