@@ -632,7 +632,7 @@ describe('examples/service', () => {
     expect(before.code).toBe(1);
     expect(before.findings.some((f) => f.file.startsWith('internal/gen/'))).toBe(false);
     expect(before.summary.filesSkippedGenerated).toBe(1);
-    const fixed = before.findings.filter((f) => f.fix).map((f) => f.file);
+    const fixed = before.findings.filter((f) => f.fix && f.rule === RULE).map((f) => f.file);
     expect(fixed).toContain('main.go');
     const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GO111MODULE: 'on' };
     const vetLeaks = () =>
