@@ -1,0 +1,101 @@
+// Loop variables and writes to variables: what the loop-variable rules
+// (capture-loop-var, redundant-loopvar-copy) need, and any rule that must know
+// whether a variable is modified in place (assigned, incremented, address taken,
+// or the receiver of a possibly pointer-receiver method call).
+import type { Node } from 'web-tree-sitter';
+import type { Binding, Semantics } from './scope.js';
+import { children, contains, field, named } from './syntax.js';
+
+export interface LoopVar {
+  binding: Binding;
+  /** 'range': `for k, v := range x`; 'clause': `for i := 0; ...; ...` (3-clause init). */
+  kind: 'range' | 'clause';
+}
+
+/** The variables a `for` statement declares with `:=` (range key/value, or 3-clause init). */
+export function loopVars(sem: Semantics, loop: Node): LoopVar[] {
+  const out: LoopVar[] = [];
+  for (const c of named(loop)) {
+    if (c.type === 'range_clause') {
+      if (!children(c).some((t) => t.type === ':=')) return out;
+      const left = field(c, 'left');
+      for (const id of left ? named(left) : []) {
+        const b = id.type === 'identifier' ? sem.declaredAt(id) : null;
+        if (b) out.push({ binding: b, kind: 'range' });
+      }
+      return out;
+    }
+    if (c.type === 'for_clause') {
+      const init = field(c, 'initializer');
+      if (!init || init.type !== 'short_var_declaration') return out;
+      const left = field(init, 'left');
+      for (const id of left ? named(left) : []) {
+        const b = id.type === 'identifier' ? sem.declaredAt(id) : null;
+        if (b) out.push({ binding: b, kind: 'clause' });
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the identifier `ref` (a use of a variable) may modify the variable itself:
+ * the target of an assignment, ++/--, a redeclaring `:=`, a `for x = range`, a
+ * `case x = <-ch`; its address taken (`&x`, `&x.f`, `x[:]` of an array); an assignment
+ * to one of its fields or elements (a struct or array value); or the receiver of a method
+ * call (`x.M()` may have a pointer receiver). Conservative: unknown types count as writable.
+ */
+export function isWriteRef(ref: Node): boolean {
+  let n = ref;
+  for (;;) {
+    const p = n.parent;
+    if (!p) return false;
+    if (p.type === 'parenthesized_expression') {
+      n = p;
+      continue;
+    }
+    if ((p.type === 'selector_expression' || p.type === 'index_expression') && field(p, 'operand')?.equals(n)) {
+      // x.f / x[i]: a write when the whole selector/index is written; x.M(...) may mutate x.
+      if (p.type === 'selector_expression') {
+        const gp = p.parent;
+        if (gp && gp.type === 'call_expression' && field(gp, 'function')?.equals(p)) return true;
+      }
+      n = p;
+      continue;
+    }
+    if (p.type === 'slice_expression' && field(p, 'operand')?.equals(n)) return true;
+    break;
+  }
+  const p = n.parent!;
+  switch (p.type) {
+    case 'inc_statement':
+    case 'dec_statement':
+      return true;
+    case 'unary_expression':
+      return p.child(0)?.type === '&';
+    case 'expression_list': {
+      const gp = p.parent;
+      if (!gp) return false;
+      const left = field(gp, 'left');
+      if (!left || !left.equals(p)) return false;
+      return (
+        gp.type === 'assignment_statement' ||
+        gp.type === 'short_var_declaration' ||
+        gp.type === 'range_clause' ||
+        gp.type === 'receive_statement'
+      );
+    }
+    case 'assignment_statement':
+    case 'receive_statement':
+    case 'range_clause':
+      return !!field(p, 'left')?.equals(n);
+    default:
+      return false;
+  }
+}
+
+/** References of binding b inside node (the declaration excluded). */
+export function refsIn(b: Binding, node: Node): Node[] {
+  return b.refs.filter((r) => contains(node, r));
+}
