@@ -203,3 +203,24 @@ describe('imports', () => {
     expect(add('package p\n\nimport t "time"\n', ['time'])).toBe('package p\n\nimport t "time"\n');
   });
 });
+
+describe('freshName scope', () => {
+  it('ignores names used only in sibling closures, avoids later references in the region', () => {
+    const tree = parseGo(`package p
+func f() {
+	go func() { cancel := 1; _ = cancel }()
+	x := 1
+	_ = x
+}
+func g() {
+	x := 1
+	_ = x
+	use(cancel)
+}
+`);
+    const sem = new Semantics(tree.rootNode, new Imports(tree.rootNode, tree.rootNode.text));
+    const xs = descendants(tree.rootNode, 'short_var_declaration').filter((d) => d.text === 'x := 1');
+    expect(sem.freshName('cancel', xs[0])).toBe('cancel');
+    expect(sem.freshName('cancel', xs[1])).toBe('cancel2');
+  });
+});

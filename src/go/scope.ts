@@ -268,26 +268,20 @@ export class Semantics {
     return !!t && t.pkgPath === pkgPath && t.name === name && (pointer === undefined || t.pointer === pointer);
   }
 
-  /** Every name bound anywhere inside node (any scope), plus names referenced there. */
-  namesUsedIn(node: Node): Set<string> {
-    const out = new Set<string>();
-    for (const id of node.descendantsOfType(['identifier', 'package_identifier', 'type_identifier', 'field_identifier'])) {
-      if (id) out.add(id.text);
-    }
-    return out;
-  }
-
   /**
-   * A name based on `base` that is free at `at`: not bound or referenced anywhere in the
-   * enclosing top-level declaration, not declared at package level in this file, not an
-   * import name and not predeclared; so introducing it cannot shadow or be shadowed.
+   * A name based on `base` that a new declaration at statement `at` can take without
+   * changing any other identifier's meaning: not declared in the scope `at` sits in, not
+   * written anywhere from `at` to the end of that scope (so no later reference to an outer
+   * binding gets captured), not predeclared, not a package-level name or import.
    */
   freshName(base: string, at: Node): string {
-    let top: Node = at;
-    while (top.parent && top.parent.type !== 'source_file') top = top.parent;
-    const used = this.namesUsedIn(top);
+    const scope = this.scopeAt(at);
+    const used = new Set<string>();
+    for (const id of scope.node.descendantsOfType(['identifier', 'package_identifier', 'type_identifier'])) {
+      if (id && id.startIndex >= at.startIndex) used.add(id.text);
+    }
     const taken = (n: string) =>
-      used.has(n) || PREDECLARED.has(n) || this.fileScope.bindings.has(n) || !!this.imports.byLocalName(n);
+      used.has(n) || scope.bindings.has(n) || PREDECLARED.has(n) || this.fileScope.bindings.has(n) || !!this.imports.byLocalName(n);
     if (!taken(base)) return base;
     for (let i = 2; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
   }

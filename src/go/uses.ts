@@ -110,13 +110,24 @@ export function classifyUse(expr: Node, owner: Node): Use {
 
 const BASIC = new Set(['error', 'bool', 'string', 'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64', 'uintptr', 'float32', 'float64', 'byte', 'rune']);
 
-/** Whether the function returning `n` declares only basic result types (so no value can ride along). */
+/** Whether a value of this type can hold a reference to another value (a context, a request). */
+function isInertType(t: Node | null): boolean {
+  if (!t) return false;
+  if (t.type === 'type_identifier') return BASIC.has(t.text);
+  if (t.type === 'slice_type' || t.type === 'array_type' || t.type === 'pointer_type' || t.type === 'channel_type') {
+    return isInertType(field(t, 'element') ?? named(t).find((c) => c.type !== 'comment' && c.type !== 'int_literal') ?? null);
+  }
+  if (t.type === 'map_type') return isInertType(field(t, 'key')) && isInertType(field(t, 'value'));
+  return false;
+}
+
+/** Whether the function returning `n` declares only result types that cannot carry a value. */
 function returnsOnlyBasicTypes(n: Node): boolean {
   const fn = enclosingFunction(n);
   const result = fn ? field(fn, 'result') : null;
   if (!result) return false;
   const types = result.type === 'parameter_list' ? named(result).map((p) => field(p, 'type')) : [result];
-  return types.length > 0 && types.every((t) => !!t && t.type === 'type_identifier' && BASIC.has(t.text));
+  return types.length > 0 && types.every(isInertType);
 }
 
 /** `targets[idx] = n`, or every target for a tuple `a, b := f(n)`. */
@@ -127,7 +138,8 @@ function assignedTo(n: Node, all: Node[], count: number, idx: number): Use {
   return live.length ? { kind: 'assigned', node: n, targets: live } : { kind: 'other', node: n };
 }
 
-const MAX_DEPTH = 4;
+// Deep enough for ctx → request → response → body → parsed value chains; `seen` stops cycles.
+const MAX_DEPTH = 16;
 
 /**
  * Why the value of `expr` may outlive `owner`, or null when it provably does not.
