@@ -14,6 +14,22 @@ export interface EngineOptions {
   maxPasses?: number;
   /** Skip parsing when no enabled rule's trigger occurs in the text (default true). */
   prefilter?: boolean;
+  /**
+   * Decide per fix whether it may be applied (interactive review). Called once per
+   * proposed fix with its finding's identity; a declined fix is reported with fix: null.
+   * Identity (rule, startOffset in the ORIGINAL source) is stable across passes.
+   */
+  accept?: (proposal: FixProposal) => boolean;
+}
+
+export interface FixProposal {
+  rule: string;
+  message: string;
+  description: string;
+  /** Offset of the finding in the original source: with `rule`, the finding's identity. */
+  startOffset: number;
+  /** Fixpoint pass (1 = computed on the original source). */
+  pass: number;
 }
 
 export interface SourceFile {

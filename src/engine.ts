@@ -31,7 +31,7 @@ interface Record_ {
   message: string;
   origStart: number;
   origEnd: number;
-  status: 'none' | 'applied' | 'deferred' | 'rejected';
+  status: 'none' | 'applied' | 'deferred' | 'rejected' | 'declined';
   fix: FindingFix | null;
 }
 
@@ -153,6 +153,13 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         rec.message = f.message;
         if (!f.fix) {
           rec.status = 'none';
+          continue;
+        }
+        if (
+          opts.accept &&
+          !opts.accept({ rule: rec.rule, message: rec.message, description: f.fix.description, startOffset: rec.origStart, pass })
+        ) {
+          rec.status = 'declined';
           continue;
         }
         if (f.fix.edits.some((e) => errs.some((r) => touchesError(e, r)))) {

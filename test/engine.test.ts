@@ -1,0 +1,81 @@
+// Engine behaviour beyond single-rule fixtures: merging, fixpoint, safety net,
+// position mapping, declined fixes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, processFile } from '../src/engine.js';
+import type { Rule } from '../src/types.js';
+import { findRule } from '../src/rules.js';
+
+beforeAll(initEngine);
+
+const file = (source: string) => ({ absPath: '/virtual/p/x.go', displayPath: 'x.go', source, goVersion: null });
+
+/** A test rule that replaces every occurrence of an identifier, optionally with a broken text. */
+function renameRule(id: string, from: string, to: string): Rule {
+  return {
+    meta: { id, summary: 'test', defaultOn: true, docPath: '' },
+    run(ctx) {
+      for (const n of ctx.root.descendantsOfType('identifier')) {
+        if (n && n.text === from) {
+          ctx.report({ node: n, message: `rename ${from}`, fix: { description: `rename to ${to}`, edits: [{ start: n.startIndex, end: n.endIndex, text: to }] } });
+        }
+      }
+    },
+  };
+}
+
+describe('engine', () => {
+  const src = 'package p\n\nfunc f() {\n\ta := 1\n\t_ = a\n}\n';
+
+  it('applies non-overlapping fixes of several rules on one baseline', () => {
+    const r = processFile(file(src), { rules: [renameRule('r1', 'a', 'b')] });
+    expect(r.output).toBe('package p\n\nfunc f() {\n\tb := 1\n\t_ = b\n}\n');
+    expect(r.findings.map((f) => [f.start.line, f.start.column])).toEqual([[4, 2], [5, 6]]);
+  });
+
+  it('overlapping fixes: the first rule wins, the second re-runs on the result (fixpoint)', () => {
+    // r2 renames b → c, which only exists after r1 ran: a second pass finds it.
+    const r = processFile(file(src), { rules: [renameRule('r1', 'a', 'b'), renameRule('r2', 'b', 'c')] });
+    expect(r.output).toBe('package p\n\nfunc f() {\n\tc := 1\n\t_ = c\n}\n');
+    // Pass-2 findings map back to the original positions.
+    expect(r.findings.filter((f) => f.rule === 'r2').map((f) => f.start.line)).toEqual([4, 5]);
+  });
+
+  it('safety net: a fix that would add a syntax error is rejected and reported, the others apply', () => {
+    const two = 'package p\n\nfunc f() {\n\ta := 1\n\t_ = a\n\tz := 2\n\t_ = z\n}\n';
+    const r = processFile(file(two), { rules: [renameRule('bad', 'a', 'a +'), renameRule('ok', 'z', 'y')] });
+    expect(r.output).toBe(two.replace(/z/g, 'y'));
+    expect(r.rejectedFixes).toBeGreaterThan(0);
+    expect(r.findings[0].fix).toBeNull();
+    expect(r.findings[0].message).toMatch(/rejected/);
+  });
+
+  it('never edits inside a pre-existing ERROR region, still fixes elsewhere', () => {
+    const broken = 'package p\n\nfunc g() {\n\tx := [}\n}\n\nfunc f() {\n\ta := 1\n\t_ = a\n}\n';
+    const r = processFile(file(broken), { rules: [renameRule('r1', 'x', 'y'), renameRule('r2', 'a', 'b')] });
+    expect(r.syntaxErrors).toBe(true);
+    expect(r.output).toContain('b := 1');
+  });
+
+  it('declined fixes (interactive review) are reported without a fix', () => {
+    const r = processFile(file(src), { rules: [renameRule('r1', 'a', 'b')], accept: (p) => p.startOffset !== src.indexOf('a :=') });
+    expect(r.output).toBe('package p\n\nfunc f() {\n\ta := 1\n\t_ = b\n}\n');
+    expect(r.findings.map((f) => f.fix !== null)).toEqual([false, true]);
+  });
+
+  it('identical edits from two rules merge', () => {
+    const r = processFile(file(src), { rules: [renameRule('r1', 'a', 'b'), renameRule('r2', 'a', 'b')] });
+    expect(r.output).toBe('package p\n\nfunc f() {\n\tb := 1\n\t_ = b\n}\n');
+  });
+
+  it('//gopitfix:ignore-file skips the file', () => {
+    const r = processFile(file('//gopitfix:ignore-file\n' + src), { rules: [renameRule('r1', 'a', 'b')] });
+    expect(r.ignoredFile).toBe(true);
+    expect(r.changed).toBe(false);
+  });
+
+  it('prefilter: a file without any trigger is not parsed', () => {
+    const rule = findRule('defer-cancel')!;
+    const r = processFile(file(src), { rules: [rule] });
+    expect(r.skippedByPrefilter).toBe(true);
+  });
+});
