@@ -224,3 +224,14 @@ func g() {
     expect(sem.freshName('cancel', xs[1])).toBe('cancel2');
   });
 });
+
+describe('deep expressions', () => {
+  it('survives a 20,000-term concatenation (generated data) and still resolves its operands', () => {
+    const terms = Array.from({ length: 20000 }, (_, i) => (i % 1000 === 0 ? 'x' : '"ab"')).join(' +\n\t');
+    const { sem, id } = analyze(`package p\n\nconst x = "s"\n\nvar data = ${terms}\n`);
+    const decl = sem.declaredAt(id('x', 0))!;
+    expect(decl.kind).toBe('const');
+    expect(decl.refs.length).toBe(20);
+    expect(sem.resolve(id('x', 20))).toBe(decl);
+  });
+});

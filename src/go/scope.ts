@@ -491,6 +491,22 @@ export class Semantics {
       case 'literal_value':
         this.visitLiteralValue(node, scope);
         return;
+      case 'binary_expression': {
+        // `a + b + c + ...` nests to the left; generated data (time/tzdata/zipdata.go) has
+        // chains deep enough to overflow the stack: walk the left spine iteratively.
+        const spine: Node[] = [];
+        let cur: Node | null = node;
+        while (cur && cur.type === 'binary_expression') {
+          spine.push(cur);
+          cur = field(cur, 'left');
+        }
+        if (cur) this.visit(cur, scope);
+        for (let i = spine.length - 1; i >= 0; i--) {
+          const left = field(spine[i], 'left');
+          for (const c of named(spine[i])) if (!left || !c.equals(left)) this.visit(c, scope);
+        }
+        return;
+      }
       case 'block': {
         const s = this.newScope('block', node, scope);
         for (const c of named(node)) this.visit(c, s);
