@@ -4,12 +4,14 @@
 // buffer-result-chan, capture-loop-var, redundant-loopvar-copy, tune-http-transport,
 // http-client-timeout.
 import { rule as deferCancel } from '../transforms/defer-cancel/index.js';
+import { rule as hoistWgAdd } from '../transforms/hoist-wg-add/index.js';
 import { rule as captureLoopVar } from '../transforms/capture-loop-var/index.js';
 import { rule as redundantLoopvarCopy } from '../transforms/redundant-loopvar-copy/index.js';
 import type { Rule } from './types.js';
 
 export const allRules: Rule[] = [
   deferCancel,
+  hoistWgAdd,
   captureLoopVar,
   redundantLoopvarCopy,
 ];
