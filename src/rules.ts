@@ -5,6 +5,7 @@
 // http-client-timeout.
 import { rule as deferCancel } from '../transforms/defer-cancel/index.js';
 import { rule as hoistWgAdd } from '../transforms/hoist-wg-add/index.js';
+import { rule as waitgroupGo } from '../transforms/waitgroup-go/index.js';
 import { rule as captureLoopVar } from '../transforms/capture-loop-var/index.js';
 import { rule as redundantLoopvarCopy } from '../transforms/redundant-loopvar-copy/index.js';
 import type { Rule } from './types.js';
@@ -12,6 +13,7 @@ import type { Rule } from './types.js';
 export const allRules: Rule[] = [
   deferCancel,
   hoistWgAdd,
+  waitgroupGo,
   captureLoopVar,
   redundantLoopvarCopy,
 ];
