@@ -8,6 +8,8 @@ import { rule as hoistWgAdd } from '../transforms/hoist-wg-add/index.js';
 import { rule as waitgroupGo } from '../transforms/waitgroup-go/index.js';
 import { rule as captureLoopVar } from '../transforms/capture-loop-var/index.js';
 import { rule as redundantLoopvarCopy } from '../transforms/redundant-loopvar-copy/index.js';
+import { rule as tuneHttpTransport } from '../transforms/tune-http-transport/index.js';
+import { rule as httpClientTimeout } from '../transforms/http-client-timeout/index.js';
 import type { Rule } from './types.js';
 
 export const allRules: Rule[] = [
@@ -16,6 +18,8 @@ export const allRules: Rule[] = [
   waitgroupGo,
   captureLoopVar,
   redundantLoopvarCopy,
+  tuneHttpTransport,
+  httpClientTimeout,
 ];
 
 export function findRule(id: string): Rule | undefined {

@@ -55,6 +55,35 @@ export interface RuleMeta {
   triggers?: string[];
   /** Path (relative to the repo root) of the rule's documentation. */
   docPath: string;
+  /**
+   * Schema of the options object this rule accepts in gopitfix.json (`"rules": { id: {...} }`),
+   * validated by src/config.ts; omit when the rule takes no options.
+   */
+  options?: JsonSchema;
+}
+
+/** The subset of JSON Schema that src/config.ts validates (and schema/gopitfix.schema.json uses). */
+export interface JsonSchema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  /** false: no keys beyond `properties`; a schema: what other keys' values must match. */
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+  /** Exactly one branch must match. */
+  oneOf?: JsonSchema[];
+  /** `#/$defs/name` references into the root schema. */
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  $schema?: string;
+  $id?: string;
+  title?: string;
+  examples?: unknown[];
 }
 
 export interface Rule {

@@ -10,6 +10,8 @@
 // its package (struct types, functions the rule needs to see). A go.mod inside the rule's
 // fixture dir sets the version as it would for users.
 // A `//fixture:vet` line in a case marks its result as compilable: `go vet` must accept it.
+// A gopitfix.json in a case's directory is loaded through src/config.ts as users' would be:
+// its rule options and `go` apply (fixture.json's win), "off" rules and `exclude`d files do not run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { findModule, parseGoVersion } from '../src/go/version.js';
 import { errorRanges } from '../src/go/syntax.js';
 import { parseGo } from '../src/parser.js';
 import { findRule } from '../src/rules.js';
+import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../src/config.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');
@@ -71,14 +74,17 @@ export async function init(): Promise<void> {
 
 /** Run the engine on text as the harness runs a case (same options, same package files). */
 export function runCase(c: FixtureCase, source: string): ReturnType<typeof processFile> {
-  const ids = c.config.rules ?? [c.rule];
+  const cfgPath = join(c.dir, CONFIG_FILE);
+  const file = existsSync(cfgPath) ? loadConfig(cfgPath) : null;
+  const ids = (c.config.rules ?? [c.rule]).filter((id) => file?.rules[id] !== 'off' && !isExcluded(file, c.input));
   const rules = ids.map((id) => {
     const r = findRule(id);
     if (!r) throw new Error(`fixture ${c.name}: unknown rule ${id}`);
     return r;
   });
-  const opts: EngineOptions = { rules, ruleOptions: c.config.options, prefilter: false };
+  const opts: EngineOptions = { rules, ruleOptions: { ...ruleOptions(file), ...c.config.options }, prefilter: false };
   if (c.config.go) opts.goVersion = parseGoVersion(c.config.go);
+  else if (file?.go) opts.goVersion = file.go;
   const ruleRoot = join(FIXTURES, c.rule);
   const mod = findModule(c.dir);
   const useDiskVersion = mod && mod.dir.startsWith(ruleRoot);
@@ -87,7 +93,7 @@ export function runCase(c: FixtureCase, source: string): ReturnType<typeof proce
       absPath: c.input,
       displayPath: relative(REPO, c.input),
       source,
-      goVersion: c.config.go ? undefined : useDiskVersion ? undefined : null,
+      goVersion: c.config.go || file?.go ? undefined : useDiskVersion ? undefined : null,
       packageFiles: () => supportFiles(c.dir),
     },
     opts,

@@ -1,0 +1,191 @@
+// Where a value is constructed, for rules about objects that should be built once and
+// configured (http.Transport, http.Client): the variable a composite literal is
+// assigned to, the fields of that variable assigned later in the same function,
+// whether the construction runs per loop iteration or per HTTP request, and Go
+// duration expressions (`90 * time.Second`) with the `time` package's local name.
+import type { Node } from 'web-tree-sitter';
+import type { Imports } from './imports.js';
+import type { PackageInfo } from './package.js';
+import type { Binding, Semantics } from './scope.js';
+import { FUNC_TYPES, contains, field, fields, named, unparen } from './syntax.js';
+
+export interface AssignSite {
+  /** short_var_declaration, assignment_statement or var_declaration (the statement). */
+  stmt: Node;
+  op: ':=' | '=' | 'var';
+  /** The assigned identifier (left side). */
+  name: Node;
+  /** The variable (declared here for := and var, resolved for =); null when unknown. */
+  binding: Binding | null;
+  /** var_spec for `var`, else null. */
+  spec: Node | null;
+  /** Whether the statement is at package level. */
+  packageLevel: boolean;
+}
+
+/**
+ * When `expr` is the whole right-hand side of a one-name assignment (`x := expr`,
+ * `x = expr`, `var x = expr`, `var x T = expr`), where it goes; else null.
+ */
+export function assignSite(sem: Semantics, expr: Node): AssignSite | null {
+  let list = expr.parent;
+  while (list && list.type === 'parenthesized_expression') list = list.parent;
+  if (!list || list.type !== 'expression_list') return null;
+  if (named(list).filter((n) => n.type !== 'comment').length !== 1) return null;
+  const parent = list.parent;
+  if (!parent) return null;
+  if (parent.type === 'short_var_declaration' || parent.type === 'assignment_statement') {
+    if (!field(parent, 'right')?.equals(list)) return null;
+    const left = named(field(parent, 'left')!).filter((n) => n.type !== 'comment');
+    if (left.length !== 1 || left[0].type !== 'identifier') return null;
+    const isDecl = parent.type === 'short_var_declaration';
+    if (!isDecl && parent.child(1)?.type !== '=') return null;
+    const b = isDecl ? sem.declaredAt(left[0]) ?? sem.resolve(left[0]) : sem.resolve(left[0]);
+    return { stmt: parent, op: isDecl ? ':=' : '=', name: left[0], binding: b, spec: null, packageLevel: false };
+  }
+  if (parent.type === 'var_spec') {
+    if (!field(parent, 'value')?.equals(list)) return null;
+    const names = fields(parent, 'name');
+    if (names.length !== 1) return null;
+    let decl: Node | null = parent.parent;
+    if (decl && decl.type === 'var_spec_list') decl = decl.parent;
+    if (!decl || decl.type !== 'var_declaration') return null;
+    return {
+      stmt: decl,
+      op: 'var',
+      name: names[0],
+      binding: sem.declaredAt(names[0]),
+      spec: parent,
+      packageLevel: decl.parent?.type === 'source_file',
+    };
+  }
+  return null;
+}
+
+/**
+ * Fields F of variable b assigned as `x.F = ...` (or in a tuple assignment) after
+ * offset `after` and inside `within` (the enclosing function).
+ */
+export function fieldsAssignedLater(b: Binding, after: number, within: Node | null): Set<string> {
+  const out = new Set<string>();
+  for (const ref of b.refs) {
+    if (ref.startIndex < after || (within && !contains(within, ref))) continue;
+    const sel = ref.parent;
+    if (!sel || sel.type !== 'selector_expression' || !field(sel, 'operand')?.equals(ref)) continue;
+    const list = sel.parent;
+    const stmt = list?.parent;
+    if (!list || !stmt || list.type !== 'expression_list' || stmt.type !== 'assignment_statement') continue;
+    if (!field(stmt, 'left')?.equals(list)) continue;
+    const f = field(sel, 'field');
+    if (f) out.add(f.text);
+  }
+  return out;
+}
+
+/** Whether `fn` (a function declaration, method or literal) takes (http.ResponseWriter, *http.Request). */
+export function isHandlerFunc(sem: Semantics, fn: Node): boolean {
+  const params = field(fn, 'parameters');
+  if (!params) return false;
+  let writer = false;
+  let request = false;
+  for (const p of named(params)) {
+    if (p.type !== 'parameter_declaration') continue;
+    const t = field(p, 'type');
+    if (!t) continue;
+    const ref = sem.typeRef(t);
+    if (ref.pkgPath !== 'net/http') continue;
+    if (ref.name === 'ResponseWriter' && ref.pointer === 0) writer = true;
+    if (ref.name === 'Request' && ref.pointer === 1) request = true;
+  }
+  return writer && request;
+}
+
+/**
+ * Why code at `node` runs repeatedly: "loop" when it sits in a for body (also through
+ * func literals defined there), "handler" when an enclosing function is an HTTP handler;
+ * null otherwise.
+ */
+export function repeatedAt(sem: Semantics, node: Node): 'loop' | 'handler' | null {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'for_statement') {
+      const body = field(p, 'body');
+      if (body && contains(body, node)) return 'loop';
+    }
+    if (FUNC_TYPES.has(p.type) && isHandlerFunc(sem, p)) return 'handler';
+  }
+  return null;
+}
+
+// ---- durations -------------------------------------------------------------------
+
+const UNITS: [string, bigint][] = [
+  ['ns', 1n],
+  ['us', 1000n],
+  ['µs', 1000n],
+  ['μs', 1000n],
+  ['ms', 1_000_000n],
+  ['s', 1_000_000_000n],
+  ['m', 60_000_000_000n],
+  ['h', 3_600_000_000_000n],
+];
+
+/** JSON-schema pattern of the duration strings parseDuration accepts ("90s", "1m30s", "0"). */
+export const DURATION_PATTERN = '^(0|([0-9]+(ns|us|µs|μs|ms|s|m|h))+)$';
+
+/** Nanoseconds of a Go duration string of whole units ("90s", "1m30s", "500ms", "0"); null if invalid. */
+export function parseDuration(s: string): bigint | null {
+  if (s === '0') return 0n;
+  const re = /([0-9]+)(ns|us|µs|μs|ms|s|m|h)/gy;
+  let total = 0n;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    total += BigInt(m[1]) * UNITS.find(([u]) => u === m![2])![1];
+    pos = re.lastIndex;
+  }
+  return pos === s.length && pos > 0 ? total : null;
+}
+
+const EXPR_UNITS: [string, bigint][] = [
+  ['Hour', 3_600_000_000_000n],
+  ['Minute', 60_000_000_000n],
+  ['Second', 1_000_000_000n],
+  ['Millisecond', 1_000_000n],
+  ['Microsecond', 1000n],
+  ['Nanosecond', 1n],
+];
+
+/** `90 * time.Second` for 90s (the largest unit dividing the value), `0` for zero. */
+export function durationExpr(ns: bigint, timeName: string): string {
+  if (ns === 0n) return '0';
+  for (const [unit, size] of EXPR_UNITS) if (ns % size === 0n) return `${ns / size} * ${timeName}.${unit}`;
+  return `${ns} * ${timeName}.Nanosecond`;
+}
+
+/**
+ * The name to write for package `time` at `at`: its local import name, or "time" with
+ * the import to add; null when that name is bound to something else there.
+ */
+export function timePackageName(
+  sem: Semantics,
+  imports: Imports,
+  at: Node,
+  pkg?: () => PackageInfo,
+): { name: string; imports: string[] } | null {
+  const { name, needsImport } = imports.nameFor('time');
+  const b = sem.lookup(name, at);
+  if (needsImport) {
+    if (b) return null;
+    // A package-level `time` declared in another file of the package would clash with the import.
+    const clash = pkg?.().files.some((f) => !f.current && (f.sem.fileScope.bindings.get(name) ?? []).some((x) => x.kind !== 'import'));
+    return clash ? null : { name, imports: ['time'] };
+  }
+  return b && b.kind === 'import' && b.importPath === 'time' ? { name, imports: [] } : null;
+}
+
+/** The expression with parentheses and a leading & stripped: the composite literal of `&T{...}`. */
+export function literalOf(expr: Node): Node | null {
+  let e = unparen(expr);
+  if (e.type === 'unary_expression' && e.child(0)?.type === '&') e = unparen(field(e, 'operand')!);
+  return e.type === 'composite_literal' ? e : null;
+}
