@@ -1,0 +1,81 @@
+// http-client-timeout: findings without fixes (DefaultClient, http.Get & co., loops,
+// handlers), the reportDefaultClient option, and layouts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, processFile } from '../src/engine.js';
+import { findRule } from '../src/rules.js';
+
+beforeAll(initEngine);
+
+function run(body: string, options: Record<string, unknown> = {}, imports = '"net/http"\n"time"') {
+  const source = `package p\n\nimport (\n\t${imports.split('\n').join('\n\t')}\n)\n\n${body}`;
+  const r = processFile(
+    { absPath: '/virtual/p/x.go', displayPath: 'x.go', source, goVersion: null, packageFiles: () => [] },
+    { rules: [findRule('http-client-timeout')!], ruleOptions: { 'http-client-timeout': options } },
+  );
+  expect(r.ruleErrors).toEqual([]);
+  return r;
+}
+
+describe('http-client-timeout', () => {
+  it('reports http.Get/Head/Post/PostForm and DefaultClient without a fix', () => {
+    const r = run(
+      'func f(u string) {\n\thttp.Get(u)\n\thttp.Head(u)\n\thttp.Post(u, "", nil)\n\thttp.PostForm(u, nil)\n\thttp.DefaultClient.Get(u)\n\tvar c = http.DefaultClient\n\t_ = c\n}\n',
+    );
+    expect(r.findings.map((f) => f.message.split(' ')[0])).toEqual([
+      'http.Get',
+      'http.Head',
+      'http.Post',
+      'http.PostForm',
+      'http.DefaultClient',
+      'http.DefaultClient',
+    ]);
+    expect(r.findings.every((f) => f.fix === null && /no fix: which client to use is a design choice/.test(f.message))).toBe(true);
+  });
+
+  it('does not report them with reportDefaultClient: false', () => {
+    expect(run('func f(u string) {\n\thttp.Get(u)\n\t_ = http.DefaultClient\n}\n', { reportDefaultClient: false }).findings).toEqual([]);
+  });
+
+  it('does not report DefaultClient uses when the file sets its Timeout', () => {
+    const r = run('func init() {\n\thttp.DefaultClient.Timeout = 10 * time.Second\n}\n\nfunc f(u string) {\n\thttp.Get(u)\n\t_ = http.DefaultClient\n}\n');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('does not take a local Get or a shadowed http for net/http', () => {
+    const r = run('type fake struct{}\n\nfunc (fake) Get(string) {}\n\nfunc f(u string) {\n\thttp := fake{}\n\thttp.Get(u)\n}\n');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('reports clients built in loops and handlers without a fix', () => {
+    const r = run(
+      'func f(n int) {\n\tfor i := 0; i < n; i++ {\n\t\t_ = &http.Client{}\n\t}\n}\n\nfunc h(w http.ResponseWriter, r *http.Request) {\n\t_ = http.Client{}\n}\n',
+    );
+    expect(r.findings.map((f) => [f.fix, /inside a loop|per request/.test(f.message), /create one client with a Timeout once/.test(f.message)])).toEqual([
+      [null, true, true],
+      [null, true, true],
+    ]);
+  });
+
+  it('leaves clients with a Timeout alone, set in the literal or assigned later', () => {
+    expect(run('var c = &http.Client{Timeout: time.Second}\n').findings).toEqual([]);
+    expect(run('func f() *http.Client {\n\tc := &http.Client{}\n\tc.Timeout = time.Second\n\treturn c\n}\n').findings).toEqual([]);
+    expect(run('var c = &http.Client{}\n\nfunc init() {\n\tc.Timeout = time.Second\n}\n').findings).toEqual([]);
+  });
+
+  it('does not count a Timeout assigned to another variable', () => {
+    const r = run('func f(d *http.Client) *http.Client {\n\tc := &http.Client{}\n\td.Timeout = time.Second\n\treturn c\n}\n');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0].fix).not.toBeNull();
+  });
+
+  it('uses the configured timeout', () => {
+    expect(run('var c = &http.Client{}\n', { timeout: '2m' }).output).toContain('&http.Client{Timeout: 2 * time.Minute}');
+    expect(run('var c = &http.Client{}\n', { timeout: '250ms' }).output).toContain('&http.Client{Timeout: 250 * time.Millisecond}');
+  });
+
+  it('keeps a comment in an empty literal by breaking nothing', () => {
+    const r = run('var c = &http.Client{ /* later */ }\n');
+    expect(r.findings[0].fix).toBeNull();
+    expect(r.findings[0].message).toContain('no fix: the literal holds a comment');
+  });
+});

@@ -1,0 +1,103 @@
+// tune-http-transport: what is reported without a fix, and why; options; edge layouts.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, processFile } from '../src/engine.js';
+import { findRule } from '../src/rules.js';
+
+beforeAll(initEngine);
+
+function run(body: string, options: Record<string, unknown> = {}, imports = '"net/http"') {
+  const source = `package p\n\nimport (\n\t${imports.split('\n').join('\n\t')}\n)\n\n${body}`;
+  const r = processFile(
+    { absPath: '/virtual/p/x.go', displayPath: 'x.go', source, goVersion: null, packageFiles: () => [] },
+    { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': options } },
+  );
+  expect(r.ruleErrors).toEqual([]);
+  return r;
+}
+
+describe('tune-http-transport', () => {
+  it('reports a transport built in a loop, even when tuned', () => {
+    const r = run('func f(n int) {\n\tfor i := 0; i < n; i++ {\n\t\t_ = &http.Transport{MaxIdleConnsPerHost: 10}\n\t}\n}\n');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0].fix).toBeNull();
+    expect(r.findings[0].message).toContain('inside a loop');
+    expect(r.findings[0].message).toContain('create it once and reuse it');
+  });
+
+  it('reports a transport built in a closure defined in a loop', () => {
+    const r = run('func f(n int) {\n\tfor i := 0; i < n; i++ {\n\t\tgo func() { _ = &http.Transport{} }()\n\t}\n}\n');
+    expect(r.findings.map((f) => [f.fix, /inside a loop/.test(f.message)])).toEqual([[null, true]]);
+  });
+
+  it('reports a transport built per request, in a handler method or func literal', () => {
+    const r = run(
+      'type s struct{}\n\nfunc (s) ServeHTTP(w http.ResponseWriter, r *http.Request) { _ = &http.Transport{} }\n\n' +
+        'var h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = &http.Transport{} })\n',
+    );
+    expect(r.findings).toHaveLength(2);
+    for (const f of r.findings) {
+      expect(f.fix).toBeNull();
+      expect(f.message).toContain('per request (in an HTTP handler)');
+    }
+  });
+
+  it('does not take a function with only a *http.Request for a handler', () => {
+    const r = run('func f(r *http.Request) *http.Transport {\n\tt := &http.Transport{}\n\treturn t\n}\n');
+    expect(r.findings[0].fix).not.toBeNull();
+  });
+
+  it('reports a self-referencing clone candidate without a fix', () => {
+    const r = run('func f(t *http.Transport) *http.Transport {\n\tt = &http.Transport{Proxy: t.Proxy}\n\treturn t\n}\n');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0].fix).toBeNull();
+    expect(r.findings[0].message).toContain('refers to t itself');
+  });
+
+  it('reports without a fix when the durations need "time" and it is shadowed', () => {
+    const r = run('func f(time int) http.RoundTripper {\n\treturn &http.Transport{}\n}\n');
+    expect(r.findings[0].fix).toBeNull();
+    expect(r.findings[0].message).toContain('the name "time" is bound to something else here');
+  });
+
+  it('does not add an import that would clash with a package-level time in a sibling file', () => {
+    const source = 'package p\n\nimport "net/http"\n\nvar t = &http.Transport{}\n';
+    const r = processFile(
+      {
+        absPath: '/virtual/q/x.go',
+        displayPath: 'x.go',
+        source,
+        goVersion: null,
+        packageFiles: () => [{ absPath: '/virtual/q/y.go', source: 'package p\n\nfunc time() {}\n' }],
+      },
+      { rules: [findRule('tune-http-transport')!] },
+    );
+    expect(r.findings[0].fix).toBeNull();
+    expect(r.output).toBe(source);
+  });
+
+  it('leaves tuned transports, dot imports and other packages alone', () => {
+    expect(run('var a = &http.Transport{MaxIdleConnsPerHost: 4}\n').findings).toEqual([]);
+    expect(run('func f() *http.Transport {\n\tt := &http.Transport{}\n\tt.MaxIdleConnsPerHost = 4\n\treturn t\n}\n').findings).toEqual([]);
+    expect(run('var a = &Transport{}\n', {}, '. "net/http"').findings).toEqual([]);
+    expect(run('var a = &http.Transport{}\n', {}, 'http "example.com/fakehttp"').findings).toEqual([]);
+  });
+
+  it('writes configured durations with the largest exact unit', () => {
+    const r = run('var a = &http.Transport{}\n', { idleConnTimeout: '1m30s', tlsHandshakeTimeout: '1500ms', expectContinueTimeout: '0' }, '"net/http"\n"time"');
+    expect(r.output).toContain('IdleConnTimeout:       90 * time.Second,');
+    expect(r.output).toContain('TLSHandshakeTimeout:   1500 * time.Millisecond,');
+    expect(r.output).toContain('ExpectContinueTimeout: 0,');
+  });
+
+  it('adds only MaxIdleConnsPerHost to a clone with default options', () => {
+    const r = run('func f() *http.Transport {\n\tt := &http.Transport{}\n\treturn t\n}\n');
+    expect(r.output).toContain('\tt := http.DefaultTransport.(*http.Transport).Clone()\n\tt.MaxIdleConnsPerHost = 100\n\treturn t\n');
+    expect(r.output).not.toContain('"time"');
+  });
+
+  it('keeps a var group and a parenthesized literal as literals', () => {
+    const r = run('func f() (*http.Transport, *http.Transport) {\n\tvar (\n\t\ta = &http.Transport{}\n\t)\n\tb := (&http.Transport{})\n\treturn a, b\n}\n', {}, '"net/http"\n"time"');
+    expect(r.findings.every((f) => f.fix && /Add Proxy/.test(f.fix.description))).toBe(true);
+    expect(r.output).not.toContain('Clone()');
+  });
+});
