@@ -6,6 +6,8 @@
 import { rule as deferCancel } from '../transforms/defer-cancel/index.js';
 import { rule as hoistWgAdd } from '../transforms/hoist-wg-add/index.js';
 import { rule as waitgroupGo } from '../transforms/waitgroup-go/index.js';
+import { rule as selectCtxDone } from '../transforms/select-ctx-done/index.js';
+import { rule as bufferResultChan } from '../transforms/buffer-result-chan/index.js';
 import { rule as captureLoopVar } from '../transforms/capture-loop-var/index.js';
 import { rule as redundantLoopvarCopy } from '../transforms/redundant-loopvar-copy/index.js';
 import { rule as tuneHttpTransport } from '../transforms/tune-http-transport/index.js';
@@ -16,6 +18,8 @@ export const allRules: Rule[] = [
   deferCancel,
   hoistWgAdd,
   waitgroupGo,
+  selectCtxDone,
+  bufferResultChan,
   captureLoopVar,
   redundantLoopvarCopy,
   tuneHttpTransport,

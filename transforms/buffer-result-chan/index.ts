@@ -1,0 +1,45 @@
+// buffer-result-chan: "start a worker, wait with a timeout" leaks the worker when the
+// parent stops listening before the worker's one send (PITFALLS.md §1). When the
+// channel is local, unbuffered and gets at most N sends from N goroutine literals,
+// `make(chan T, N)` lets every send complete whether or not anyone is still there.
+// The analysis lives in src/go/chanflow.ts, shared with select-ctx-done, which stays
+// quiet on the sends this rule fixes.
+import { bufferVerdict } from '../../src/go/chanflow.js';
+import { field, named } from '../../src/go/syntax.js';
+import type { Rule } from '../../src/types.js';
+
+export const rule: Rule = {
+  meta: {
+    id: 'buffer-result-chan',
+    summary: 'Buffer a local result channel whose goroutine sender leaks when the parent stops listening (timeout, early return)',
+    defaultOn: true,
+    // The channel is made here: make(chan T).
+    triggers: ['chan'],
+    docPath: 'transforms/buffer-result-chan/README.md',
+  },
+  run(ctx) {
+    const sem = ctx.sem;
+    for (const b of sem.allBindings) {
+      if (b.kind !== 'var' || !b.value) continue;
+      const v = bufferVerdict(sem, b);
+      if (!v) continue;
+      const make = v.facts.make;
+      const args = named(field(make, 'arguments')!).filter((c) => c.type !== 'comment');
+      const what = `goroutine leak: ${v.leak}`;
+      if (v.size === null) {
+        ctx.report({ node: make, message: `${what}; not fixed: ${v.noFix}` });
+        continue;
+      }
+      const size = String(v.size);
+      const edit =
+        args.length === 2
+          ? { start: args[1].startIndex, end: args[1].endIndex, text: size }
+          : { start: args[0].endIndex, end: args[0].endIndex, text: `, ${size}` };
+      ctx.report({
+        node: make,
+        message: `${what}; buffer ${b.name} (${size}) so every send completes without a receiver`,
+        fix: { description: `Buffer ${b.name}: make(${args[0].text}, ${size})`, edits: [edit] },
+      });
+    }
+  },
+};
