@@ -19,6 +19,8 @@ export interface CliOptions {
   /** --color / --no-color; undefined = decide from the environment and the TTY. */
   color: boolean | undefined;
   includeGenerated: boolean;
+  /** --config: this gopitfix.json for every file (null = the nearest one above each file). */
+  config: string | null;
   help: boolean;
   version: boolean;
 }
@@ -40,6 +42,7 @@ export function defaultOptions(): CliOptions {
     go: null,
     color: undefined,
     includeGenerated: false,
+    config: null,
     help: false,
     version: false,
   };
@@ -126,6 +129,15 @@ export const FLAGS: FlagSpec[] = [
     names: ['--include-generated'],
     help: 'also process files marked "// Code generated ... DO NOT EDIT."',
     apply: (o) => void (o.includeGenerated = true),
+  },
+  {
+    names: ['--config'],
+    value: 'FILE',
+    help: 'use this gopitfix.json for every file (default: the nearest one above each file)',
+    apply: (o, v, f) => {
+      if (v === '') throw new UsageError(`${f}: expected a file name`);
+      o.config = v;
+    },
   },
   {
     names: ['--help', '-h'],

@@ -36,6 +36,15 @@ export interface ScanConfig {
   rules: Rule[];
   goVersion: GoVersion | null;
   includeGenerated: boolean;
+  /** Per-file settings from gopitfix.json (src/cli/config-settings.ts); null skips an excluded file. */
+  settingsFor?: (file: DiscoveredFile) => FileSettings | null;
+}
+
+/** What a file runs with when a gopitfix.json governs it. */
+export interface FileSettings {
+  rules: Rule[];
+  ruleOptions: Record<string, Record<string, unknown>>;
+  goVersion: GoVersion | null;
 }
 
 export function emptySummary(rules: Rule[]): Summary {
@@ -79,6 +88,8 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
       fail(file.displayPath, file.error);
       continue;
     }
+    const settings = config.settingsFor?.(file);
+    if (settings === null) continue; // excluded by gopitfix.json
     let bytes: Buffer;
     try {
       bytes = readFileSync(file.absPath);
@@ -100,7 +111,7 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
           source,
           ...(config.goVersion ? { goVersion: config.goVersion } : {}),
         },
-        engineOpts,
+        settings ? { ...engineOpts, ...settings } : engineOpts,
       );
     } catch (e) {
       // One file tripping the engine must not stop the run; it is reported like an

@@ -1,0 +1,41 @@
+// gopitfix.json for a CLI run: every discovered file's nearest config (or --config's) is
+// loaded and validated before anything is processed, so a bad config is a usage error
+// (exit 2) with nothing written. Per file it decides the rules, their options and the
+// language version; command-line flags win over the file.
+import { resolve } from 'node:path';
+import { ConfigError, ConfigResolver, isExcluded, ruleOptions, selectRules } from '../config.js';
+import { displayPathOf, type DiscoveredFile } from '../discover.js';
+import type { FileSettings } from './run.js';
+import type { CliOptions } from './args.js';
+
+/**
+ * Settings per file: null for a file the config's `exclude` removes (a file named on the
+ * command line is never excluded). Throws ConfigError, with the config's path relative to cwd.
+ */
+export function configSettings(
+  files: readonly DiscoveredFile[],
+  opts: Pick<CliOptions, 'rules' | 'disable' | 'go'> & { config: string | null },
+  cwd: string,
+): (file: DiscoveredFile) => FileSettings | null {
+  const byPath = new Map<string, FileSettings | null>();
+  try {
+    const resolver = new ConfigResolver(opts.config ? resolve(cwd, opts.config) : null);
+    for (const f of files) {
+      if (f.error) continue;
+      const cfg = resolver.forFile(f.absPath);
+      if (!f.explicit && isExcluded(cfg, f.absPath)) {
+        byPath.set(f.absPath, null);
+        continue;
+      }
+      byPath.set(f.absPath, {
+        rules: selectRules(cfg, { rules: opts.rules, disable: opts.disable }),
+        ruleOptions: ruleOptions(cfg),
+        goVersion: opts.go ?? cfg?.go ?? null,
+      });
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(displayPathOf(cwd, resolve(cwd, e.file)), e.jsonPath, e.detail);
+    throw e;
+  }
+  return (file) => (byPath.has(file.absPath) ? byPath.get(file.absPath)! : null);
+}
