@@ -26,6 +26,10 @@ export interface DiscoverOptions {
   cwd: string;
   /** Consult git for ignored files (default true). */
   gitignore?: boolean;
+  /** Walk vendor/ directories too (--include-vendor). */
+  includeVendor?: boolean;
+  /** Called for each vendor/ directory a walk skips (summary counts). */
+  onSkipVendor?: (absDir: string) => void;
 }
 
 const SKIP_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
@@ -65,7 +69,7 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
     const isDir = st?.isDirectory() ?? false;
     if (target !== arg && !isDir) throw new DiscoveryError(`${arg}: ${target} is not a directory`);
     if (isDir) {
-      walk(abs, cwd, opts.gitignore !== false, add);
+      walk(abs, cwd, opts.gitignore !== false, add, opts);
     } else {
       const file: DiscoveredFile = { absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: true };
       if (st && !st.isFile()) file.error = 'not a regular file';
@@ -85,7 +89,13 @@ function patternRoot(arg: string): string {
   return arg;
 }
 
-function walk(root: string, cwd: string, useGit: boolean, add: (f: DiscoveredFile) => void): void {
+function walk(
+  root: string,
+  cwd: string,
+  useGit: boolean,
+  add: (f: DiscoveredFile) => void,
+  opts: Pick<DiscoverOptions, 'includeVendor' | 'onSkipVendor'> = {},
+): void {
   const ignored = useGit ? gitIgnored(root) : null;
   const visit = (dir: string) => {
     let entries: Dirent[];
@@ -102,7 +112,12 @@ function walk(root: string, cwd: string, useGit: boolean, add: (f: DiscoveredFil
       // The go command ignores files and directories starting with "." or "_".
       if (name.startsWith('.') || name.startsWith('_')) continue;
       if (ent.isDirectory()) {
-        if (SKIP_DIRS.has(name)) continue;
+        if (name === 'vendor' && opts.includeVendor) {
+          // walked like any other directory
+        } else if (SKIP_DIRS.has(name)) {
+          if (name === 'vendor') opts.onSkipVendor?.(abs);
+          continue;
+        }
         if (ignored?.dirs.has(abs)) continue;
         visit(abs);
       } else if (ent.isFile() && name.endsWith('.go')) {

@@ -23,7 +23,28 @@ export interface CliOptions {
   config: string | null;
   help: boolean;
   version: boolean;
+  // Batch mode (src/batch/, README "Batch runs").
+  /** --format; --json is an alias of --format json. */
+  format: OutputFormat;
+  /** --jobs: worker threads (null = available cores). */
+  jobs: number | null;
+  /** --quiet: no progress line, no summary (errors still print). */
+  quiet: boolean;
+  /** --stats: the detailed end summary even when stderr is not a terminal. */
+  stats: boolean;
+  /** --exclude GLOB (repeatable), relative to cwd. */
+  exclude: string[];
+  includeVendor: boolean;
+  /** --changed-since REF. */
+  changedSince: string | null;
+  /** --shard K/N. */
+  shard: { k: number; n: number } | null;
+  allowDirty: boolean;
+  /** --no-prefilter: parse every file even when no rule's trigger text occurs in it. */
+  prefilter: boolean;
 }
+
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
 /** A usage or configuration error: the CLI prints `gopitfix: <message>` and exits 2. */
 export class UsageError extends Error {
@@ -45,6 +66,16 @@ export function defaultOptions(): CliOptions {
     config: null,
     help: false,
     version: false,
+    format: 'text',
+    jobs: null,
+    quiet: false,
+    stats: false,
+    exclude: [],
+    includeVendor: false,
+    changedSince: null,
+    shard: null,
+    allowDirty: false,
+    prefilter: true,
   };
 }
 
@@ -85,8 +116,87 @@ export const FLAGS: FlagSpec[] = [
   },
   {
     names: ['--json'],
-    help: 'print one JSON document (findings + summary) on stdout',
-    apply: (o) => void (o.json = true),
+    help: 'print one JSON document (findings + summary) on stdout (= --format json)',
+    apply: (o) => {
+      o.json = true;
+      o.format = 'json';
+    },
+  },
+  {
+    names: ['--format'],
+    value: 'text|json|sarif|github',
+    help: 'output: diffs/finding lines (text), JSON, SARIF 2.1.0, or GitHub Actions annotations',
+    apply: (o, v, f) => {
+      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'github') {
+        throw new UsageError(`${f}: unknown format "${v}" (want text, json, sarif or github)`);
+      }
+      o.format = v;
+      o.json = v === 'json';
+    },
+  },
+  {
+    names: ['--jobs', '-j'],
+    value: 'N',
+    help: 'worker threads (default: the number of available cores)',
+    apply: (o, v, f) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new UsageError(`${f}: expected a number from 1 to 256, got "${v}"`);
+      o.jobs = Number(v);
+    },
+  },
+  {
+    names: ['--exclude'],
+    value: 'GLOB',
+    help: 'skip files matching GLOB, relative to the current directory (repeatable)',
+    apply: (o, v, f) => {
+      if (v === '') throw new UsageError(`${f}: expected a glob pattern`);
+      o.exclude.push(v);
+    },
+  },
+  {
+    names: ['--include-vendor'],
+    help: 'also walk vendor/ directories',
+    apply: (o) => void (o.includeVendor = true),
+  },
+  {
+    names: ['--changed-since'],
+    value: 'REF',
+    help: 'only files changed since the git revision REF (plus untracked, not ignored files)',
+    apply: (o, v, f) => {
+      if (v === '') throw new UsageError(`${f}: expected a git revision`);
+      o.changedSince = v;
+    },
+  },
+  {
+    names: ['--shard'],
+    value: 'K/N',
+    help: 'process only shard K of N (a stable partition by path, for parallel CI jobs)',
+    apply: (o, v, f) => {
+      const m = /^(\d+)\/(\d+)$/.exec(v);
+      const k = m ? Number(m[1]) : 0;
+      const n = m ? Number(m[2]) : 0;
+      if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`${f}: expected K/N with 1 <= K <= N, got "${v}"`);
+      o.shard = { k, n };
+    },
+  },
+  {
+    names: ['--allow-dirty'],
+    help: 'with --write or -i, also write files that have uncommitted git changes',
+    apply: (o) => void (o.allowDirty = true),
+  },
+  {
+    names: ['--quiet', '-q'],
+    help: 'no progress line and no summary on stderr (errors still print)',
+    apply: (o) => void (o.quiet = true),
+  },
+  {
+    names: ['--stats'],
+    help: 'print the detailed end summary even when stderr is not a terminal',
+    apply: (o) => void (o.stats = true),
+  },
+  {
+    names: ['--no-prefilter'],
+    help: "parse every file, even those containing no rule's trigger text (for checking the prefilter)",
+    apply: (o) => void (o.prefilter = false),
   },
   {
     names: ['--rules'],

@@ -1,0 +1,204 @@
+// The CLI's run phase for every non-interactive mode: file selection for monorepos and
+// CI (--exclude, --changed-since, --shard), the dirty-tree guard, the worker pool, the
+// outputs (text, json, sarif, github), writes, progress and the summaries. main.ts
+// parses arguments and discovers files, then hands over here.
+import { relative, sep } from 'node:path';
+import { errText, type DiscoveredFile, type DiscoverOptions } from '../discover.js';
+import { allRules } from '../rules.js';
+import type { Rule } from '../types.js';
+import { colorizeDiff } from '../output/diff.js';
+import { useColor } from '../output/color.js';
+import { jsonDocument, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
+import { githubAnnotation, sarifDocument } from '../output/sarif.js';
+import type { CliOptions } from '../cli/args.js';
+import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
+import { defaultJobs } from './pool.js';
+import { Progress } from './progress.js';
+import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
+import { changedSince, excludeGlobs, inShard, workTreeRoot } from './select.js';
+import type { WireFinding } from './task.js';
+
+export interface BatchIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  stderrIsTTY?: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Counters gathered before the run (discovery and selection). */
+export interface Preselection {
+  vendorDirsSkipped: number;
+  excluded: number;
+}
+
+export function newPreselection(): Preselection {
+  return { vendorDirsSkipped: 0, excluded: 0 };
+}
+
+/** Extra discovery options for the batch flags. */
+export function batchDiscoverOptions(opts: Pick<CliOptions, 'includeVendor'>, pre: Preselection): Partial<DiscoverOptions> {
+  return { includeVendor: opts.includeVendor, onSkipVendor: () => void pre.vendorDirsSkipped++ };
+}
+
+/**
+ * --exclude, then --changed-since, then --shard, in that order. Throws SelectError
+ * (exit 2) for an unusable git revision or a run outside git with --changed-since.
+ */
+export function selectFiles(
+  files: DiscoveredFile[],
+  opts: Pick<CliOptions, 'exclude' | 'changedSince' | 'shard'>,
+  cwd: string,
+  pre: Preselection,
+): DiscoveredFile[] {
+  const ex = excludeGlobs(files, opts.exclude);
+  pre.excluded += ex.excluded;
+  let out = ex.kept;
+  if (opts.changedSince) {
+    const changed = changedSince(opts.changedSince, cwd);
+    out = out.filter((f) => changed.has(f.absPath));
+  }
+  if (opts.shard) {
+    const { k, n } = opts.shard;
+    const base = workTreeRoot(cwd) ?? cwd;
+    out = out.filter((f) => inShard(relative(base, f.absPath).split(sep).join('/'), k, n));
+  }
+  return out;
+}
+
+/** Same text as output/report.ts findingLine, for results that came from a worker. */
+function findingLine(f: WireFinding): string {
+  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}`;
+}
+
+function jsonFinding(f: WireFinding): JsonFinding {
+  return {
+    rule: f.rule,
+    file: f.file,
+    line: f.start.line,
+    column: f.start.column,
+    endLine: f.end.line,
+    endColumn: f.end.column,
+    message: f.message,
+    fix: f.fix ? { description: f.fix.description, diff: f.fix.diff } : null,
+  };
+}
+
+export interface BatchRun {
+  opts: CliOptions;
+  files: DiscoveredFile[];
+  rules: Rule[];
+  settingsFor?: (file: DiscoveredFile) => FileChoice | null;
+  pre: Preselection;
+  io: BatchIo;
+  version: string;
+}
+
+/** Returns the exit code (0, 1, 2 or 3, as in the core contract). */
+export async function runBatchCli(run: BatchRun): Promise<number> {
+  const { opts, io, files, rules } = run;
+  const started = Date.now();
+  const mode: Mode = opts.write ? 'write' : opts.check ? 'check' : 'dry-run';
+  const format = opts.json ? 'json' : opts.format;
+
+  const planned = plan(files, { rules, settingsFor: run.settingsFor });
+  if (mode === 'write' && !opts.allowDirty) {
+    const refusal = dirtyTreeMessage(planned.taskFiles.map((f) => f.absPath), io.cwd);
+    if (refusal) {
+      io.err(`gopitfix: ${refusal}\n`);
+      return 2;
+    }
+  }
+
+  const color = useColor(opts.color, io.env, io.stdoutIsTTY);
+  const total = planned.tasks.length + planned.preErrors.length;
+  const progress = new Progress({ write: io.err }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
+  const note = (t: string) => progress.note(t);
+  const json: JsonFinding[] = [];
+  const sarif: WireFinding[] = [];
+  const fixedPerRule = new Map<string, number>();
+  let written = 0;
+  let applied = 0;
+  let changedOnDisk = 0;
+  const writeErrors: { file: string; message: string }[] = [];
+
+  const summary = await scanBatch(
+    files,
+    {
+      rules,
+      jobs: opts.jobs ?? defaultJobs(),
+      settingsFor: run.settingsFor,
+      settings: {
+        includeGenerated: opts.includeGenerated,
+        prefilter: opts.prefilter,
+        goVersion: opts.go,
+        fixDiffs: format === 'json',
+        replacements: format === 'sarif',
+        fileDiff: format === 'text' && mode === 'dry-run',
+        output: mode === 'write',
+      },
+    },
+    {
+      onError: (err) => note(`gopitfix: ${err.file}: ${err.message}\n`),
+      onProgress: (n) => progress.tick(n),
+      onResult: (file, result) => {
+        if (format === 'json') {
+          for (const f of result.findings) json.push(jsonFinding(f));
+        } else if (format === 'sarif') {
+          sarif.push(...result.findings);
+        } else if (format === 'github') {
+          for (const f of result.findings) io.out(githubAnnotation(f) + '\n');
+        } else if (mode === 'check') {
+          for (const f of result.findings) io.out(findingLine(f) + '\n');
+        } else {
+          for (const f of result.findings) if (!f.fix) note(findingLine(f) + '\n');
+          if (mode === 'dry-run' && result.fileDiff) io.out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
+        }
+        if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
+          try {
+            if (!writeIfUnchanged(file.absPath, result.output, result.stamp)) {
+              changedOnDisk++;
+              note(`gopitfix: ${file.displayPath}: changed on disk while it was processed; not written (run again)\n`);
+              return;
+            }
+            written++;
+            for (const f of result.findings) {
+              if (!f.fix) continue;
+              applied++;
+              fixedPerRule.set(f.rule, (fixedPerRule.get(f.rule) ?? 0) + 1);
+            }
+          } catch (e) {
+            const err = { file: file.displayPath, message: `cannot write: ${errText(e)}` };
+            writeErrors.push(err);
+            note(`gopitfix: ${err.file}: ${err.message}\n`);
+          }
+        }
+      },
+    },
+  );
+  progress.finish();
+  summary.filesWritten = written;
+  summary.fixesApplied = applied;
+  summary.filesSkippedChangedOnDisk = changedOnDisk;
+  summary.vendorDirsSkipped = run.pre.vendorDirsSkipped;
+  summary.filesExcluded += run.pre.excluded;
+  summary.errors.push(...writeErrors);
+
+  if (format === 'json') io.out(jsonDocument(json, summary));
+  else if (format === 'sarif') {
+    // Rules a gopitfix.json turned on for some directory report too: describe them as well.
+    const ids = new Set([...rules.map((r) => r.meta.id), ...sarif.map((f) => f.rule)]);
+    const described = allRules.filter((r) => ids.has(r.meta.id));
+    io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors: summary.errors }));
+  }
+  if (format !== 'json' && !opts.quiet) {
+    io.err(summaryLine(summary, mode) + '\n');
+    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule));
+  }
+
+  // A file left unwritten because it changed under us did not get its fixes: not a clean run.
+  if (summary.errors.length || changedOnDisk) return 3;
+  if (mode === 'check' && summary.fixable > 0) return 1;
+  return 0;
+}

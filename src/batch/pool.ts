@@ -1,0 +1,206 @@
+// The batch scheduler: runs tasks on a pool of worker threads (each loads the grammar
+// once) and hands the results to the caller strictly in task order, so every output is
+// byte-identical whatever --jobs is. Memory stays bounded: tasks are dispatched in small
+// per-directory batches (consecutive files of one package go to one worker, whose
+// package cache then parses the siblings once), and no batch is dispatched more than
+// MAX_AHEAD files ahead of the first result not yet handed out.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { initEngine } from '../engine.js';
+import { runTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+
+const BATCH_MAX = 32;
+const MAX_AHEAD = 1024;
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export interface PoolOptions {
+  jobs: number;
+  settings: TaskSettings;
+  profiles: Map<number, Profile>;
+}
+
+/** Runs every task; onResult is called once per task, in task order. */
+export async function runPool(tasks: readonly Task[], opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
+  const jobs = Math.min(opts.jobs, batches(tasks).length);
+  if (jobs <= 1) {
+    // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup.
+    await initEngine();
+    for (const t of tasks) onResult(runTask(t, opts.profiles.get(t.profile)!, opts.settings));
+    return;
+  }
+  await new Pool(tasks, jobs, opts, onResult).run();
+}
+
+/** Consecutive tasks of one directory, at most BATCH_MAX each. */
+function batches(tasks: readonly Task[]): Task[][] {
+  const out: Task[][] = [];
+  let cur: Task[] = [];
+  let dir = '';
+  for (const t of tasks) {
+    const d = dirname(t.absPath);
+    if (cur.length && (d !== dir || cur.length >= BATCH_MAX)) {
+      out.push(cur);
+      cur = [];
+    }
+    dir = d;
+    cur.push(t);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+function workerUrl(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  // Under vitest this module is the .ts source; the compiled worker lives in dist/.
+  const built = new URL('../../dist/src/batch/worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error('batch worker script not found (run npm run build)');
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  batch: Task[] | null;
+  /** Results of the current batch received so far. */
+  received: number;
+  sentProfiles: Set<number>;
+}
+
+class Pool {
+  private readonly queue: Task[][];
+  private readonly pending = new Map<number, WireResult>();
+  private next = 0;
+  private readonly slots: Slot[] = [];
+  private resolve!: () => void;
+  private reject!: (e: unknown) => void;
+
+  constructor(
+    private readonly tasks: readonly Task[],
+    private readonly jobs: number,
+    private readonly opts: PoolOptions,
+    private readonly onResult: (r: WireResult) => void,
+  ) {
+    this.queue = batches(tasks);
+  }
+
+  run(): Promise<void> {
+    const done = new Promise<void>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    const url = workerUrl();
+    for (let i = 0; i < this.jobs; i++) {
+      const worker = new Worker(url, { workerData: { settings: this.opts.settings } satisfies WorkerInit });
+      const slot: Slot = { worker, ready: false, batch: null, received: 0, sentProfiles: new Set() };
+      this.slots.push(slot);
+      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+      worker.on('error', (e) => this.onFailure(slot, e instanceof Error ? e.message : String(e)));
+      worker.on('exit', (code) => {
+        if (code !== 0 && this.slots.includes(slot)) this.onFailure(slot, `exited with code ${code}`);
+      });
+    }
+    return done.finally(() => this.shutdown());
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    try {
+      switch (m.type) {
+        case 'ready':
+          slot.ready = true;
+          this.feed();
+          break;
+        case 'result':
+          slot.received++;
+          this.accept(m.result);
+          break;
+        case 'done':
+          slot.batch = null;
+          slot.received = 0;
+          this.feed();
+          break;
+        case 'fatal':
+          this.onFailure(slot, m.message);
+          break;
+      }
+    } catch (e) {
+      // A throwing onResult (the caller's bug) must not leave the pool hanging.
+      this.reject(e);
+    }
+  }
+
+  /** A worker died: its unfinished files become errors; the others carry on. */
+  private onFailure(slot: Slot, message: string): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    void slot.worker.terminate();
+    const lost = slot.batch?.slice(slot.received) ?? [];
+    slot.batch = null;
+    for (const t of lost) this.accept(failed(t, `internal error: worker thread failed: ${message}`));
+    if (this.slots.length === 0) {
+      for (const b of this.queue.splice(0)) for (const t of b) this.accept(failed(t, `internal error: worker thread failed: ${message}`));
+    }
+    this.feed();
+  }
+
+  private accept(r: WireResult): void {
+    this.pending.set(r.index, r);
+    const before = this.next;
+    while (this.pending.has(this.next)) {
+      const out = this.pending.get(this.next)!;
+      this.pending.delete(this.next);
+      this.next++;
+      this.onResult(out);
+    }
+    if (this.next >= this.tasks.length) this.resolve();
+    // A worker held back by MAX_AHEAD may go on now.
+    else if (this.next !== before) this.feed();
+  }
+
+  private feed(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.batch || this.queue.length === 0) continue;
+      const b = this.queue[0];
+      if (b[0].index - this.next > MAX_AHEAD) return;
+      this.queue.shift();
+      slot.batch = b;
+      const profiles: Record<number, Profile> = {};
+      for (const t of b) {
+        if (!slot.sentProfiles.has(t.profile)) {
+          profiles[t.profile] = this.opts.profiles.get(t.profile)!;
+          slot.sentProfiles.add(t.profile);
+        }
+      }
+      slot.worker.postMessage({ type: 'batch', tasks: b, profiles } satisfies ToWorker);
+    }
+    if (this.tasks.length === 0) this.resolve();
+  }
+
+  private shutdown(): void {
+    for (const s of this.slots.splice(0)) void s.worker.terminate();
+  }
+}
+
+function failed(t: Task, error: string): WireResult {
+  return {
+    index: t.index,
+    kind: 'error',
+    error,
+    bytes: 0,
+    findings: [],
+    changed: false,
+    syntaxErrors: false,
+    skippedByPrefilter: false,
+    ignoredFile: false,
+    rejectedFixes: 0,
+    ruleErrors: [],
+  };
+}

@@ -1,0 +1,189 @@
+// The batch run: discovered files → tasks (with the rules/options/version each file's
+// gopitfix.json gives it) → the worker pool → results in path order → the summary.
+// What is done with each result (print, collect, write) is the caller's business.
+import type { DiscoveredFile } from '../discover.js';
+import type { GoVersion } from '../go/version.js';
+import type { Rule } from '../types.js';
+import { emptySummary, type FileError, type Summary } from '../cli/run.js';
+import { runPool } from './pool.js';
+import type { Profile, Task, TaskSettings, WireResult } from './task.js';
+
+/** The per-file choice of a gopitfix.json (src/cli/config-settings.ts); null = excluded. */
+export interface FileChoice {
+  rules: Rule[];
+  ruleOptions: Record<string, Record<string, unknown>>;
+  goVersion: GoVersion | null;
+}
+
+/** The core summary plus the batch counters (all additive JSON fields). */
+export interface BatchSummary extends Summary {
+  /** Files given to the parser (scanned minus ignored minus those no trigger matched). */
+  filesParsed: number;
+  /** Files read but not parsed: no enabled rule's trigger text occurs in them. */
+  filesSkippedNoTrigger: number;
+  /** Files left out by --exclude or a gopitfix.json `exclude`. */
+  filesExcluded: number;
+  /** vendor/ directories not walked (--include-vendor walks them). */
+  vendorDirsSkipped: number;
+  /** Files not written because they changed on disk after they were read. */
+  filesSkippedChangedOnDisk: number;
+}
+
+export interface BatchOptions {
+  rules: Rule[];
+  jobs: number;
+  settings: TaskSettings;
+  settingsFor?: (file: DiscoveredFile) => FileChoice | null;
+}
+
+export interface BatchHandlers {
+  onResult(file: DiscoveredFile, result: WireResult): void;
+  onError(error: FileError): void;
+  /** After each file, processed or not (progress). */
+  onProgress?(findings: number): void;
+}
+
+export function emptyBatchSummary(rules: Rule[]): BatchSummary {
+  return {
+    ...emptySummary(rules),
+    filesParsed: 0,
+    filesSkippedNoTrigger: 0,
+    filesExcluded: 0,
+    vendorDirsSkipped: 0,
+    filesSkippedChangedOnDisk: 0,
+  };
+}
+
+/** Files that will actually be run (not excluded by config), for the dirty-tree guard and progress. */
+export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 'rules' | 'settingsFor'>) {
+  const tasks: Task[] = [];
+  const taskFiles: DiscoveredFile[] = [];
+  const profiles = new Map<number, Profile>();
+  const profileIds = new Map<string, number>();
+  const preErrors: DiscoveredFile[] = [];
+  let excluded = 0;
+  const profileOf = (c: FileChoice): number => {
+    const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion };
+    const key = JSON.stringify(p);
+    let id = profileIds.get(key);
+    if (id === undefined) {
+      id = profileIds.size;
+      profileIds.set(key, id);
+      profiles.set(id, p);
+    }
+    return id;
+  };
+  const base: FileChoice = { rules: opts.rules, ruleOptions: {}, goVersion: null };
+  for (const f of files) {
+    if (f.error) {
+      preErrors.push(f);
+      continue;
+    }
+    const choice = opts.settingsFor ? opts.settingsFor(f) : base;
+    if (choice === null) {
+      excluded++;
+      continue;
+    }
+    tasks.push({ index: tasks.length, absPath: f.absPath, displayPath: f.displayPath, profile: profileOf(choice) });
+    taskFiles.push(f);
+  }
+  return { tasks, taskFiles, profiles, preErrors, excluded };
+}
+
+/** Run the files; handlers see results in path order. */
+export async function scanBatch(files: readonly DiscoveredFile[], opts: BatchOptions, handlers: BatchHandlers): Promise<BatchSummary> {
+  const summary = emptyBatchSummary(opts.rules);
+  const fail = (file: string, message: string) => {
+    const err = { file, message };
+    summary.errors.push(err);
+    handlers.onError(err);
+  };
+  const p = plan(files, opts);
+  summary.filesExcluded = p.excluded;
+  // Entries known to be unprocessable before reading keep their place in path order.
+  const early = new Map(p.preErrors.map((f) => [f.absPath, f]));
+  const flushEarly = (upTo: string | null) => {
+    for (const [abs, f] of early) {
+      if (upTo !== null && abs > upTo) break;
+      early.delete(abs);
+      fail(f.displayPath, f.error!);
+      handlers.onProgress?.(0);
+    }
+  };
+  await runPool(p.tasks, { jobs: opts.jobs, settings: opts.settings, profiles: p.profiles }, (r) => {
+    const file = p.taskFiles[r.index];
+    flushEarly(file.absPath);
+    tally(summary, file, r, fail);
+    handlers.onProgress?.(r.findings.length);
+    if (r.kind === 'ok') handlers.onResult(file, r);
+  });
+  flushEarly(null);
+  return summary;
+}
+
+function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file: string, message: string) => void): void {
+  if (r.kind === 'error') {
+    fail(file.displayPath, r.error ?? 'cannot process');
+    return;
+  }
+  if (r.kind === 'generated') {
+    s.filesSkippedGenerated++;
+    return;
+  }
+  // A rule that threw is a bug in gopitfix: the file's other findings still count, but
+  // the run must not look clean (exit 3).
+  for (const re of r.ruleErrors) fail(file.displayPath, `internal error in rule ${re}`);
+  s.filesScanned++;
+  s.bytesScanned += r.bytes;
+  if (r.ignoredFile) s.filesIgnored++;
+  else if (r.skippedByPrefilter) s.filesSkippedNoTrigger++;
+  else s.filesParsed++;
+  if (r.syntaxErrors) s.filesWithSyntaxErrors++;
+  if (r.changed) s.filesChanged++;
+  if (r.findings.length) s.filesWithFindings++;
+  s.fixesRejected += r.rejectedFixes;
+  for (const f of r.findings) {
+    s.findings++;
+    const perRule = (s.rules[f.rule] ??= { findings: 0, fixable: 0 });
+    perRule.findings++;
+    if (f.fix) {
+      s.fixable++;
+      perRule.fixable++;
+    }
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The detailed end summary (terminal or --stats), after the one-line summary. */
+export function detailedSummary(s: BatchSummary, mode: 'dry-run' | 'write' | 'check', wallMs: number, fixedPerRule: Map<string, number>): string {
+  const skipped: string[] = [];
+  if (s.filesSkippedNoTrigger) skipped.push(`${s.filesSkippedNoTrigger} no rule trigger`);
+  if (s.filesIgnored) skipped.push(`${s.filesIgnored} ignore-file`);
+  if (s.filesSkippedGenerated) skipped.push(`${s.filesSkippedGenerated} generated`);
+  if (s.filesExcluded) skipped.push(`${s.filesExcluded} excluded`);
+  if (s.vendorDirsSkipped) skipped.push(`${plural(s.vendorDirsSkipped, 'vendor dir')}`);
+  if (s.errors.length) skipped.push(`${s.errors.length} unreadable or failed`);
+  const lines = [
+    `  files     ${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
+    `  skipped   ${skipped.length ? skipped.join(', ') : 'none'}`,
+  ];
+  const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0);
+  if (ruleIds.length) {
+    const w = Math.max(...ruleIds.map((id) => id.length));
+    lines.push('  rules');
+    for (const id of ruleIds) {
+      const r = s.rules[id];
+      const fixed = mode === 'write' ? `, ${fixedPerRule.get(id) ?? 0} fixed` : '';
+      lines.push(`    ${id.padEnd(w)}  ${plural(r.findings, 'finding')}, ${r.fixable} fixable${fixed}`);
+    }
+  }
+  lines.push(
+    `  fixes     ${s.fixable} fixable, ${s.fixesApplied} applied, ${s.fixesRejected} rejected by the safety net`,
+    `  written   ${plural(s.filesWritten, 'file')}${s.filesSkippedChangedOnDisk ? ` (${s.filesSkippedChangedOnDisk} skipped: changed on disk)` : ''}`,
+    `  time      ${(wallMs / 1000).toFixed(2)} s`,
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,239 @@
+// One file's trip through the pipeline, as a worker (or the main thread with --jobs 1)
+// runs it: read, skip generated, run the engine, and reduce the result to what the main
+// thread needs. Only this plain, structured-cloneable record crosses the thread
+// boundary: findings with their diffs already rendered, the new text only when it will
+// be written, never the trees, baselines or the original source.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { processFile } from '../engine.js';
+import type { EngineOptions, Finding, Position } from '../engine-api.js';
+import type { GoVersion } from '../go/version.js';
+import { findRule } from '../rules.js';
+import type { Rule } from '../types.js';
+import { errText, isGenerated } from '../discover.js';
+import { fileDiff } from '../output/diff.js';
+
+/** What each result must carry; fixed for the whole run. */
+export interface TaskSettings {
+  includeGenerated: boolean;
+  /** Skip parsing files that contain no trigger of any enabled rule (engine default: on). */
+  prefilter: boolean;
+  /** --go override. */
+  goVersion: GoVersion | null;
+  /** Render each fix's own diff (JSON). */
+  fixDiffs: boolean;
+  /** Compute SARIF replacements for each fix. */
+  replacements: boolean;
+  /** Render the whole file's diff (text dry run). */
+  fileDiff: boolean;
+  /** Send the fixed text back (--write). */
+  output: boolean;
+}
+
+/** The rules and options that apply to a group of files (one per gopitfix.json in force). */
+export interface Profile {
+  ruleIds: string[];
+  ruleOptions: Record<string, Record<string, unknown>>;
+  /** Version from the config's `go` (null: go.mod decides). --go still wins. */
+  go: GoVersion | null;
+}
+
+export interface Task {
+  index: number;
+  absPath: string;
+  displayPath: string;
+  profile: number;
+}
+
+/** A replacement in the original file: delete whole lines [startLine, endLine), insert text. */
+export interface Replacement {
+  startLine: number;
+  endLine: number;
+  inserted: string;
+}
+
+export interface WireFinding {
+  rule: string;
+  message: string;
+  file: string;
+  start: Position;
+  end: Position;
+  fix: {
+    description: string;
+    /** The fix's own diff ('' unless settings.fixDiffs). */
+    diff: string;
+    /** Fixpoint pass that produced it (1 = computed on the file as read). */
+    pass: number;
+    /** Line replacements against the file as read; null when pass > 1 or not requested. */
+    replacements: Replacement[] | null;
+  } | null;
+}
+
+/** What the main thread learns about one file. */
+export interface WireResult {
+  index: number;
+  kind: 'ok' | 'generated' | 'error';
+  error?: string;
+  bytes: number;
+  findings: WireFinding[];
+  changed: boolean;
+  /** Fixed text (settings.output and changed). */
+  output?: string;
+  /** Unified diff of the whole file (settings.fileDiff and changed). */
+  fileDiff?: string;
+  /** What was read, to detect a change on disk before writing. */
+  stamp?: FileStamp;
+  syntaxErrors: boolean;
+  skippedByPrefilter: boolean;
+  ignoredFile: boolean;
+  rejectedFixes: number;
+  ruleErrors: string[];
+}
+
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  sha1: string;
+}
+
+export function sha1(bytes: Buffer | string): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+const ruleCache = new Map<string, Rule[]>();
+
+function rulesOf(ids: string[]): Rule[] {
+  const key = ids.join(',');
+  let rules = ruleCache.get(key);
+  if (!rules) {
+    rules = ids.map((id) => {
+      const r = findRule(id);
+      if (!r) throw new Error(`unknown rule ${id}`);
+      return r;
+    });
+    ruleCache.set(key, rules);
+  }
+  return rules;
+}
+
+function empty(index: number, kind: WireResult['kind']): WireResult {
+  return {
+    index,
+    kind,
+    bytes: 0,
+    findings: [],
+    changed: false,
+    syntaxErrors: false,
+    skippedByPrefilter: false,
+    ignoredFile: false,
+    rejectedFixes: 0,
+    ruleErrors: [],
+  };
+}
+
+/** Run one file. The engine must be initialized (initEngine) in this thread. */
+export function runTask(task: Task, profile: Profile, settings: TaskSettings): WireResult {
+  let bytes: Buffer;
+  let stamp: FileStamp;
+  try {
+    const st = statSync(task.absPath);
+    bytes = readFileSync(task.absPath);
+    stamp = { size: bytes.length, mtimeMs: st.mtimeMs, sha1: settings.output ? sha1(bytes) : '' };
+  } catch (e) {
+    return { ...empty(task.index, 'error'), error: `cannot read: ${errText(e)}` };
+  }
+  const source = bytes.toString('utf8');
+  if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
+  const goVersion = settings.goVersion ?? profile.go;
+  const opts: EngineOptions = {
+    rules: rulesOf(profile.ruleIds),
+    ruleOptions: profile.ruleOptions,
+    goVersion,
+    prefilter: settings.prefilter,
+  };
+  let r;
+  try {
+    r = processFile({ absPath: task.absPath, displayPath: task.displayPath, source, ...(goVersion ? { goVersion } : {}) }, opts);
+  } catch (e) {
+    // One file tripping the engine must not stop the run: reported like an unreadable file.
+    return { ...empty(task.index, 'error'), error: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const out: WireResult = {
+    ...empty(task.index, 'ok'),
+    bytes: bytes.length,
+    findings: r.findings.map((f) => wireFinding(f, settings)),
+    changed: r.changed,
+    syntaxErrors: r.syntaxErrors,
+    skippedByPrefilter: r.skippedByPrefilter,
+    ignoredFile: r.ignoredFile,
+    rejectedFixes: r.rejectedFixes,
+    ruleErrors: r.ruleErrors,
+  };
+  if (r.changed) {
+    if (settings.output) {
+      out.output = r.output;
+      out.stamp = stamp;
+    }
+    if (settings.fileDiff) out.fileDiff = fileDiff(task.displayPath, r.source, r.output);
+  }
+  return out;
+}
+
+function wireFinding(f: Finding, settings: TaskSettings): WireFinding {
+  return {
+    rule: f.rule,
+    message: f.message,
+    file: f.file,
+    start: f.start,
+    end: f.end,
+    fix: f.fix
+      ? {
+          description: f.fix.description,
+          diff: settings.fixDiffs || settings.replacements ? f.fix.diff : '',
+          pass: f.fix.pass,
+          replacements: settings.replacements && f.fix.pass === 1 ? replacementsOf(f.fix.diff) : null,
+        }
+      : null,
+  };
+}
+
+/**
+ * Line replacements from a unified diff against the file as read: each run of removed
+ * and added lines inside a hunk becomes one replacement of whole lines. Line terminators
+ * (CRLF too) are kept, so applying the replacements yields exactly the fixed text.
+ */
+export function replacementsOf(patch: string): Replacement[] {
+  const out: Replacement[] = [];
+  const lines = patch.split('\n');
+  // jsdiff ends the last line with "\n" unless the file lacks one ("\ No newline" marker).
+  let oldLine = 0;
+  let cur: Replacement | null = null;
+  const flush = () => {
+    if (cur) out.push(cur);
+    cur = null;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const h = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(l);
+    if (h) {
+      flush();
+      // "-a,0" names the line after which text is inserted; otherwise a is the first line.
+      oldLine = h[2] === '0' ? Number(h[1]) + 1 : Number(h[1]);
+      continue;
+    }
+    if (oldLine === 0) continue; // file headers
+    const noNewline = lines[i + 1]?.startsWith('\\ No newline');
+    if (l.startsWith(' ')) {
+      flush();
+      oldLine++;
+    } else if (l.startsWith('-')) {
+      cur ??= { startLine: oldLine, endLine: oldLine, inserted: '' };
+      cur.endLine = ++oldLine;
+    } else if (l.startsWith('+')) {
+      cur ??= { startLine: oldLine, endLine: oldLine, inserted: '' };
+      cur.inserted += l.slice(1) + (noNewline ? '' : '\n');
+    }
+  }
+  flush();
+  return out;
+}

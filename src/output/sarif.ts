@@ -1,0 +1,149 @@
+// SARIF 2.1.0 for code-scanning uploads (GitHub, Azure DevOps, IDE viewers): one run,
+// the enabled rules as reportingDescriptors (id, summary, help from the rule's README,
+// a link to that README), one result per finding with its region, and for fixable
+// findings a `fixes` entry whose replacements, applied to the file as read, give the
+// fixed text. Columns are UTF-16 code units, as in the JSON output.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Rule } from '../types.js';
+import type { WireFinding } from '../batch/task.js';
+
+const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+export interface SarifRun {
+  version: string;
+  rules: Rule[];
+  findings: WireFinding[];
+  /** Files that could not be processed: reported as tool execution notifications. */
+  errors: { file: string; message: string }[];
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'transforms'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+function help(rule: Rule): { text: string; uri?: string } {
+  const root = packageRoot();
+  const path = join(root, rule.meta.docPath);
+  try {
+    return { text: readFileSync(path, 'utf8'), uri: pathToFileURL(path).href };
+  } catch {
+    return { text: rule.meta.summary };
+  }
+}
+
+/** Relative display path → a relative URI reference (percent-encoded segments). */
+function uriOf(file: string): string {
+  return file.split('/').map(encodeURIComponent).join('/');
+}
+
+export function sarifDocument(run: SarifRun): string {
+  const ruleIndex = new Map(run.rules.map((r, i) => [r.meta.id, i]));
+  const rules = run.rules.map((r) => {
+    const h = help(r);
+    return {
+      id: r.meta.id,
+      name: r.meta.id,
+      shortDescription: { text: r.meta.summary },
+      fullDescription: { text: r.meta.summary },
+      help: { text: h.text, markdown: h.text },
+      ...(h.uri ? { helpUri: h.uri } : {}),
+      defaultConfiguration: { enabled: r.meta.defaultOn, level: 'warning' },
+      properties: { goVersion: r.meta.goVersion ?? null, docPath: r.meta.docPath },
+    };
+  });
+  const results = run.findings.map((f) => {
+    const location = {
+      physicalLocation: {
+        artifactLocation: { uri: uriOf(f.file), uriBaseId: '%SRCROOT%' },
+        region: { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column },
+      },
+    };
+    const result: Record<string, unknown> = {
+      ruleId: f.rule,
+      level: 'warning',
+      message: { text: f.message },
+      locations: [location],
+    };
+    const idx = ruleIndex.get(f.rule);
+    if (idx !== undefined) result.ruleIndex = idx;
+    if (f.fix?.replacements) {
+      result.fixes = [
+        {
+          description: { text: f.fix.description },
+          artifactChanges: [
+            {
+              artifactLocation: { uri: uriOf(f.file), uriBaseId: '%SRCROOT%' },
+              replacements: f.fix.replacements.map((r) => ({
+                // Whole lines [startLine, endLine): from column 1 of startLine to column 1 of endLine.
+                deletedRegion: { startLine: r.startLine, startColumn: 1, endLine: r.endLine, endColumn: 1 },
+                insertedContent: { text: r.inserted },
+              })),
+            },
+          ],
+        },
+      ];
+    }
+    return result;
+  });
+  const doc = {
+    $schema: SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'gopitfix',
+            version: run.version,
+            semanticVersion: run.version,
+            informationUri: 'https://www.npmjs.com/package/gopitfix',
+            rules,
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(process.cwd() + '/').href } },
+        invocations: [
+          {
+            executionSuccessful: run.errors.length === 0,
+            toolExecutionNotifications: run.errors.map((e) => ({
+              level: 'error',
+              message: { text: e.message },
+              locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(e.file), uriBaseId: '%SRCROOT%' } } }],
+            })),
+          },
+        ],
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** GitHub Actions workflow-command escaping (toolkit's escapeData / escapeProperty). */
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** `::warning file=…,line=…,col=…,endLine=…,endColumn=…,title=rule::message` */
+export function githubAnnotation(f: WireFinding): string {
+  const props = [
+    `file=${escapeProperty(f.file)}`,
+    `line=${f.start.line}`,
+    `col=${f.start.column}`,
+    `endLine=${f.end.line}`,
+    `endColumn=${f.end.column}`,
+    `title=${escapeProperty(f.rule)}`,
+  ].join(',');
+  const msg = f.fix ? `${f.message} (fixable: ${f.fix.description}; run gopitfix --write)` : f.message;
+  return `::warning ${props}::${escapeData(msg)}`;
+}
