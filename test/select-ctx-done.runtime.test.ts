@@ -1,0 +1,71 @@
+// Runtime proof for select-ctx-done and buffer-result-chan (issue 4, PITFALLS.md §1):
+// small Go programs in test/testdata/leaks leak a goroutine when the parent returns
+// early; each package's test counts goroutines after the parent returns. Before the
+// fix `go test` fails in every package; after the real CLI's `--write` it passes.
+// One `go test ./...` per phase keeps this to a few seconds. Skipped without Go.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO, haveGo } from './harness.js';
+
+const SRC = join(REPO, 'test', 'testdata', 'leaks');
+const PACKAGES = readdirSync(SRC).filter((n) => n !== 'leakcheck' && statSync(join(SRC, n)).isDirectory());
+const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
+
+function goTest(dir: string) {
+  const r = spawnSync('go', ['test', '-count=1', './...'], { cwd: dir, env: goEnv, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** The CLI from dist/, rebuilt when it is missing or does not know these rules yet. */
+function ensureCli(): void {
+  const list = () => spawnSync(process.execPath, [join(REPO, 'bin', 'gopitfix.js'), '--list-rules'], { cwd: REPO, encoding: 'utf8' });
+  let r = existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js')) ? list() : null;
+  if (!r || r.status !== 0 || !r.stdout.includes('select-ctx-done') || !r.stdout.includes('buffer-result-chan')) {
+    const b = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8' });
+    expect(b.status, b.stdout + b.stderr).toBe(0);
+    r = list();
+  }
+  expect(r.stdout).toContain('select-ctx-done');
+}
+
+describe.runIf(haveGo())('goroutine-leak fixes, proven at run time', () => {
+  let dir = '';
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('go test fails before gopitfix --write and passes after', () => {
+    dir = mkdtempSync(join(tmpdir(), 'gopitfix-leaks-'));
+    cpSync(SRC, dir, { recursive: true });
+    expect(PACKAGES.length).toBeGreaterThanOrEqual(5);
+
+    const before = goTest(dir);
+    expect(before.status, before.out).not.toBe(0);
+    for (const p of PACKAGES) {
+      expect(before.out, `package ${p} should show the leak before the fix`).toMatch(new RegExp(`FAIL\\s+leaks/${p}\\b`));
+      expect(before.out).not.toMatch(new RegExp(`\\[build failed\\]|leaks/${p} \\[setup failed\\]`));
+    }
+
+    ensureCli();
+    const cli = spawnSync(process.execPath, [join(REPO, 'bin', 'gopitfix.js'), '--write', '--rules', 'select-ctx-done,buffer-result-chan', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(cli.status, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(new RegExp(`wrote ${PACKAGES.length} files`));
+
+    const after = goTest(dir);
+    expect(after.status, after.out).toBe(0);
+    for (const p of PACKAGES) expect(after.out).toMatch(new RegExp(`ok\\s+leaks/${p}\\b`));
+
+    // A second run finds nothing left to fix.
+    const again = spawnSync(process.execPath, [join(REPO, 'bin', 'gopitfix.js'), '--check', '--rules', 'select-ctx-done,buffer-result-chan', '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+  }, 180_000);
+});
