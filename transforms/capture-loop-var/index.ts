@@ -219,9 +219,18 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
   const copies: Capture[] = [];
   const args: Capture[] = [];
   const noFix = new Map<Capture, string>();
+  const bodyScope = sem.scopeAt(body);
   for (const c of captures) {
     const b = c.lv.binding;
     const writes = refsIn(b, body).filter(isWriteRef);
+    const redeclared = bodyScope.node.equals(body) && !!bodyScope.bindings.get(b.name)?.length;
+    if (redeclared) {
+      // `v := v` at the top would clash with (or turn into an assignment) the body's own `v :=`.
+      const why = argumentBlocker(sem, c);
+      if (why) noFix.set(c, `the loop body declares its own ${b.name}, so a copy cannot go at its top, and ${why}`);
+      else args.push(c);
+      continue;
+    }
     if (c.lv.kind === 'range' || writes.length === 0) {
       copies.push(c);
       continue;
@@ -264,9 +273,13 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
     const name = c.lv.binding.name;
     const what = KIND_TEXT[c.escapes[0].kind](c.escapes[0]);
     const more = c.escapes.length > 1 ? ` (and ${c.escapes.length - 1} more closure${c.escapes.length > 2 ? 's' : ''})` : '';
+    const sure = c.escapes.some((e) => runsAfterIteration(e, loop, body));
     const base =
       `loop variable ${name} is captured by ${what}${more}; before Go 1.22 (this file: ${version}) all iterations share one ${name}, ` +
-      `so the closure may see a later value`;
+      (sure
+        ? `and the iteration does not wait for the closure, so it can see a later value`
+        : `so unless the iteration waits for the closure, it can see a later value`);
+    const harmless = sure ? '' : ' (a per-iteration copy is what Go 1.22 does: harmless if it does wait)';
     const blocked = noFix.get(c);
     if (blocked) {
       ctx.report({ node: c.first, message: `${base} (no fix: ${blocked})` });
@@ -279,7 +292,7 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
       }
       ctx.report({
         node: c.first,
-        message: base,
+        message: base + harmless,
         fix: { description: `Copy ${name} per iteration (${name} := ${name})`, edits: [copyEdit] },
       });
       continue;
@@ -290,6 +303,28 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
       fix: { description: `Pass ${name} to the closure as an argument`, edits: argEdits.get(c.first) ?? [] },
     });
   }
+}
+
+/**
+ * Whether the closure certainly runs after the iteration: deferred literals and parallel
+ * subtests always do; a goroutine does when its statement ends the loop body (nothing in
+ * the iteration can wait for it: go vet's loopclosure criterion). Stored or sent closures,
+ * and goroutines followed by more statements, may be waited for.
+ */
+function runsAfterIteration(e: Escape, loop: Node, body: Node): boolean {
+  if (e.kind === 'defer' || e.kind === 'defer-arg' || e.kind === 'parallel') return true;
+  if (e.kind !== 'go' && e.kind !== 'go-arg' && e.kind !== 'task') return false;
+  const fn = enclosingFunction(e.lit);
+  if (!fn || !fn.equals(enclosingFunction(loop)!)) return false;
+  let stmt: Node = e.lit;
+  while (stmt.parent && stmt.parent.parent && !stmt.parent.parent.equals(body)) stmt = stmt.parent;
+  const stmts = statementsOfBody(body);
+  return stmts.length > 0 && stmts[stmts.length - 1].equals(stmt);
+}
+
+function statementsOfBody(body: Node): Node[] {
+  const list = named(body).find((c) => c.type === 'statement_list');
+  return list ? named(list).filter((c) => c.type !== 'comment') : [];
 }
 
 /** Where the body's first statement starts its line (the insertion point), or null for one-line bodies. */

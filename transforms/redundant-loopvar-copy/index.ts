@@ -58,6 +58,8 @@ export const rule: Rule = {
           }
           // A 3-clause copy the body modifies keeps the loop counter safe from the body: not dead.
           if (lv.kind === 'clause' && copy.refs.some(isWriteRef)) kept = true;
+          // A later `v, err := f()` assigns the copy; without it, that would declare a new v.
+          if (copy.refs.some(isRedeclaration)) kept = true;
         }
         if (!ok) break;
         if (kept) continue;
@@ -81,6 +83,13 @@ export const rule: Rule = {
     }
   },
 };
+
+/** Whether ident is the left side of a `:=` that, because of an earlier declaration, assigns it. */
+function isRedeclaration(ident: Node): boolean {
+  const list = ident.parent;
+  const decl = list?.parent;
+  return !!decl && list!.type === 'expression_list' && decl.type === 'short_var_declaration' && !!field(decl, 'left')?.equals(list!);
+}
 
 /** The whole line of stmt (terminator included) when nothing else but a trailing comment is on it. */
 function ownLine(src: string, stmt: Node): { start: number; end: number } | null {
