@@ -79,3 +79,14 @@ describe('http-client-timeout', () => {
     expect(r.findings[0].message).toContain('no fix: the literal holds a comment');
   });
 });
+
+describe('http-client-timeout in test files', () => {
+  it('does not report http.Get & co. in _test.go files, but still fixes client literals', () => {
+    const source = 'package p\n\nimport (\n\t"net/http"\n\t"testing"\n)\n\nfunc TestX(t *testing.T) {\n\thttp.Get("http://127.0.0.1/")\n\t_ = &http.Client{}\n}\n';
+    const r = processFile(
+      { absPath: '/virtual/t/x_test.go', displayPath: 'x_test.go', source, goVersion: null, packageFiles: () => [] },
+      { rules: [findRule('http-client-timeout')!] },
+    );
+    expect(r.findings.map((f) => [f.message.split(':')[0], !!f.fix])).toEqual([['http.Client without Timeout', true]]);
+  });
+});

@@ -37,7 +37,7 @@ describe('tune-http-transport', () => {
     expect(r.findings).toHaveLength(2);
     for (const f of r.findings) {
       expect(f.fix).toBeNull();
-      expect(f.message).toContain('per request (in an HTTP handler)');
+      expect(f.message).toContain('per request (in an HTTP handler or RoundTrip method)');
     }
   });
 

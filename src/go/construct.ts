@@ -100,10 +100,21 @@ export function isHandlerFunc(sem: Semantics, fn: Node): boolean {
   return writer && request;
 }
 
+/** Whether `fn` is a RoundTrip method (`RoundTrip(*http.Request)`): it runs once per request too. */
+export function isRoundTripMethod(sem: Semantics, fn: Node): boolean {
+  if (fn.type !== 'method_declaration' || field(fn, 'name')?.text !== 'RoundTrip') return false;
+  const params = field(fn, 'parameters');
+  const ps = params ? named(params).filter((p) => p.type === 'parameter_declaration') : [];
+  if (ps.length !== 1) return false;
+  const t = field(ps[0], 'type');
+  const ref = t ? sem.typeRef(t) : null;
+  return !!ref && ref.pkgPath === 'net/http' && ref.name === 'Request' && ref.pointer === 1;
+}
+
 /**
  * Why code at `node` runs repeatedly: "loop" when it sits in a for body (also through
- * func literals defined there), "handler" when an enclosing function is an HTTP handler;
- * null otherwise.
+ * func literals defined there), "handler" when an enclosing function is an HTTP handler
+ * or a RoundTrip method; null otherwise.
  */
 export function repeatedAt(sem: Semantics, node: Node): 'loop' | 'handler' | null {
   for (let p = node.parent; p; p = p.parent) {
@@ -111,7 +122,7 @@ export function repeatedAt(sem: Semantics, node: Node): 'loop' | 'handler' | nul
       const body = field(p, 'body');
       if (body && contains(body, node)) return 'loop';
     }
-    if (FUNC_TYPES.has(p.type) && isHandlerFunc(sem, p)) return 'handler';
+    if (FUNC_TYPES.has(p.type) && (isHandlerFunc(sem, p) || isRoundTripMethod(sem, p))) return 'handler';
   }
   return null;
 }

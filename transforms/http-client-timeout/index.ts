@@ -9,12 +9,13 @@ import {
   assignSite,
   durationExpr,
   fieldsAssignedLater,
+  literalOf,
   parseDuration,
   repeatedAt,
   timePackageName,
 } from '../../src/go/construct.js';
-import { addKeyedElements, keysOf, structLiteral } from '../../src/go/literal.js';
-import { descendants, enclosingFunction, field, unparen } from '../../src/go/syntax.js';
+import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../../src/go/literal.js';
+import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 
 const DEFAULT_TIMEOUT = '30s';
@@ -82,6 +83,13 @@ function checkClientLiterals(ctx: RuleContext): void {
       });
       continue;
     }
+    if (transportBoundsHeaders(ctx, s)) {
+      ctx.report({
+        node: lit,
+        message: `${base} (no fix: its Transport sets ResponseHeaderTimeout, so long responses look intended; a Timeout would also cut off reading the body: decide on a bound)`,
+      });
+      continue;
+    }
     const time = timePackageName(ctx.sem, ctx.imports, lit, () => ctx.package());
     if (!time) {
       ctx.report({ node: lit, message: `${base} (no fix: the name "time" is bound to something else here)` });
@@ -107,7 +115,28 @@ function checkClientLiterals(ctx: RuleContext): void {
   }
 }
 
+/**
+ * Whether the client's Transport is a literal (inline, or the initializer of a variable
+ * used there) that sets ResponseHeaderTimeout: the author bounded the wait for headers
+ * but not the body, which a whole-exchange Timeout would change.
+ */
+function transportBoundsHeaders(ctx: RuleContext, s: StructLiteral): boolean {
+  const el = s.elements.find((e) => e.key === 'Transport');
+  if (!el) return false;
+  let v = unparen(named(el.value)[0] ?? el.value);
+  if (v.type === 'identifier') {
+    const b = ctx.sem.resolve(v);
+    if (!b || !b.value || b.valueIndex >= 0) return false;
+    v = b.value;
+  }
+  const lit = literalOf(v);
+  const tl = lit ? structLiteral(lit) : null;
+  return !!tl && keysOf(tl).has('ResponseHeaderTimeout');
+}
+
 function checkDefaultClient(ctx: RuleContext): void {
+  // Tests talk to httptest servers, and `go test -timeout` bounds a hang there.
+  if (ctx.path.endsWith('_test.go')) return;
   const { sem } = ctx;
   const uses: Node[] = [];
   let timeoutSet = false;

@@ -130,16 +130,20 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   if (where) {
     ctx.report({
       node: lit,
-      message: `http.Transport created ${where === 'loop' ? 'inside a loop' : 'per request (in an HTTP handler)'}: each one has its own connection pool, so connections are never reused; create it once and reuse it (no fix: where it should live is a design choice)`,
+      message: `http.Transport created ${where === 'loop' ? 'inside a loop' : 'per request (in an HTTP handler or RoundTrip method)'}: each one has its own connection pool, so connections are never reused; create it once and reuse it (no fix: where it should live is a design choice)`,
     });
     return;
   }
   if (set.has('MaxIdleConnsPerHost')) return;
 
+  // A custom dialer decides where connections go: a proxy from the environment would
+  // change the address it is asked for, so Proxy is neither added nor cloned in.
+  const customDial = ['Dial', 'DialContext', 'DialTLS', 'DialTLSContext'].some((k) => set.has(k)) && !set.has('Proxy');
+  if (customDial) set.add('Proxy');
   const conf = settings(ctx, qual);
   const report = (f: Omit<FindingInput, 'node'>) => ctx.report({ node: lit, ...f });
 
-  if (pointer && site && cloneCandidate(ctx.sem, site)) {
+  if (pointer && site && !customDial && cloneCandidate(ctx.sem, site)) {
     const selfRef = s.elements.some((e) => e.value.descendantsOfType('identifier').some((id) => id?.text === site.name.text));
     if (selfRef) {
       report({
@@ -185,7 +189,11 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
     return;
   }
   report({
-    message: `http.Transport literal ${DROPPED}; set them explicitly (the dialer's timeouts still differ: set DialContext if they matter)`,
+    message: `http.Transport literal ${DROPPED}; set them explicitly (${
+      customDial
+        ? 'Proxy stays unset: the literal’s own dialer decides where connections go'
+        : "the dialer's timeouts still differ: set DialContext if they matter"
+    })`,
     fix: {
       description: `Add ${missing.map((m) => m.key).join(', ')} to the http.Transport literal`,
       edits: [edit],
