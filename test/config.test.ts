@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import {
   ConfigError,
   ConfigResolver,
@@ -238,5 +239,26 @@ describe('schema', () => {
       const defaults = Object.fromEntries(Object.entries(props).filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default]));
       expect(validateSchema({ rules: { [r.meta.id]: defaults } }, configSchema(allRules)), r.meta.id).toBeNull();
     }
+  });
+
+  it('is a valid draft 2020-12 schema, and ajv agrees with the built-in validator', () => {
+    const schema = configSchema(allRules);
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
+    const check = ajv.compile(schema);
+    const samples: unknown[] = [
+      {},
+      { rules: { 'defer-cancel': 'off', 'tune-http-transport': { maxIdleConnsPerHost: 8, idleConnTimeout: '1m30s' } } },
+      { rules: { 'http-client-timeout': { timeout: '500ms', reportDefaultClient: false } }, exclude: ['gen/**'], go: '1.22' },
+      { rules: { 'http-client-timeout': { timeout: 30 } } },
+      { rules: { 'tune-http-transport': { maxIdleConnsPerHost: 0 } } },
+      { rules: { 'defer-cancel': { x: 1 } } },
+      { rules: { 'no-such-rule': 'on' } },
+      { rules: { 'defer-cancel': 'enabled' } },
+      { exclude: ['!x'] },
+      { go: '2.1' },
+      { extra: true },
+      [],
+    ];
+    for (const v of samples) expect(check(v), JSON.stringify(v)).toBe(validateSchema(v, schema) === null);
   });
 });
