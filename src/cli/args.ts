@@ -21,6 +21,10 @@ export interface CliOptions {
   includeGenerated: boolean;
   /** --config: this gopitfix.json for every file (null = the nearest one above each file). */
   config: string | null;
+  /** -i: review each fix at the terminal (src/cli/interactive.ts). */
+  interactive: boolean;
+  /** --context N: context lines in diffs (default 3). */
+  context: number;
   help: boolean;
   version: boolean;
   // Batch mode (src/batch/, README "Batch runs").
@@ -64,6 +68,8 @@ export function defaultOptions(): CliOptions {
     color: undefined,
     includeGenerated: false,
     config: null,
+    interactive: false,
+    context: 3,
     help: false,
     version: false,
     format: 'text',
@@ -241,6 +247,20 @@ export const FLAGS: FlagSpec[] = [
     apply: (o) => void (o.includeGenerated = true),
   },
   {
+    names: ['--interactive', '-i'],
+    help: 'review each fix in the terminal and apply the ones you accept',
+    apply: (o) => void (o.interactive = true),
+  },
+  {
+    names: ['--context'],
+    value: 'N',
+    help: 'lines of context in diffs (default 3)',
+    apply: (o, v, f) => {
+      if (!/^\d+$/.test(v) || Number(v) > 10000) throw new UsageError(`${f}: expected a number of lines, got "${v}"`);
+      o.context = Number(v);
+    },
+  },
+  {
     names: ['--config'],
     value: 'FILE',
     help: 'use this gopitfix.json for every file (default: the nearest one above each file)',
@@ -293,6 +313,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     spec.apply(opts, value, name);
   }
   if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
+  if (opts.interactive && (opts.write || opts.check || opts.json)) {
+    throw new UsageError('--interactive cannot be combined with --write, --check or --json');
+  }
   if (opts.paths.length === 0) opts.paths.push('.');
   return opts;
 }

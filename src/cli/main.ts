@@ -18,11 +18,14 @@ import { writeFileAtomic } from './atomic-write.js';
 import { scanFiles, type Summary } from './run.js';
 import { configSettings } from './config-settings.js';
 import { ConfigError } from '../config.js';
+import { INTERACTIVE_NEEDS_TTY, runInteractiveCli } from './interactive.js';
 
 export interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
   stdoutIsTTY: boolean;
+  /** -i reads keypresses from stdin: it must be a terminal. */
+  stdinIsTTY?: boolean;
   out(text: string): void;
   err(text: string): void;
 }
@@ -32,6 +35,7 @@ function processIo(): Io {
     cwd: process.cwd(),
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
   };
@@ -60,6 +64,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT_OK;
     }
     rules = enabledRules(opts);
+    if (opts.interactive && !io.stdinIsTTY) throw new UsageError(INTERACTIVE_NEEDS_TTY);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`gopitfix: ${e.message}\n`);
@@ -81,6 +86,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     throw e;
   }
 
+  if (opts.interactive) return runInteractiveCli({ opts, files, rules, settingsFor, io });
   await initEngine();
 
   const mode: Mode = opts.write ? 'write' : opts.check ? 'check' : 'dry-run';

@@ -1,0 +1,571 @@
+// Interactive review (`gopitfix -i`), in the manner of `git add -p`: every fixable
+// finding is shown with the diff of that change alone and applied only if the user
+// accepts it. The engine does the merging: its `accept` hook is asked about each
+// proposal by identity (rule, offset in the text it was given), so the set it applies
+// is exactly the accepted set, merged and safety-checked as in --write.
+//
+// Per file the review runs in rounds. A round shows the proposals of the first
+// fixpoint pass that still has undecided ones (all computed on the same text: the file
+// with the accepted fixes of earlier rounds applied). When the round is decided, its
+// accepted fixes are written (atomically), and fixes that only exist once those are
+// applied (pass > 1) come up in the next round. A quit or Ctrl-C ends the current round
+// as if the rest were declined: what was accepted is written, nothing is half-written.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
+import { createPrompt, ExitPromptError, useKeypress, useState, type KeypressEvent } from '@inquirer/core';
+import { initEngine, processFile } from '../engine.js';
+import type { FileResult, Finding, FindingFix } from '../engine-api.js';
+import type { GoVersion } from '../go/version.js';
+import { errorRanges } from '../go/syntax.js';
+import { parseGo } from '../parser.js';
+import type { Rule } from '../types.js';
+import { errText, type DiscoveredFile } from '../discover.js';
+import { ansi } from '../output/color.js';
+import { colorizeDiff } from '../output/diff.js';
+import { findingLine } from '../output/report.js';
+import { dirtyTreeMessage } from '../batch/guard.js';
+import { useColor } from '../output/color.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
+
+/** What a keypress at the review prompt means; '^C' is Ctrl-C. */
+export type Key = 'y' | 'n' | 'a' | 'd' | 'A' | 'e' | 'q' | '?' | '^C';
+const KEYS = 'ynadAeq?';
+
+export interface Prompter {
+  /** Show `question` and return the key pressed. */
+  ask(question: string): Promise<Key>;
+}
+
+export interface ReviewIo {
+  /** The review screen: headers, messages, diffs. */
+  out(text: string): void;
+  /** Errors and end-of-run notes. */
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  color: boolean;
+  /** Set by a SIGINT that arrived outside a prompt: stop at the next question. */
+  interrupted?: () => boolean;
+}
+
+export interface ReviewConfig {
+  rules: Rule[];
+  goVersion: GoVersion | null;
+  includeGenerated: boolean;
+  /** Context lines of the per-change diff. */
+  context: number;
+  /** Per-file rules/options/version from gopitfix.json (src/cli/config-settings.ts). */
+  settingsFor?: (file: DiscoveredFile) => FileSettings | null;
+  /** Refusal text when some of these files must not be written (the dirty-tree guard); null = go ahead. */
+  guard?: (absPaths: string[]) => string | null;
+}
+
+export interface RuleTally {
+  applied: number;
+  skipped: number;
+}
+
+export interface ReviewResult {
+  /** The scan of every file (counts as in a dry run). */
+  summary: Summary;
+  /** Fixes written to disk (including edited ones). */
+  applied: number;
+  /** Of those, changed by the user in the editor before applying. */
+  edited: number;
+  skipped: number;
+  /** Fixes never decided because the review was quit (an estimate for files not reached). */
+  unreviewed: number;
+  rules: Record<string, RuleTally>;
+  filesWritten: string[];
+  /** Unreadable files, failed writes, files changed behind our back. */
+  errors: FileError[];
+  /** Findings without a fix, in file order, for the end-of-run report. */
+  unfixable: Finding[];
+  end: 'done' | 'quit' | 'interrupt' | 'refused';
+  /** The guard's refusal (end === 'refused'): nothing was asked or written. */
+  refusal?: string;
+}
+
+const HELP = `y - apply this change
+n - do not apply this change
+a - apply this change and all remaining changes of this rule
+d - do not apply this change nor any remaining change of this rule
+A - apply this change and every remaining change
+e - edit the proposed result in $VISUAL / $EDITOR, then apply the edited text
+q - quit; changes already accepted are applied, the rest are not
+? - print help
+`;
+
+const key = (rule: string, offset: number) => `${rule}@${offset}`;
+
+/** Review every fixable finding of `files`; applies and writes the accepted ones. */
+export async function review(
+  files: readonly DiscoveredFile[],
+  config: ReviewConfig,
+  io: ReviewIo,
+  prompter: Prompter,
+): Promise<ReviewResult> {
+  const result: ReviewResult = {
+    summary: undefined as unknown as Summary,
+    applied: 0,
+    edited: 0,
+    skipped: 0,
+    unreviewed: 0,
+    rules: {},
+    filesWritten: [],
+    errors: [],
+    unfixable: [],
+    end: 'done',
+  };
+  for (const r of config.rules) result.rules[r.meta.id] = { applied: 0, skipped: 0 };
+  const tally = (rule: string) => (result.rules[rule] ??= { applied: 0, skipped: 0 });
+
+  // A first pass with everything accepted finds the files to visit and estimates the
+  // total for the [k/N] counter; each file is read again when its turn comes.
+  const queue: { file: DiscoveredFile; estimate: Map<string, number> }[] = [];
+  result.summary = scanFiles(
+    files,
+    { rules: config.rules, goVersion: config.goVersion, includeGenerated: config.includeGenerated, settingsFor: config.settingsFor },
+    {
+      onError: (e) => io.err(`gopitfix: ${e.file}: ${e.message}\n`),
+      onResult: (file, r) => {
+        const estimate = new Map<string, number>();
+        for (const f of r.findings) if (f.fix) estimate.set(f.rule, (estimate.get(f.rule) ?? 0) + 1);
+        if (estimate.size) queue.push({ file, estimate });
+        result.unfixable.push(...r.findings.filter((f) => !f.fix));
+      },
+    },
+  );
+  const refusal = queue.length ? (config.guard?.(queue.map((q) => q.file.absPath)) ?? null) : null;
+  if (refusal) {
+    result.end = 'refused';
+    result.refusal = refusal;
+    return result;
+  }
+  let shown = 0;
+
+  // Decisions that outlive a file: 'a', 'd' (per rule) and 'A' (everything).
+  const rulePolicy = new Map<string, boolean>();
+  let allPolicy = false;
+  /** Fixes of files[from..] that would still be asked about. */
+  const estimateFrom = (from: number) => {
+    let n = 0;
+    if (allPolicy) return n;
+    for (let j = from; j < queue.length; j++) for (const [rule, c] of queue[j].estimate) if (!rulePolicy.has(rule)) n += c;
+    return n;
+  };
+
+  const fail = (file: string, message: string) => {
+    result.errors.push({ file, message });
+    io.err(`gopitfix: ${file}: ${message}\n`);
+  };
+
+  for (let qi = 0; qi < queue.length && result.end === 'done'; qi++) {
+    const { file } = queue[qi];
+    let disk: string;
+    try {
+      disk = readFileSync(file.absPath, 'utf8');
+    } catch (e) {
+      fail(file.displayPath, `cannot read: ${errText(e)}`);
+      continue;
+    }
+    // The text decisions refer to: what was read, or the user's edited text after an `e`.
+    let base = disk;
+    let decisions = new Map<string, boolean>();
+    /** Per-rule counts of fixes already folded into `base` by an edit. */
+    let baked = new Map<string, number>();
+    let editedInFile = 0;
+    /** Questions asked in this file (for the [k/N] estimate). */
+    let askedInFile = 0;
+    const fileEstimate = () => estimateFrom(qi) - estimateFrom(qi + 1);
+    let written: Map<string, number> | null = null;
+    let writtenEdited = 0;
+    let lastEdit = new Map<string, string>();
+
+    const settings = config.settingsFor?.(file) ?? null;
+    const run = (accept: (rule: string, offset: number, pass: number) => boolean): FileResult =>
+      processFile(
+        { absPath: file.absPath, displayPath: file.displayPath, source: base, ...(config.goVersion ? { goVersion: config.goVersion } : {}) },
+        { rules: config.rules, goVersion: config.goVersion, ...settings, accept: (p) => accept(p.rule, p.startOffset, p.pass) },
+      );
+    const applyRun = () => run((rule, off) => decisions.get(key(rule, off)) ?? false);
+
+    /** Writes the accepted set; false when the file could not be written. */
+    const flush = (): boolean => {
+      const r = applyRun();
+      if (r.output === disk) return true;
+      let now: string;
+      try {
+        now = readFileSync(file.absPath, 'utf8');
+      } catch (e) {
+        fail(file.displayPath, `cannot read: ${errText(e)}`);
+        return false;
+      }
+      if (now !== disk) {
+        fail(file.displayPath, 'changed on disk during the review; not written');
+        return false;
+      }
+      try {
+        writeFileAtomic(file.absPath, r.output);
+      } catch (e) {
+        fail(file.displayPath, `cannot write: ${errText(e)}`);
+        return false;
+      }
+      disk = r.output;
+      written = new Map(baked);
+      for (const f of r.findings) if (f.fix) written.set(f.rule, (written.get(f.rule) ?? 0) + 1);
+      writtenEdited = editedInFile;
+      return true;
+    };
+
+    let fileOk = true;
+    rounds: for (;;) {
+      // Undecided proposals are let through for this run only; a rule or global policy
+      // decides without asking.
+      const fresh = new Set<string>();
+      const proposed = run((rule, off) => {
+        const k = key(rule, off);
+        const d = decisions.get(k);
+        if (d !== undefined) return d;
+        const policy = allPolicy || rulePolicy.get(rule);
+        if (policy !== undefined) {
+          decisions.set(k, policy);
+          if (!policy) {
+            result.skipped++;
+            tally(rule).skipped++;
+          }
+          return policy;
+        }
+        fresh.add(k);
+        return true;
+      });
+      // Only the earliest pass that applied an undecided fix is shown: its text holds
+      // decided fixes only, while later passes were computed on top of undecided ones.
+      const undecided = proposed.findings.filter((f) => f.fix && fresh.has(key(f.rule, f.startOffset)));
+      if (undecided.length === 0) break;
+      const pass = Math.min(...undecided.map((f) => f.fix!.pass));
+      const pending = undecided.filter((f) => f.fix!.pass === pass);
+
+      for (let i = 0; i < pending.length; i++) {
+        const f = pending[i] as Finding & { fix: FindingFix };
+        const k = key(f.rule, f.startOffset);
+        const policy = allPolicy || rulePolicy.get(f.rule);
+        if (policy !== undefined) {
+          decide(k, f.rule, policy);
+          continue;
+        }
+        if (io.interrupted?.()) {
+          result.end = 'interrupt';
+          result.unreviewed += Math.max(pending.length - i, fileEstimate() - askedInFile);
+          break rounds;
+        }
+        shown++;
+        const inFileLeft = Math.max(0, fileEstimate() - askedInFile - (pending.length - i));
+        const total = shown + (pending.length - i - 1) + inFileLeft + estimateFrom(qi + 1);
+        askedInFile++;
+        io.out(renderProposal(f, shown, total, config.context, io.color));
+        for (;;) {
+          const answer = await prompter.ask(`Apply this change [y,n,a,d,A,e,q,?]?`);
+          if (answer === '?') {
+            io.out(HELP);
+            continue;
+          }
+          if (answer === 'q' || answer === '^C') {
+            result.end = answer === 'q' ? 'quit' : 'interrupt';
+            result.unreviewed += Math.max(pending.length - i, fileEstimate() - askedInFile + 1);
+            break rounds;
+          }
+          if (answer === 'e') {
+            const outcome = await editProposal(f);
+            if (outcome === 'again') continue;
+            if (outcome === 'rebased') continue rounds;
+            // Saved unchanged: the proposal as it stands.
+            decide(k, f.rule, true);
+            break;
+          }
+          if (answer === 'a' || answer === 'd') rulePolicy.set(f.rule, answer === 'a');
+          if (answer === 'A') allPolicy = true;
+          decide(k, f.rule, answer === 'y' || answer === 'a' || answer === 'A');
+          break;
+        }
+        io.out('\n');
+      }
+      if (!flush()) {
+        fileOk = false;
+        break;
+      }
+    }
+    // Decisions made without a question (a, d, A) or an edit may not have been written yet.
+    if (fileOk) fileOk = flush();
+    if (result.end !== 'done') result.unreviewed += estimateFrom(qi + 1);
+
+    // Assigned inside flush(), which TypeScript's narrowing does not see.
+    const wrote = written as Map<string, number> | null;
+    if (wrote) {
+      result.filesWritten.push(file.displayPath);
+      result.edited += writtenEdited;
+      for (const [rule, n] of wrote) {
+        result.applied += n;
+        tally(rule).applied += n;
+      }
+    }
+
+    function decide(k: string, rule: string, accept: boolean) {
+      decisions.set(k, accept);
+      if (!accept) {
+        result.skipped++;
+        tally(rule).skipped++;
+      }
+    }
+
+    /**
+     * `e`: open the file as it would be with this change (and the ones accepted before
+     * it) in the editor. A parsable edit becomes the file's new text, the change counts
+     * as applied, and the review of the file resumes on that text.
+     */
+    async function editProposal(f: Finding & { fix: FindingFix }): Promise<'again' | 'rebased' | 'unchanged'> {
+      const k = key(f.rule, f.startOffset);
+      const withIt = run((rule, off) => (key(rule, off) === k ? true : (decisions.get(key(rule, off)) ?? false)));
+      const proposedText = withIt.output;
+      const start = lastEdit.get(k) ?? proposedText;
+      const edited = await openEditor(start, file.absPath, io);
+      if (edited === null) return 'again';
+      if (edited === proposedText) {
+        io.out('No change made in the editor: applying the change as proposed.\n');
+        return 'unchanged';
+      }
+      if (edited.trim() === '') {
+        io.out('The edited file is empty: edit cancelled.\n');
+        return 'again';
+      }
+      const problem = newSyntaxError(base, edited);
+      if (problem) {
+        lastEdit.set(k, edited);
+        io.out(`The edited text does not parse (${problem}); not applied. Press e to edit it again.\n`);
+        return 'again';
+      }
+      // Everything accepted so far is in the edited text now; keep counting it.
+      const nextBaked = new Map(baked);
+      for (const g of withIt.findings) if (g.fix) nextBaked.set(g.rule, (nextBaked.get(g.rule) ?? 0) + 1);
+      const map = offsetMapper(base, edited);
+      const next = new Map<string, boolean>();
+      for (const [dk, accepted] of decisions) {
+        if (accepted) continue;
+        const at = dk.lastIndexOf('@');
+        const moved = map(Number(dk.slice(at + 1)));
+        if (moved !== null) next.set(key(dk.slice(0, at), moved), false);
+      }
+      decisions = next;
+      baked = nextBaked;
+      base = edited;
+      editedInFile++;
+      lastEdit = new Map();
+      io.out('Edited change accepted.\n\n');
+      return 'rebased';
+    }
+  }
+  return result;
+}
+
+/** `[3/17] defer-cancel  path:42`, the message, and the diff of this change alone. */
+export function renderProposal(f: Finding & { fix: FindingFix }, index: number, total: number, context: number, color: boolean): string {
+  const header = `[${index}/${total}] ${f.rule}  ${f.file}:${f.start.line}`;
+  const after = applyPatch(f.fix.baseline, f.fix.diff);
+  let diff =
+    after === false
+      ? f.fix.diff
+      : createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.fix.baseline, after, undefined, undefined, {
+          context,
+          headerOptions: FILE_HEADERS_ONLY,
+        });
+  if (color) diff = colorizeDiff(diff);
+  return `${color ? ansi.bold(header) : header}\n${f.message}\n${f.fix.description}:\n${diff}`;
+}
+
+/** null when `edited` has no more syntax errors than `before`; else where the first new one is. */
+function newSyntaxError(before: string, edited: string): string | null {
+  const count = (text: string) => {
+    const tree = parseGo(text);
+    try {
+      return errorRanges(tree.rootNode);
+    } finally {
+      tree.delete();
+    }
+  };
+  const was = count(before).length;
+  const now = count(edited);
+  if (now.length <= was) return null;
+  const at = now[0].start;
+  const line = edited.slice(0, at).split('\n').length;
+  return `syntax error at line ${line}`;
+}
+
+/** Maps an offset of `before` to `after` when its line survived unchanged; null otherwise. */
+function offsetMapper(before: string, after: string): (offset: number) => number | null {
+  const hunks = structuredPatch('', '', before, after, '', '', { context: 0 }).hunks;
+  const startsBefore = lineStarts(before);
+  const startsAfter = lineStarts(after);
+  return (offset) => {
+    let line = 1;
+    while (line < startsBefore.length && startsBefore[line] <= offset) line++;
+    let delta = 0;
+    for (const h of hunks) {
+      // Object form: oldStart is the first changed line, or the line a pure insertion precedes.
+      if (line < h.oldStart) break;
+      if (line < h.oldStart + h.oldLines) return null;
+      delta = h.newStart + h.newLines - (h.oldStart + h.oldLines);
+    }
+    const newLine = line + delta;
+    if (newLine < 1 || newLine > startsAfter.length) return null;
+    return startsAfter[newLine - 1] + (offset - startsBefore[line - 1]);
+  };
+}
+
+function lineStarts(src: string): number[] {
+  const out = [0];
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+/**
+ * Runs $VISUAL, else $EDITOR, else vi (git's order) on a temporary copy named like the
+ * file, so editors pick Go mode; returns the saved text, or null if the editor failed.
+ * Ctrl-C typed in the editor belongs to the editor, not to the review.
+ */
+export async function openEditor(text: string, forPath: string, io: Pick<ReviewIo, 'env' | 'out'>): Promise<string | null> {
+  const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
+  const dir = mkdtempSync(join(tmpdir(), 'gopitfix-edit-'));
+  const tmp = join(dir, basename(forPath));
+  try {
+    writeFileSync(tmp, text);
+    // As git does: the variable may hold arguments ("code --wait"), so the shell splits it.
+    const status = await new Promise<number | string>((resolve) => {
+      const child = spawn('sh', ['-c', `${editor} "$@"`, editor, tmp], { stdio: 'inherit', env: io.env });
+      const ignore = () => {};
+      process.on('SIGINT', ignore);
+      child.on('error', (e) => {
+        process.off('SIGINT', ignore);
+        resolve(e.message);
+      });
+      child.on('exit', (code, signal) => {
+        process.off('SIGINT', ignore);
+        resolve(signal ? `killed by ${signal}` : (code ?? 0));
+      });
+    });
+    if (status !== 0) {
+      io.out(`The editor (${editor}) ${typeof status === 'number' ? `exited with status ${status}` : `failed: ${status}`}; nothing changed.\n`);
+      return null;
+    }
+    return readFileSync(tmp, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A single-keypress prompt: no Enter needed; other keys are ignored. */
+const keyPrompt = createPrompt<string, { message: string; keys: string }>((config, done) => {
+  const [answer, setAnswer] = useState<string | null>(null);
+  useKeypress((event: KeypressEvent, rl) => {
+    if (answer !== null) return;
+    const seq = (event as KeypressEvent & { sequence?: string }).sequence ?? '';
+    rl.clearLine(0);
+    if (seq.length === 1 && config.keys.includes(seq)) {
+      setAnswer(seq);
+      done(seq);
+    }
+  });
+  return `${config.message} ${answer ?? ''}`;
+});
+
+/** The prompter for a real terminal (stdin a TTY). */
+export function terminalPrompter(keys = KEYS): Prompter {
+  return {
+    async ask(question) {
+      try {
+        return (await keyPrompt({ message: ansi.bold(question), keys })) as Key;
+      } catch (e) {
+        if (e instanceof ExitPromptError) return '^C';
+        throw e;
+      }
+    },
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** End-of-review report for stderr: one summary line, then per-rule and per-file lines. */
+export function reviewSummary(r: ReviewResult): string {
+  const how = r.end === 'quit' ? 'quit: ' : r.end === 'interrupt' ? 'interrupted: ' : '';
+  if (r.end === 'done' && r.applied + r.skipped === 0 && r.filesWritten.length === 0) {
+    const s = r.summary;
+    const what = s.findings ? `${plural(s.findings, 'finding')}, none with a fix,` : 'no findings';
+    return `gopitfix: nothing to review: ${what} in ${plural(s.filesScanned, 'file')}\n`;
+  }
+  const parts = [`${how}applied ${r.applied} ${r.applied === 1 ? 'fix' : 'fixes'}${r.edited ? ` (${r.edited} edited)` : ''}, skipped ${r.skipped}`];
+  if (r.unreviewed) parts.push(`${r.unreviewed} not reviewed`);
+  parts.push(`wrote ${plural(r.filesWritten.length, 'file')}`);
+  if (r.summary.fixesRejected) parts.push(`${r.summary.fixesRejected} rejected (would break the syntax)`);
+  if (r.errors.length || r.summary.errors.length) parts.push(`${plural(r.errors.length + r.summary.errors.length, 'file')} could not be processed`);
+  const lines = [`gopitfix: ${parts.join('; ')}`];
+  const rows = Object.entries(r.rules).filter(([, t]) => t.applied || t.skipped);
+  const width = Math.max(0, ...rows.map(([id]) => id.length)) + 2;
+  for (const [id, t] of rows) lines.push(`  ${id.padEnd(width)}applied ${t.applied}, skipped ${t.skipped}`);
+  for (const f of r.filesWritten) lines.push(`  wrote ${f}`);
+  return lines.join('\n') + '\n';
+}
+
+export const INTERACTIVE_NEEDS_TTY = 'interactive mode needs a terminal; use --write or the default dry run';
+
+/** The -i run: review, then unfixable findings and the summary on stderr; returns the exit code. */
+export async function runInteractive(files: readonly DiscoveredFile[], config: ReviewConfig, io: ReviewIo, prompter = terminalPrompter()): Promise<number> {
+  await initEngine();
+  // Ctrl-C while the engine works (outside a prompt, the terminal is not in raw mode)
+  // must not kill the process between a file's decisions and its write.
+  let interrupted = false;
+  const onSigint = () => void (interrupted = true);
+  process.on('SIGINT', onSigint);
+  let r: ReviewResult;
+  try {
+    r = await review(files, config, { ...io, interrupted: () => interrupted }, prompter);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (r.end === 'refused') {
+    io.err(`gopitfix: ${r.refusal}\n`);
+    return 2;
+  }
+  for (const f of r.unfixable) io.err(findingLine(f) + '\n');
+  io.err(reviewSummary(r));
+  if (r.end === 'interrupt') return 130;
+  return r.errors.length || r.summary.errors.length ? 3 : 0;
+}
+
+export interface InteractiveRun {
+  opts: { go: GoVersion | null; includeGenerated: boolean; context: number; color: boolean | undefined; allowDirty?: boolean };
+  files: DiscoveredFile[];
+  rules: Rule[];
+  settingsFor?: (file: DiscoveredFile) => FileSettings | null;
+  io: { cwd: string; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean; out(text: string): void; err(text: string): void };
+}
+
+/** main.ts's entry for -i (stdin is known to be a terminal). */
+export function runInteractiveCli(run: InteractiveRun): Promise<number> {
+  const { opts, io } = run;
+  return runInteractive(
+    run.files,
+    {
+      rules: run.rules,
+      goVersion: opts.go,
+      includeGenerated: opts.includeGenerated,
+      context: opts.context,
+      settingsFor: run.settingsFor,
+      guard: opts.allowDirty ? undefined : (paths) => dirtyTreeMessage(paths, io.cwd),
+    },
+    { out: io.out, err: io.err, env: io.env, color: useColor(opts.color, io.env, io.stdoutIsTTY) },
+  );
+}
