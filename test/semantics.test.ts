@@ -2,7 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Imports } from '../src/go/imports.js';
 import { Semantics } from '../src/go/scope.js';
 import { descendants } from '../src/go/syntax.js';
-import { buildConstraintGoVersion, effectiveVersion, parseGoVersion } from '../src/go/version.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildConstraintGoVersion, clearModuleCache, effectiveVersion, findModule, parseGoVersion } from '../src/go/version.js';
 import { initParser, parseGo } from '../src/parser.js';
 
 beforeAll(initParser);
@@ -178,6 +181,21 @@ describe('Go versions', () => {
     expect(v('1.22', 'go1.23')).toEqual({ major: 1, minor: 23 });
     expect(v('1.20', 'go1.18')).toEqual({ major: 1, minor: 20 });
     expect(v('1.20', 'go1.22')).toEqual({ major: 1, minor: 22 });
+  });
+  it('a go.mod without a go line means go1.16, as for the go command; no go.mod means unknown', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gopitfix-gomod-'));
+    try {
+      writeFileSync(join(dir, 'go.mod'), 'module example.com/m\n');
+      mkdirSync(join(dir, 'sub'));
+      clearModuleCache();
+      expect(findModule(join(dir, 'sub'))?.version).toEqual({ major: 1, minor: 16 });
+      writeFileSync(join(dir, 'go.mod'), 'module example.com/m\n\ngo 1.22.1 // toolchain pinned\n');
+      clearModuleCache();
+      expect(findModule(dir)?.version).toEqual({ major: 1, minor: 22 });
+    } finally {
+      clearModuleCache();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -29,6 +29,7 @@ export function compareGoVersion(a: GoVersion, b: GoVersion): number {
 /** The release treated as "current" when a file's version is unknown. */
 export const CURRENT_GO: GoVersion = { major: 1, minor: 25 };
 const GO1_21: GoVersion = { major: 1, minor: 21 };
+const GO1_16: GoVersion = { major: 1, minor: 16 };
 
 /** Whether version v (null = unknown = current) lies in [min, max). */
 export function versionInRange(v: GoVersion | null, range?: { min?: string; max?: string }): boolean {
@@ -73,13 +74,14 @@ export function findModule(dir: string): ModuleInfo | null {
     chain.push(cur);
     const goMod = join(cur, 'go.mod');
     if (existsSync(goMod) && isFile(goMod)) {
-      let text = '';
+      let text: string | null = null;
       try {
         text = readFileSync(goMod, 'utf8');
       } catch {
-        text = '';
+        text = null;
       }
-      found = { dir: cur, goMod, version: goModVersion(text) };
+      // A go.mod without a `go` line means go1.16 to the go command (gover.DefaultGoModVersion).
+      found = { dir: cur, goMod, version: text === null ? null : (goModVersion(text) ?? GO1_16) };
       break;
     }
     const parent = dirname(cur);
