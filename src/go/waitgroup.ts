@@ -13,6 +13,8 @@ export type WgKind = 'value' | 'pointer' | 'other' | 'unknown';
 export function wgKindOf(t: TypeRef | null): WgKind {
   if (!t) return 'unknown';
   if (t.pkgPath === 'sync' && t.name === 'WaitGroup') return t.pointer === 0 ? 'value' : t.pointer === 1 ? 'pointer' : 'other';
+  // `WaitGroup` unqualified: a dot import of sync, or a type of this package that says it is one.
+  if (t.pkgPath === '' && t.name === 'WaitGroup' && t.pointer <= 1) return 'unknown';
   return 'other';
 }
 

@@ -58,7 +58,7 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
   let add: MethodCall | null = null;
   for (let i = 0; i < stmts.length; i++) {
     const m = methodCall(stmts[i], ['Add']);
-    if (m && stmts[i].type === 'expression_statement' && m.args.length === 1 && waitGroupKind(ctx, m.recv) !== 'other') {
+    if (m && stmts[i].type === 'expression_statement' && m.args.length === 1 && !isNegative(m.args[0]) && waitGroupKind(ctx, m.recv) !== 'other') {
       addIdx = i;
       add = m;
       break;
@@ -82,9 +82,11 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     // go func(wg sync.WaitGroup) { wg.Add(1) }(wg): Add on the goroutine's own copy; reported as by-value.
     return;
   }
+  // X.Done(), or X.Add(-1), which is the same.
   const hasDone = ownDescendants(body, 'call_expression').some((c) => {
-    const m = methodCall(c, ['Done']);
-    return !!m && m.args.length === 0 && sameOperand(ctx.sem, m.recv, X);
+    const m = methodCall(c, ['Done', 'Add']);
+    if (!m || !sameOperand(ctx.sem, m.recv, X)) return false;
+    return m.method === 'Done' ? m.args.length === 0 : m.args.length === 1 && isNegative(m.args[0]);
   });
   const race = `${xText}.Add inside the goroutine it accounts for races with ${xText}.Wait: Wait may return before the goroutine runs Add`;
 
@@ -110,13 +112,6 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     }
     return;
   }
-  if (!hasDone) {
-    ctx.report({
-      node: add.call,
-      message: `${race} (no fix: this goroutine never calls ${xText}.Done(), so it is unclear which goroutine the Add counts)`,
-    });
-    return;
-  }
 
   // Rebuild the Add call as it reads before the go statement.
   const args = callArgs(call);
@@ -125,6 +120,7 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     ctx.report({ node: add.call, message: `${race} (no fix: ${rebuilt.why})` });
     return;
   }
+
   // Statements before the Add must always reach it and must not touch X or n.
   const nBindings = new Set<Binding>();
   for (const id of identifiers(add.args[0])) {
@@ -149,6 +145,14 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
       });
       return;
     }
+  }
+
+  if (!hasDone) {
+    ctx.report({
+      node: add.call,
+      message: `${race} (no fix: this goroutine never calls ${xText}.Done(), so it is unclear which goroutine the Add counts)`,
+    });
+    return;
   }
 
   // Placement: the go statement must start its own line in a statement list.
@@ -318,6 +322,12 @@ function isWritten(id: Node): boolean {
     if (stmt && (stmt.type === 'assignment_statement' || stmt.type === 'short_var_declaration') && field(stmt, 'left')?.equals(p)) return true;
   }
   return false;
+}
+
+/** `-1`, `-n`: a negative delta is a Done, not an Add to hoist. */
+function isNegative(n: Node): boolean {
+  const e = unparen(n);
+  return e.type === 'unary_expression' && e.child(0)?.type === '-';
 }
 
 function firstLine(s: string): string {
