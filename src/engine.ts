@@ -14,7 +14,7 @@ import { detectEol, errorRanges } from './go/syntax.js';
 import { fileGoVersion, versionInRange } from './go/version.js';
 import { initParser, parseGo } from './parser.js';
 import { Suppressions, ignoresFile } from './suppress.js';
-import type { Fix, FindingInput, Rule, RuleContext, TextEdit } from './types.js';
+import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './types.js';
 
 export type { EngineOptions, FileResult, Finding, SourceFile } from './engine-api.js';
 
@@ -167,6 +167,13 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
           rec.message += ' (no fix: the code around it has syntax errors)';
           continue;
         }
+        // The import helper reads the import declarations; broken ones would make it
+        // edit next to (or duplicate into) the ERROR region, so such fixes wait for a fix by hand.
+        if (f.fix.imports?.length && importsBroken(root, errs) && imports.addEdit(f.fix.imports)) {
+          rec.status = 'rejected';
+          rec.message += ' (no fix: it needs an import and the import declarations have syntax errors)';
+          continue;
+        }
         cands.push({ rec, fix: f.fix });
       }
       cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
@@ -299,6 +306,21 @@ function conflictsWithin(edits: TextEdit[]): boolean {
 function touchesError(e: TextEdit, r: { start: number; end: number }): boolean {
   if (e.start === e.end) return r.start < e.start && e.start < r.end;
   return e.start < r.end && r.start < e.end;
+}
+
+const TOP_DECLS = new Set(['function_declaration', 'method_declaration', 'type_declaration', 'var_declaration', 'const_declaration']);
+
+/** An ERROR/MISSING range before the first func/method/type/var/const declaration. */
+function importsBroken(root: Node, errs: { start: number; end: number }[]): boolean {
+  if (errs.length === 0) return false;
+  let firstDecl = root.endIndex;
+  for (const c of root.namedChildren) {
+    if (c && TOP_DECLS.has(c.type)) {
+      firstDecl = c.startIndex;
+      break;
+    }
+  }
+  return errs.some((r) => r.start < firstDecl);
 }
 
 function countErrors(text: string): number {
