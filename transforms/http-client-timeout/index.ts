@@ -126,12 +126,26 @@ function transportBoundsHeaders(ctx: RuleContext, s: StructLiteral): boolean {
   let v = unparen(named(el.value)[0] ?? el.value);
   if (v.type === 'identifier') {
     const b = ctx.sem.resolve(v);
-    if (!b || !b.value || b.valueIndex >= 0) return false;
+    if (!b) return false;
+    // `tr.ResponseHeaderTimeout = d` (as tune-http-transport writes on a clone of
+    // http.DefaultTransport) bounds the headers just as well: without this a second run
+    // would add a Timeout the first one declined.
+    if (b.refs.some((r) => assignsField(r, 'ResponseHeaderTimeout'))) return true;
+    if (!b.value || b.valueIndex >= 0) return false;
     v = b.value;
   }
   const lit = literalOf(v);
   const tl = lit ? structLiteral(lit) : null;
   return !!tl && keysOf(tl).has('ResponseHeaderTimeout');
+}
+
+/** Whether `ref` is the operand of `ref.field = ...` (the left side of an assignment). */
+function assignsField(ref: Node, fieldName: string): boolean {
+  const sel = ref.parent;
+  if (!sel || sel.type !== 'selector_expression' || sel.childForFieldName('field')?.text !== fieldName) return false;
+  const list = sel.parent;
+  const stmt = list?.parent;
+  return !!list && list.type === 'expression_list' && !!stmt && stmt.type === 'assignment_statement' && !!stmt.childForFieldName('left')?.equals(list);
 }
 
 function checkDefaultClient(ctx: RuleContext): void {
