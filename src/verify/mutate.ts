@@ -1,0 +1,117 @@
+// Seeded, reproducible mutations of Go source for fuzzing the engine: the same seed
+// always gives the same mutated text, so a failure is reproduced from its seed alone.
+
+/** mulberry32: small, fast, good enough to pick offsets. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type Rand = () => number;
+
+const int = (r: Rand, n: number) => Math.floor(r() * n);
+
+function lineBounds(s: string, r: Rand): { start: number; end: number } {
+  const at = int(r, s.length + 1);
+  const start = s.lastIndexOf('\n', at - 1) + 1;
+  const nl = s.indexOf('\n', at);
+  return { start, end: nl < 0 ? s.length : nl + 1 };
+}
+
+function occurrences(s: string, re: RegExp): number[] {
+  const out: number[] = [];
+  for (const m of s.matchAll(re)) out.push(m.index!);
+  return out;
+}
+
+/** Tokens, roughly: identifiers/numbers, strings, operators, single punctuation. */
+const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9a-fA-FxX_.]*|"(?:[^"\\\n]|\\.)*"|<-|:=|==|!=|&&|\|\||[^\sA-Za-z0-9_]/g;
+
+const STRAYS = ['<-', '{', '}', '(', ')', ':=', '"', '`', '/*', '//', ';', ',', 'go ', 'defer ', 'func', '\r', '\u00e9', '\u{1F600}', '\t\t'];
+
+export interface Mutation {
+  name: string;
+  apply(s: string, r: Rand): string;
+}
+
+export const MUTATIONS: Mutation[] = [
+  { name: 'truncate', apply: (s, r) => s.slice(0, int(r, s.length + 1)) },
+  {
+    name: 'delete-brace',
+    apply: (s, r) => {
+      const at = occurrences(s, /[{}]/g);
+      if (!at.length) return s;
+      const i = at[int(r, at.length)];
+      return s.slice(0, i) + s.slice(i + 1);
+    },
+  },
+  {
+    name: 'duplicate-line',
+    apply: (s, r) => {
+      const { start, end } = lineBounds(s, r);
+      return s.slice(0, end) + s.slice(start, end) + s.slice(end);
+    },
+  },
+  {
+    name: 'delete-line',
+    apply: (s, r) => {
+      const { start, end } = lineBounds(s, r);
+      return s.slice(0, start) + s.slice(end);
+    },
+  },
+  {
+    name: 'insert-stray',
+    apply: (s, r) => {
+      const at = int(r, s.length + 1);
+      return s.slice(0, at) + STRAYS[int(r, STRAYS.length)] + s.slice(at);
+    },
+  },
+  {
+    name: 'swap-tokens',
+    apply: (s, r) => {
+      const toks = [...s.matchAll(TOKEN)];
+      if (toks.length < 2) return s;
+      const i = int(r, toks.length - 1);
+      const a = toks[i];
+      const b = toks[i + 1];
+      const aEnd = a.index! + a[0].length;
+      return s.slice(0, a.index!) + b[0] + s.slice(aEnd, b.index!) + a[0] + s.slice(b.index! + b[0].length);
+    },
+  },
+  {
+    name: 'delete-token',
+    apply: (s, r) => {
+      const toks = [...s.matchAll(TOKEN)];
+      if (!toks.length) return s;
+      const t = toks[int(r, toks.length)];
+      return s.slice(0, t.index!) + s.slice(t.index! + t[0].length);
+    },
+  },
+  {
+    name: 'delete-bytes',
+    apply: (s, r) => {
+      const at = int(r, s.length + 1);
+      return s.slice(0, at) + s.slice(at + 1 + int(r, 8));
+    },
+  },
+];
+
+/** Apply 1–3 mutations chosen by the seed. Returns the text and what was done. */
+export function mutate(source: string, seed: number): { text: string; steps: string[] } {
+  const r = rng(seed);
+  const n = 1 + int(r, 3);
+  let text = source;
+  const steps: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = MUTATIONS[int(r, MUTATIONS.length)];
+    text = m.apply(text, r);
+    steps.push(m.name);
+  }
+  return { text, steps };
+}
