@@ -1,32 +1,51 @@
-// npm run bench [-- dir] [--runs N]
-// Scans a corpus with every rule through the CLI's own path (discovery, read, engine,
-// diff rendering; dry run, nothing written) and reports throughput. The engine's
-// one-time grammar load is timed separately. Numbers are printed, never asserted.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+// npm run bench [-- dir] [--runs N] [--jobs N] [--no-ast-grep]
+// Scans a corpus with every rule through the CLI's own path (discovery with the same
+// skips, the worker pool, read, engine, diff rendering; a dry run, nothing written)
+// and reports: median wall time and CPU time over N runs, MB/s, peak RSS of the whole
+// process (all worker threads included); then the same files scanned by ast-grep with
+// the five detection rules in bench/ast-grep/rules (same rule ids), and the ratio; and
+// the end-to-end time of a single-file CLI run (node start-up and grammar load
+// included). Numbers are printed, never asserted.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { discover } from '../src/discover.js';
-import { initEngine } from '../src/engine.js';
 import { allRules } from '../src/rules.js';
-import { scanFiles, type Summary } from '../src/cli/run.js';
-import { fileDiff } from '../src/output/diff.js';
+import { defaultJobs } from '../src/batch/pool.js';
+import { scanBatch, type BatchSummary } from '../src/batch/scan.js';
+import { initEngine } from '../src/engine.js';
 
 const DEFAULT_CORPUS = '/usr/share/go-1.19/src';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function parse(argv: string[]): { dir: string; runs: number } {
+interface Args {
+  dir: string;
+  runs: number;
+  jobs: number;
+  astGrep: boolean;
+}
+
+function parse(argv: string[]): Args {
   let dir: string | undefined;
   let runs = 3;
+  let jobs = defaultJobs();
+  let astGrep = true;
+  const num = (flag: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: want a positive integer, got "${v}"`);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--runs' || a.startsWith('--runs=')) {
-      const v = a === '--runs' ? argv[++i] : a.slice('--runs='.length);
-      runs = Number(v);
-      if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: want a positive integer, got "${v}"`);
-    } else if (a.startsWith('-')) {
-      throw new Error(`unknown flag ${a} (usage: npm run bench [-- dir] [--runs N])`);
-    } else {
-      dir = a;
-    }
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (flag === '--runs') runs = num(flag, inline ?? argv[++i]);
+    else if (flag === '--jobs') jobs = num(flag, inline ?? argv[++i]);
+    else if (flag === '--no-ast-grep') astGrep = false;
+    else if (a.startsWith('-')) throw new Error(`unknown flag ${a} (usage: npm run bench [-- dir] [--runs N] [--jobs N] [--no-ast-grep])`);
+    else dir = a;
   }
   if (!dir) {
     if (!existsSync(DEFAULT_CORPUS)) {
@@ -34,7 +53,7 @@ function parse(argv: string[]): { dir: string; runs: number } {
     }
     dir = DEFAULT_CORPUS;
   }
-  return { dir: resolve(dir), runs };
+  return { dir: resolve(dir), runs, jobs, astGrep };
 }
 
 function median(xs: number[]): number {
@@ -43,52 +62,154 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** The ast-grep binary shipped inside its registry package (@ast-grep/cli). */
+function astGrepBinary(): string | null {
+  const require = createRequire(import.meta.url);
+  try {
+    const dir = dirname(require.resolve('@ast-grep/cli/package.json'));
+    const bin = join(dir, 'ast-grep');
+    return existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Wall and CPU seconds of a child, via GNU time when present. */
+function timed(cmd: string, args: string[], cwd: string): { wall: number; cpu: number | null; maxRssKb: number | null; stdout: string; status: number | null } {
+  const useTime = existsSync('/usr/bin/time');
+  const start = performance.now();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = (performance.now() - start) / 1000;
+  let cpu: number | null = null;
+  let maxRssKb: number | null = null;
+  if (useTime) {
+    const m = /(\d+\.\d+) (\d+\.\d+) (\d+)\s*$/.exec(r.stderr ?? '');
+    if (m) {
+      cpu = Number(m[1]) + Number(m[2]);
+      maxRssKb = Number(m[3]);
+    }
+  }
+  return { wall, cpu, maxRssKb, stdout: r.stdout ?? '', status: r.status };
+}
+
 async function run(): Promise<void> {
-  const { dir, runs } = parse(process.argv.slice(2));
+  const args = parse(process.argv.slice(2));
+  const { dir, runs, jobs } = args;
   if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
   const t0 = performance.now();
   await initEngine();
   const initMs = performance.now() - t0;
 
   const times: number[] = [];
-  let last: Summary | undefined;
-  let discovered = 0;
+  const cpus: number[] = [];
+  let last: BatchSummary | undefined;
+  let files: ReturnType<typeof discover> = [];
   let diffBytes = 0;
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const files = discover([dir], { cwd: dir });
-    discovered = files.length;
+    const cpu0 = cpuSeconds();
+    files = discover([dir], { cwd: dir });
     diffBytes = 0;
-    last = scanFiles(
+    last = await scanBatch(
       files,
-      { rules: allRules, goVersion: null, includeGenerated: false },
+      {
+        rules: allRules,
+        jobs,
+        settings: {
+          includeGenerated: false,
+          prefilter: true,
+          goVersion: null,
+          fixDiffs: false,
+          replacements: false,
+          fileDiff: true,
+          output: false,
+        },
+      },
       {
         onError: () => {},
-        onResult: (file, result) => {
-          if (result.changed) diffBytes += fileDiff(file.displayPath, result.source, result.output).length;
+        onResult: (_file, result) => {
+          if (result.fileDiff) diffBytes += result.fileDiff.length;
         },
       },
     );
-    times.push(performance.now() - start);
+    times.push((performance.now() - start) / 1000);
+    cpus.push(cpuSeconds() - cpu0);
   }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const s = last!;
   const mb = s.bytesScanned / 1e6;
-  const med = median(times) / 1000;
+  const med = median(times);
   const out = [
     `corpus     ${dir}`,
     `rules      ${allRules.map((r) => r.meta.id).join(', ') || '(none registered)'}`,
-    `files      ${s.filesScanned} scanned (${discovered} discovered, ${s.filesSkippedGenerated} generated skipped, ${s.errors.length} errors)`,
+    `files      ${s.filesScanned} scanned, ${s.filesParsed} parsed (${files.length} discovered, ${s.filesSkippedNoTrigger} without any rule trigger, ${s.filesSkippedGenerated} generated skipped, ${s.errors.length} errors)`,
     `size       ${mb.toFixed(1)} MB`,
     `findings   ${s.findings} (${s.fixable} fixable) in ${s.filesWithFindings} files; ${s.filesChanged} files would change (${(diffBytes / 1024).toFixed(0)} KB of diff)`,
-    `init       ${initMs.toFixed(0)} ms (grammar load, once)`,
-    `runs       ${runs}: ${times.map((t) => (t / 1000).toFixed(2) + 's').join(' ')}`,
-    `median     ${med.toFixed(2)} s`,
+    `init       ${initMs.toFixed(0)} ms (grammar load in the main thread, once; each worker loads it once too)`,
+    `jobs       ${jobs} worker threads`,
+    `runs       ${runs}: ${times.map((t) => t.toFixed(2) + 's').join(' ')} (CPU ${cpus.map((t) => t.toFixed(1) + 's').join(' ')})`,
+    `median     ${med.toFixed(2)} s wall, ${median(cpus).toFixed(1)} s CPU`,
     `throughput ${(mb / med).toFixed(1)} MB/s`,
+    `peak RSS   ${peakRssMb.toFixed(0)} MB (whole process, workers included)`,
   ];
   process.stdout.write(out.join('\n') + '\n');
+
+  if (args.astGrep) {
+    const bin = astGrepBinary();
+    if (!bin) {
+      process.stdout.write('ast-grep   not installed (npm install: @ast-grep/cli is a devDependency); comparison skipped\n');
+    } else {
+      // Exactly the files gopitfix scanned, so both tools read the same tree.
+      const list = files.filter((f) => !f.error).map((f) => relative(dir, f.absPath));
+      const config = join(ROOT, 'bench', 'ast-grep', 'sgconfig.yml');
+      const rulesDir = join(ROOT, 'bench', 'ast-grep', 'rules');
+      const ids = readdirSync(rulesDir).filter((n) => n.endsWith('.yml')).map((n) => n.slice(0, -4)).sort();
+      const agTimes: number[] = [];
+      const agCpus: number[] = [];
+      let agRss = 0;
+      let matches = 0;
+      for (let i = 0; i < runs; i++) {
+        const r = timed(bin, ['scan', '-c', config, '--json=stream', ...list], dir);
+        if (r.status !== 0 && r.status !== 1) throw new Error(`ast-grep exited with ${r.status}`);
+        agTimes.push(r.wall);
+        if (r.cpu !== null) agCpus.push(r.cpu);
+        if (r.maxRssKb !== null) agRss = Math.max(agRss, r.maxRssKb / 1024);
+        matches = r.stdout.split('\n').filter((l) => l.trim() !== '').length;
+      }
+      const agMed = median(agTimes);
+      const cpuText = agCpus.length ? `, ${median(agCpus).toFixed(1)} s CPU` : '';
+      process.stdout.write(
+        [
+          `ast-grep   ${spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim()}, rules ${ids.join(', ')}: ${matches} matches`,
+          `  runs     ${agTimes.map((t) => t.toFixed(2) + 's').join(' ')}; median ${agMed.toFixed(2)} s wall${cpuText}, ${(mb / agMed).toFixed(1)} MB/s${agRss ? `, peak RSS ${agRss.toFixed(0)} MB` : ''}`,
+          `ratio      gopitfix is ${(agMed / med).toFixed(2)}x ast-grep's speed (wall)` +
+            (agCpus.length ? `, ${(median(agCpus) / median(cpus)).toFixed(2)}x (CPU)` : ''),
+        ].join('\n') + '\n',
+      );
+    }
+  }
+
+  // A single-file run end to end, as a user (or an editor on save) runs it.
+  const one = files.find((f) => !f.error && f.absPath.endsWith('/context/context.go')) ?? files.find((f) => !f.error);
+  if (one) {
+    const cli = join(ROOT, 'bin', 'gopitfix.js');
+    const singles: number[] = [];
+    for (let i = 0; i < Math.max(5, runs); i++) singles.push(timed(process.execPath, [cli, one.absPath], dir).wall);
+    process.stdout.write(`single     ${relative(dir, one.absPath)}: median ${(median(singles) * 1000).toFixed(0)} ms end to end (${singles.length} runs)\n`);
+  }
 }
 
-run().catch((e: unknown) => {
-  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 2;
-});
+run().then(
+  () => process.exit(),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  },
+);

@@ -5,6 +5,8 @@ export interface ProgressSink {
   write(text: string): void;
 }
 
+const DELAY_MS = 300;
+
 function clock(ms: number): string {
   const s = Math.round(ms / 1000);
   const m = Math.floor(s / 60);
@@ -33,6 +35,8 @@ export class Progress {
     this.findings += findings;
     if (!this.enabled) return;
     const t = this.now();
+    // Quick runs show no line at all: nothing flickers, and short outputs stay clean.
+    if (t - this.start < DELAY_MS) return;
     if (t - this.lastDraw >= 100 || this.done === this.total) this.draw(t);
   }
 
