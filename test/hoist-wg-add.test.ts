@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
 import { findRule } from '../src/rules.js';
-import { listCases, runCase } from './harness.js';
+import { goVet, haveGo, listCases, runCase, supportFiles } from './harness.js';
 
 beforeAll(initEngine);
 
@@ -299,4 +299,14 @@ describe('prefilter triggers are necessary conditions', () => {
       }
     });
   }
+});
+
+it.runIf(haveGo())('vet copylocks agrees with the by-value report: both flag the same parameters', () => {
+  const c = listCases('hoist-wg-add').find((x) => x.name === 'by-value')!;
+  const src = readFileSync(c.input, 'utf8');
+  const ours = runCase(c, src).findings.map((f) => f.start.line).sort();
+  const vet = goVet([{ name: c.name, source: src, support: supportFiles(c.dir) }]);
+  const theirs = [...vet.matchAll(/case\.go:(\d+):\d+: \w+ passes lock by value: sync\.WaitGroup/g)].map((m) => Number(m[1])).sort();
+  expect(theirs.length).toBeGreaterThan(0);
+  expect(ours).toEqual(theirs);
 });
