@@ -79,3 +79,24 @@ describe('engine', () => {
     expect(r.skippedByPrefilter).toBe(true);
   });
 });
+
+describe('package siblings', () => {
+  it('a packageFiles provider is consulted on every call, not cached by path', () => {
+    const rule: Rule = {
+      meta: { id: 'count-siblings', summary: 'test', defaultOn: true, docPath: '' },
+      run(ctx) {
+        ctx.report({ node: ctx.root, message: String(ctx.package().files.length) });
+      },
+    };
+    const run = (n: number) =>
+      processFile(
+        {
+          ...file('package p\n'),
+          packageFiles: () => Array.from({ length: n }, (_, i) => ({ absPath: `/virtual/p/s${i}.go`, source: 'package p\n' })),
+        },
+        { rules: [rule] },
+      ).findings[0].message;
+    expect(run(1)).toBe('2');
+    expect(run(3)).toBe('4');
+  });
+});

@@ -118,12 +118,15 @@ export class PackageLoader {
     provider?: () => { absPath: string; source: string }[],
   ): PackageInfo {
     const pkgName = packageClause(current.root);
+    // Disk siblings are listed once per directory; a provider is asked every time, since
+    // callers (tests, interactive edits) may hand different files for the same path.
     const key = provider ? `provider:${absPath}` : dirname(absPath);
     if (key !== this.dir) {
       this.clear();
       this.dir = key;
-      this.siblings = provider ? provider() : readSiblings(absPath);
+      if (!provider) this.siblings = readSiblings(absPath);
     }
+    if (provider) this.siblings = provider();
     const siblings = this.siblings;
     const files: PackageFile[] = [current];
     for (const s of siblings) {
