@@ -252,6 +252,10 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
 function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string): FindingFix {
   let diff: string | null = null;
   const edits = fix.edits;
+  // The import edit reads the pass's syntax tree, which is deleted before the lazy diff
+  // below runs: compute it now, or the diff silently lacks the import.
+  const imp = fix.imports?.length ? imports.addEdit(fix.imports) : null;
+  const alone: Fix = { description: fix.description, edits: imp ? [...edits, imp] : edits };
   return {
     description: fix.description,
     edits,
@@ -259,7 +263,7 @@ function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, pat
     baseline,
     get diff() {
       if (diff === null) {
-        const after = applyFixes(baseline, imports, [{ fix } as Candidate]).text;
+        const after = applyFixes(baseline, imports, [{ fix: alone }]).text;
         diff = createTwoFilesPatch(`a/${path}`, `b/${path}`, baseline, after, '', '', { context: 3 });
         diff = diff.replace(/^=+\r?\n/, '');
       }

@@ -249,7 +249,7 @@ describe('dry run (default)', () => {
     const dir = tempDir({ 'a.go': LOST, 'clean.go': CLEAN });
     const r = run(dir, []);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^--- a\/a\.go\n\+\+\+ b\/a\.go\n@@ -6,6 \+6,7 @@\n/);
+    expect(r.stdout).toMatch(/^--- a\/a\.go\n\+\+\+ b\/a\.go\n@@ -6,6 \+6,7 @@ # defer-cancel\n/);
     expect(r.stdout).toContain('+\tdefer cancel()\n');
     expect(r.stdout).not.toContain('clean.go');
     expect(r.stdout).not.toContain('\x1b[');

@@ -122,6 +122,9 @@ describe('interactive review', () => {
     ]);
     expect(headers(out)[0]).toMatch(/^\[1\/\d+\]/);
     expect(headers(out)[4]).toMatch(/^\[5\/5\]/);
+    // The import the engine adds for a fix is part of that fix's diff.
+    const http = out.slice(out.indexOf('http-client-timeout  b.go:20'), out.indexOf('waitgroup-go  b.go:11'));
+    expect(http).toContain('+\t"time"\n');
 
     const a = read('a.go');
     expect(a).toContain('ctx2, cancel := context.WithTimeout(ctx, time.Second)\n\tdefer cancel()');

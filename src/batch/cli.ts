@@ -136,6 +136,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         fixDiffs: format === 'json',
         replacements: format === 'sarif',
         fileDiff: format === 'text' && mode === 'dry-run',
+        context: opts.context,
         output: mode === 'write',
       },
     },

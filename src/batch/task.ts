@@ -12,6 +12,7 @@ import { findRule } from '../rules.js';
 import type { Rule } from '../types.js';
 import { errText, isGenerated } from '../discover.js';
 import { fileDiff } from '../output/diff.js';
+import { annotateHunks } from '../output/annotate.js';
 
 /** What each result must carry; fixed for the whole run. */
 export interface TaskSettings {
@@ -24,8 +25,10 @@ export interface TaskSettings {
   fixDiffs: boolean;
   /** Compute SARIF replacements for each fix. */
   replacements: boolean;
-  /** Render the whole file's diff (text dry run). */
+  /** Render the whole file's diff (text dry run), its hunks annotated with their rules. */
   fileDiff: boolean;
+  /** Context lines of that diff (--context; default 3). */
+  context?: number;
   /** Send the fixed text back (--write). */
   output: boolean;
 }
@@ -174,7 +177,7 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
       out.output = r.output;
       out.stamp = stamp;
     }
-    if (settings.fileDiff) out.fileDiff = fileDiff(task.displayPath, r.source, r.output);
+    if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(task.displayPath, r.source, r.output, settings.context), r.source, r.findings);
   }
   return out;
 }

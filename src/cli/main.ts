@@ -11,6 +11,7 @@ import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
 import { discover, DiscoveryError, errText } from '../discover.js';
 import { colorizeDiff, fileDiff } from '../output/diff.js';
+import { annotateHunks } from '../output/annotate.js';
 import { useColor } from '../output/color.js';
 import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
 import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
@@ -109,7 +110,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         } else {
           for (const f of result.findings) if (!f.fix) io.err(findingLine(f) + '\n');
           if (mode === 'dry-run' && result.changed) {
-            const patch = fileDiff(file.displayPath, result.source, result.output);
+            const patch = annotateHunks(fileDiff(file.displayPath, result.source, result.output, opts.context), result.source, result.findings);
             io.out(color ? colorizeDiff(patch) : patch);
           }
         }

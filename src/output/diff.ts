@@ -1,11 +1,11 @@
 // Unified diffs in the shape git produces and `git apply` / `patch -p1` accept:
-// `--- a/path` / `+++ b/path` headers, 3 lines of context.
+// `--- a/path` / `+++ b/path` headers, 3 lines of context unless --context says otherwise.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { ansi } from './color.js';
 
-export function fileDiff(displayPath: string, before: string, after: string): string {
+export function fileDiff(displayPath: string, before: string, after: string, context = 3): string {
   return createTwoFilesPatch(`a/${displayPath}`, `b/${displayPath}`, before, after, undefined, undefined, {
-    context: 3,
+    context,
     headerOptions: FILE_HEADERS_ONLY,
   });
 }
