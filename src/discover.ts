@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { walkSymlinkProblem } from './fsguard.js';
 import { headerOf } from './go/version.js';
 
 export interface DiscoveredFile {
@@ -123,8 +124,13 @@ function walk(
       } else if (ent.isFile() && name.endsWith('.go')) {
         if (ignored?.files.has(abs)) continue;
         add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false });
+      } else if (ent.isSymbolicLink() && name.endsWith('.go') && !ignored?.files.has(abs)) {
+        // Never followed; one inside the root stands for a file the walk reaches itself,
+        // a broken one or one leading out of the root is reported (src/fsguard.ts).
+        const why = walkSymlinkProblem(abs, root);
+        if (why) add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false, error: why });
       }
-      // Symlinks (to files or directories), sockets, FIFOs: not followed, not processed.
+      // Other symlinks (to directories), sockets, FIFOs: not followed, not processed.
     }
   };
   visit(root);

@@ -347,13 +347,15 @@ describe('--write', () => {
     expect(run(dir, ['--write']).stderr).toBe('gopitfix: no findings in 2 files\n');
   });
 
-  it('writes through an explicitly named symlink to its target, keeping the link', () => {
+  it('never writes through an explicitly named symlink (issue 9): reported, exit 3, link and target kept', () => {
     const dir = tempDir({ 'real/a.go': LOST });
     symlinkSync('real/a.go', join(dir, 'link.go'));
-    expect(run(dir, ['--write', 'link.go']).code).toBe(0);
+    const r = run(dir, ['--write', 'link.go']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('gopitfix: link.go: not written: it is a symlink (to real/a.go)');
     expect(lstatSync(join(dir, 'link.go')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(dir, 'link.go'))).toBe('real/a.go');
-    expect(readFileSync(join(dir, 'real/a.go'), 'utf8')).toBe(LOST_FIXED);
+    expect(readFileSync(join(dir, 'real/a.go'), 'utf8')).toBe(LOST);
   });
 });
 
@@ -567,8 +569,11 @@ describe('files that cannot be processed', () => {
       { file: 'pipe.go', message: 'not a regular file' },
     ]);
     expect(doc.summary.findings).toBe(1);
-    // In a walk, symlinks and FIFOs are simply not Go files.
-    expect(run(dir, ['--check', '.']).code).toBe(1);
+    // In a walk a FIFO is simply not a Go file; looping *.go symlinks are reported (issue 9).
+    const walked = run(dir, ['--check', '.']);
+    expect(walked.code).toBe(3);
+    expect(walked.stderr).toContain('gopitfix: loop1.go: skipped: symlink loop\n');
+    expect(walked.stderr).not.toContain('pipe.go');
   });
 
   it('--check with an unreadable file still exits 3', () => {

@@ -17,6 +17,7 @@ import { Progress } from './progress.js';
 import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
 import { changedSince, excludeGlobs, inShard, workTreeRoot } from './select.js';
 import type { WireFinding } from './task.js';
+import { exitBetweenFiles, writeProblem, writeRoots } from '../fsguard.js';
 
 export interface BatchIo {
   cwd: string;
@@ -122,6 +123,15 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   let applied = 0;
   let changedOnDisk = 0;
   const writeErrors: { file: string; message: string }[] = [];
+  const roots = writeRoots(opts.paths, io.cwd);
+  // --write: a signal ends the run between two files (src/fsguard.ts), saying what was done.
+  const restoreSignals =
+    mode === 'write'
+      ? exitBetweenFiles((sig) => {
+          progress.finish();
+          io.err(`gopitfix: interrupted by ${sig}: ${written} file${written === 1 ? '' : 's'} written; no file was left half written\n`);
+        })
+      : null;
 
   const summary = await scanBatch(
     files,
@@ -138,6 +148,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         fileDiff: format === 'text' && mode === 'dry-run',
         context: opts.context,
         output: mode === 'write',
+        maxFileSize: opts.maxFileSize,
       },
     },
     {
@@ -157,6 +168,13 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
           if (mode === 'dry-run' && result.fileDiff) io.out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
         }
         if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
+          const refused = writeProblem(file.absPath, roots);
+          if (refused) {
+            const err = { file: file.displayPath, message: `not written: ${refused}` };
+            writeErrors.push(err);
+            note(`gopitfix: ${err.file}: ${err.message}\n`);
+            return;
+          }
           try {
             if (!writeIfUnchanged(file.absPath, result.output, result.stamp)) {
               changedOnDisk++;
@@ -178,6 +196,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
       },
     },
   );
+  restoreSignals?.();
   progress.finish();
   summary.filesWritten = written;
   summary.fixesApplied = applied;

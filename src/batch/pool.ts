@@ -32,7 +32,11 @@ export async function runPool(tasks: readonly Task[], opts: PoolOptions, onResul
   if (jobs <= 1) {
     // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup.
     await initEngine();
-    for (const t of tasks) onResult(runTask(t, opts.profiles.get(t.profile)!, opts.settings));
+    for (const t of tasks) {
+      onResult(runTask(t, opts.profiles.get(t.profile)!, opts.settings));
+      // Let signal handlers run between files (--write stops cleanly on SIGINT/SIGTERM).
+      await new Promise((r) => setImmediate(r));
+    }
     return;
   }
   await new Pool(tasks, jobs, opts, onResult).run();

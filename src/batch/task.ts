@@ -13,6 +13,7 @@ import type { Rule } from '../types.js';
 import { errText, isGenerated } from '../discover.js';
 import { fileDiff } from '../output/diff.js';
 import { annotateHunks } from '../output/annotate.js';
+import { contentProblem, sizeProblem } from '../fsguard.js';
 
 /** What each result must carry; fixed for the whole run. */
 export interface TaskSettings {
@@ -31,6 +32,8 @@ export interface TaskSettings {
   context?: number;
   /** Send the fixed text back (--write). */
   output: boolean;
+  /** --max-file-size in bytes (default 10 MB); larger files are reported and skipped. */
+  maxFileSize?: number;
 }
 
 /** The rules and options that apply to a group of files (one per gopitfix.json in force). */
@@ -140,11 +143,15 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
   let stamp: FileStamp;
   try {
     const st = statSync(task.absPath);
+    const big = sizeProblem(st.size, settings.maxFileSize);
+    if (big) return { ...empty(task.index, 'error'), error: big };
     bytes = readFileSync(task.absPath);
     stamp = { size: bytes.length, mtimeMs: st.mtimeMs, sha1: settings.output ? sha1(bytes) : '' };
   } catch (e) {
     return { ...empty(task.index, 'error'), error: `cannot read: ${errText(e)}` };
   }
+  const notText = contentProblem(bytes);
+  if (notText) return { ...empty(task.index, 'error'), error: notText };
   const source = bytes.toString('utf8');
   if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
   const goVersion = settings.goVersion ?? profile.go;

@@ -3,6 +3,7 @@
 // (long flags, `--flag value` / `--flag=value`, a few short aliases, `--`) is small.
 import { allRules, findRule } from '../rules.js';
 import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
+import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../fsguard.js';
 
 export interface CliOptions {
   paths: string[];
@@ -19,6 +20,8 @@ export interface CliOptions {
   /** --color / --no-color; undefined = decide from the environment and the TTY. */
   color: boolean | undefined;
   includeGenerated: boolean;
+  /** --max-file-size in bytes: larger files are reported and skipped. */
+  maxFileSize: number;
   /** --config: this gopitfix.json for every file (null = the nearest one above each file). */
   config: string | null;
   /** -i: review each fix at the terminal (src/cli/interactive.ts). */
@@ -67,6 +70,7 @@ export function defaultOptions(): CliOptions {
     go: null,
     color: undefined,
     includeGenerated: false,
+    maxFileSize: DEFAULT_MAX_FILE_SIZE,
     config: null,
     interactive: false,
     context: 3,
@@ -245,6 +249,16 @@ export const FLAGS: FlagSpec[] = [
     names: ['--include-generated'],
     help: 'also process files marked "// Code generated ... DO NOT EDIT."',
     apply: (o) => void (o.includeGenerated = true),
+  },
+  {
+    names: ['--max-file-size'],
+    value: 'SIZE',
+    help: 'skip (and report) files larger than this: bytes, or 512K, 10M, 1G (default 10M)',
+    apply: (o, v, f) => {
+      const n = parseSize(v);
+      if (n === null) throw new UsageError(`${f}: invalid size "${v}" (want bytes or a number with K, M or G, e.g. 10M)`);
+      o.maxFileSize = n;
+    },
   },
   {
     names: ['--interactive', '-i'],

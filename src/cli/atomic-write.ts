@@ -1,13 +1,18 @@
 // Replace a file's contents so that readers see either the old or the new text, never
 // a torn write: write a temp file in the same directory (same filesystem, so rename is
 // atomic), fsync it, give it the original's mode, then rename it over the original.
-import { chmodSync, chownSync, closeSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { writeProblem } from '../fsguard.js';
 
 export function writeFileAtomic(path: string, text: string): void {
-  // Write through a symlink to its target: renaming over the link would replace it.
-  const target = realpathSync(path);
+  // Never through a symlink (issue 9): renaming over it would replace the link, and
+  // writing its target edits a file the user did not name. Nor a read-only file:
+  // rename() does not need write permission on it. Callers report the reason.
+  const refused = writeProblem(path, null);
+  if (refused) throw new Error(refused);
+  const target = path;
   const st = statSync(target);
   const mode = st.mode & 0o7777;
   // Dot-prefixed so that a crash mid-write leaves nothing a later walk would pick up.

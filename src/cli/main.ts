@@ -11,13 +11,14 @@ import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
 import { discover, DiscoveryError, errText } from '../discover.js';
 import { colorizeDiff, fileDiff } from '../output/diff.js';
-import { annotateHunks } from '../output/annotate.js';
 import { useColor } from '../output/color.js';
 import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
 import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { scanFiles, type Summary } from './run.js';
 import { configSettings } from './config-settings.js';
+import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from '../batch/cli.js';
+import { SelectError } from '../batch/select.js';
 import { ConfigError } from '../config.js';
 import { INTERACTIVE_NEEDS_TTY, runInteractiveCli } from './interactive.js';
 
@@ -27,6 +28,8 @@ export interface Io {
   stdoutIsTTY: boolean;
   /** -i reads keypresses from stdin: it must be a terminal. */
   stdinIsTTY?: boolean;
+  /** Progress line and detailed summary go to a terminal. */
+  stderrIsTTY?: boolean;
   out(text: string): void;
   err(text: string): void;
 }
@@ -37,6 +40,7 @@ function processIo(): Io {
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
   };
@@ -76,11 +80,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   let files;
   let settingsFor;
+  const pre = newPreselection();
   try {
-    files = discover(opts.paths, { cwd: io.cwd });
+    files = selectFiles(discover(opts.paths, { cwd: io.cwd, ...batchDiscoverOptions(opts, pre) }), opts, io.cwd, pre);
     settingsFor = configSettings(files, opts, io.cwd);
   } catch (e) {
-    if (e instanceof DiscoveryError || e instanceof ConfigError) {
+    if (e instanceof DiscoveryError || e instanceof ConfigError || e instanceof SelectError) {
       io.err(`gopitfix: ${e.message}\n`);
       return EXIT_USAGE;
     }
@@ -88,56 +93,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 
   if (opts.interactive) return runInteractiveCli({ opts, files, rules, settingsFor, io });
-  await initEngine();
-
-  const mode: Mode = opts.write ? 'write' : opts.check ? 'check' : 'dry-run';
-  const color = useColor(opts.color, io.env, io.stdoutIsTTY);
-  const json: JsonFinding[] = [];
-  let written = 0;
-  let applied = 0;
-  const writeErrors: { file: string; message: string }[] = [];
-
-  const summary: Summary = scanFiles(
-    files,
-    { rules, goVersion: opts.go, includeGenerated: opts.includeGenerated, settingsFor },
-    {
-      onError: (err) => io.err(`gopitfix: ${err.file}: ${err.message}\n`),
-      onResult: (file, result) => {
-        if (opts.json) {
-          for (const f of result.findings) json.push(jsonFinding(f));
-        } else if (mode === 'check') {
-          for (const f of result.findings) io.out(findingLine(f) + '\n');
-        } else {
-          for (const f of result.findings) if (!f.fix) io.err(findingLine(f) + '\n');
-          if (mode === 'dry-run' && result.changed) {
-            const patch = annotateHunks(fileDiff(file.displayPath, result.source, result.output, opts.context), result.source, result.findings);
-            io.out(color ? colorizeDiff(patch) : patch);
-          }
-        }
-        if (mode === 'write' && result.changed) {
-          try {
-            writeFileAtomic(file.absPath, result.output);
-            written++;
-            applied += result.findings.filter((f) => f.fix).length;
-          } catch (e) {
-            const err = { file: file.displayPath, message: `cannot write: ${errText(e)}` };
-            writeErrors.push(err);
-            io.err(`gopitfix: ${err.file}: ${err.message}\n`);
-          }
-        }
-      },
-    },
-  );
-  summary.filesWritten = written;
-  summary.fixesApplied = applied;
-  summary.errors.push(...writeErrors);
-
-  if (opts.json) io.out(jsonDocument(json, summary));
-  else io.err(summaryLine(summary, mode) + '\n');
-
-  if (summary.errors.length) return EXIT_PARTIAL;
-  if (mode === 'check' && summary.fixable > 0) return EXIT_FINDINGS;
-  return EXIT_OK;
+  return runBatchCli({ opts, files, rules, settingsFor, pre, io, version: packageVersion() });
 }
 
 /** Default set (meta.defaultOn), or exactly --rules; minus --disable; registry order kept. */

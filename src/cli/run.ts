@@ -1,7 +1,8 @@
 // The per-file pipeline shared by the CLI and the benchmark: read, skip generated
 // files, run the engine, count. What happens to each result (print a diff, write the
 // file, collect JSON) is the caller's business, so the bench measures the CLI's path.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { contentProblem, sizeProblem } from '../fsguard.js';
 import { processFile } from '../engine.js';
 import type { EngineOptions, FileResult } from '../engine-api.js';
 import type { GoVersion } from '../go/version.js';
@@ -36,6 +37,8 @@ export interface ScanConfig {
   rules: Rule[];
   goVersion: GoVersion | null;
   includeGenerated: boolean;
+  /** --max-file-size in bytes (default 10 MB). */
+  maxFileSize?: number;
   /** Per-file settings from gopitfix.json (src/cli/config-settings.ts); null skips an excluded file. */
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
 }
@@ -92,9 +95,19 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
     if (settings === null) continue; // excluded by gopitfix.json
     let bytes: Buffer;
     try {
+      const big = sizeProblem(statSync(file.absPath).size, config.maxFileSize);
+      if (big) {
+        fail(file.displayPath, big);
+        continue;
+      }
       bytes = readFileSync(file.absPath);
     } catch (e) {
       fail(file.displayPath, `cannot read: ${errText(e)}`);
+      continue;
+    }
+    const notText = contentProblem(bytes);
+    if (notText) {
+      fail(file.displayPath, notText);
       continue;
     }
     const source = bytes.toString('utf8');
