@@ -308,6 +308,9 @@ function conflictsWithin(edits: TextEdit[]): boolean {
 }
 
 function touchesError(e: TextEdit, r: { start: number; end: number }): boolean {
+  // A MISSING token is zero-width: text inserted or replaced right at it would end up
+  // before the token the parser assumed, i.e. inside the broken construct.
+  if (r.start === r.end) return e.start <= r.start && r.start <= e.end;
   if (e.start === e.end) return r.start < e.start && e.start < r.end;
   return e.start < r.end && r.start < e.end;
 }

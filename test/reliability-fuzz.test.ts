@@ -5,7 +5,8 @@
 // no edit inside or across an ERROR region, bytes outside the fixes untouched,
 // idempotent). Seeded: a failure prints its seed, and
 //   GOPITFIX_FUZZ_SEED=<seed> npx vitest run test/reliability-fuzz.test.ts
-// replays exactly that case. GOPITFIX_FUZZ_N=<n> runs more cases (default 1200).
+// replays exactly that case. GOPITFIX_FUZZ_N=<n> runs more cases (default 1200),
+// GOPITFIX_FUZZ_BASE=<seed> starts elsewhere (explore new cases).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,7 @@ const CORPUS_FILES = [
   'strings/builder_test.go',
   'time/sleep_test.go',
 ];
-const BASE_SEED = 0x9e3779b9;
+const BASE_SEED = Number(process.env.GOPITFIX_FUZZ_BASE ?? 0x9e3779b9);
 const N = Number(process.env.GOPITFIX_FUZZ_N ?? 1200);
 const ONLY = process.env.GOPITFIX_FUZZ_SEED;
 

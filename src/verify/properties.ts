@@ -57,8 +57,9 @@ function parseFacts(text: string): ParseFacts {
   }
 }
 
-/** The engine's rule for an edit and an ERROR/MISSING range (an insertion at its edge is outside). */
+/** The engine's rule for an edit and an ERROR/MISSING range (an insertion at an ERROR's edge is outside; at a MISSING token, inside). */
 export function touchesRange(e: Range, r: Range): boolean {
+  if (r.start === r.end) return e.start <= r.start && r.start <= e.end; // a MISSING token
   if (e.start === e.end) return r.start < e.start && e.start < r.end;
   return e.start < r.end && r.start < e.end;
 }
