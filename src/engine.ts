@@ -91,6 +91,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       const root = tree.rootNode;
       const errs = errorRanges(root);
       if (pass === 1) result.syntaxErrors = errs.length > 0;
+      const poisoned = poisonedRanges(root, errs);
       const imports = new Imports(root, text);
       let sem: Semantics | null = null;
       let pkg: PackageInfo | null = null;
@@ -162,7 +163,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
           rec.status = 'declined';
           continue;
         }
-        if (f.fix.edits.some((e) => errs.some((r) => touchesError(e, r)))) {
+        if (f.fix.edits.some((e) => poisoned.some((r) => touchesError(e, r)))) {
           rec.status = 'rejected';
           rec.message += ' (no fix: the code around it has syntax errors)';
           continue;
@@ -313,6 +314,29 @@ function touchesError(e: TextEdit, r: { start: number; end: number }): boolean {
   if (r.start === r.end) return e.start <= r.start && r.start <= e.end;
   if (e.start === e.end) return r.start < e.start && e.start < r.end;
   return e.start < r.end && r.start < e.end;
+}
+
+/**
+ * Where fixes may not go: each syntax error widened to the top-level declaration that
+ * holds it. Error recovery can attach the code after a broken token to the wrong
+ * construct, so a fix elsewhere in the same function may read (and edit) a structure
+ * that is not there, and the next run sees another; other declarations are safe.
+ */
+function poisonedRanges(root: Node, errs: { start: number; end: number }[]): { start: number; end: number }[] {
+  if (errs.length === 0) return errs;
+  const out: { start: number; end: number }[] = [];
+  for (const r of errs) {
+    let hit: { start: number; end: number } = r;
+    for (const c of root.namedChildren) {
+      if (c && TOP_DECLS.has(c.type) && c.startIndex <= r.start && r.end <= c.endIndex) {
+        hit = { start: c.startIndex, end: c.endIndex };
+        break;
+      }
+    }
+    out.push(hit);
+  }
+  // The exact ranges too: a MISSING token keeps its zero-width rule at a declaration's edge.
+  return [...out, ...errs];
 }
 
 const TOP_DECLS = new Set(['function_declaration', 'method_declaration', 'type_declaration', 'var_declaration', 'const_declaration']);
