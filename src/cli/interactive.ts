@@ -25,8 +25,10 @@ import type { Rule } from '../types.js';
 import { errText, type DiscoveredFile } from '../discover.js';
 import { ansi } from '../output/color.js';
 import { colorizeDiff } from '../output/diff.js';
-import { findingLine } from '../output/report.js';
 import { dirtyTreeMessage } from '../batch/guard.js';
+import { defaultJobs } from '../batch/pool.js';
+import { Progress } from '../batch/progress.js';
+import { plan, scanBatch } from '../batch/scan.js';
 import { useColor } from '../output/color.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
@@ -49,6 +51,8 @@ export interface ReviewIo {
   color: boolean;
   /** Set by a SIGINT that arrived outside a prompt: stop at the next question. */
   interrupted?: () => boolean;
+  /** Called once the first pass is done and the questions begin. */
+  onReviewStart?: () => void;
 }
 
 export interface ReviewConfig {
@@ -59,8 +63,34 @@ export interface ReviewConfig {
   context: number;
   /** Per-file rules/options/version from gopitfix.json (src/cli/config-settings.ts). */
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
+  /** The first pass over every file (default: in this thread, with src/cli/run.ts). */
+  prescan?: Prescan;
   /** Refusal text when some of these files must not be written (the dirty-tree guard); null = go ahead. */
   guard?: (absPaths: string[]) => string | null;
+}
+
+/** What the first pass needs of a finding (engine Finding and batch WireFinding both fit). */
+export interface PrescanFinding {
+  rule: string;
+  message: string;
+  file: string;
+  start: { line: number; column: number };
+  fix: unknown;
+}
+
+/** Runs the engine over every file with all fixes accepted; results must come in path order. */
+export type Prescan = (
+  onFile: (file: DiscoveredFile, findings: readonly PrescanFinding[]) => void,
+  onError: (error: FileError) => void,
+) => Promise<Summary>;
+
+function inlinePrescan(files: readonly DiscoveredFile[], config: ReviewConfig): Prescan {
+  return async (onFile, onError) =>
+    scanFiles(
+      files,
+      { rules: config.rules, goVersion: config.goVersion, includeGenerated: config.includeGenerated, settingsFor: config.settingsFor },
+      { onError, onResult: (file, r) => onFile(file, r.findings) },
+    );
 }
 
 export interface RuleTally {
@@ -83,7 +113,7 @@ export interface ReviewResult {
   /** Unreadable files, failed writes, files changed behind our back. */
   errors: FileError[];
   /** Findings without a fix, in file order, for the end-of-run report. */
-  unfixable: Finding[];
+  unfixable: PrescanFinding[];
   end: 'done' | 'quit' | 'interrupt' | 'refused';
   /** The guard's refusal (end === 'refused'): nothing was asked or written. */
   refusal?: string;
@@ -126,18 +156,15 @@ export async function review(
   // A first pass with everything accepted finds the files to visit and estimates the
   // total for the [k/N] counter; each file is read again when its turn comes.
   const queue: { file: DiscoveredFile; estimate: Map<string, number> }[] = [];
-  result.summary = scanFiles(
-    files,
-    { rules: config.rules, goVersion: config.goVersion, includeGenerated: config.includeGenerated, settingsFor: config.settingsFor },
-    {
-      onError: (e) => io.err(`gopitfix: ${e.file}: ${e.message}\n`),
-      onResult: (file, r) => {
-        const estimate = new Map<string, number>();
-        for (const f of r.findings) if (f.fix) estimate.set(f.rule, (estimate.get(f.rule) ?? 0) + 1);
-        if (estimate.size) queue.push({ file, estimate });
-        result.unfixable.push(...r.findings.filter((f) => !f.fix));
-      },
+  const prescan = config.prescan ?? inlinePrescan(files, config);
+  result.summary = await prescan(
+    (file, findings) => {
+      const estimate = new Map<string, number>();
+      for (const f of findings) if (f.fix) estimate.set(f.rule, (estimate.get(f.rule) ?? 0) + 1);
+      if (estimate.size) queue.push({ file, estimate });
+      result.unfixable.push(...findings.filter((f) => !f.fix));
     },
+    (e) => io.err(`gopitfix: ${e.file}: ${e.message}\n`),
   );
   const refusal = queue.length ? (config.guard?.(queue.map((q) => q.file.absPath)) ?? null) : null;
   if (refusal) {
@@ -145,6 +172,7 @@ export async function review(
     result.refusal = refusal;
     return result;
   }
+  io.onReviewStart?.();
   let shown = 0;
 
   // Decisions that outlive a file: 'a', 'd' (per rule) and 'A' (everything).
@@ -257,6 +285,8 @@ export async function review(
           decide(k, f.rule, policy);
           continue;
         }
+        // Let a SIGINT that arrived while the engine ran reach its handler first.
+        if (io.interrupted) await new Promise((r) => setImmediate(r));
         if (io.interrupted?.()) {
           result.end = 'interrupt';
           result.unreviewed += Math.max(pending.length - i, fileEstimate() - askedInFile);
@@ -524,14 +554,24 @@ export const INTERACTIVE_NEEDS_TTY = 'interactive mode needs a terminal; use --w
 /** The -i run: review, then unfixable findings and the summary on stderr; returns the exit code. */
 export async function runInteractive(files: readonly DiscoveredFile[], config: ReviewConfig, io: ReviewIo, prompter = terminalPrompter()): Promise<number> {
   await initEngine();
-  // Ctrl-C while the engine works (outside a prompt, the terminal is not in raw mode)
-  // must not kill the process between a file's decisions and its write.
+  // Ctrl-C while the engine works between questions (the terminal is not in raw mode
+  // then) must not kill the process between a file's decisions and its write: it stops
+  // the review at the next question. During the first pass nothing has been written,
+  // so it ends the run at once.
   let interrupted = false;
-  const onSigint = () => void (interrupted = true);
+  let reviewing = false;
+  const onSigint = () => {
+    if (reviewing) {
+      interrupted = true;
+      return;
+    }
+    io.err('\ngopitfix: interrupted before any change was made\n');
+    process.exit(130);
+  };
   process.on('SIGINT', onSigint);
   let r: ReviewResult;
   try {
-    r = await review(files, config, { ...io, interrupted: () => interrupted }, prompter);
+    r = await review(files, config, { ...io, interrupted: () => interrupted, onReviewStart: () => void (reviewing = true) }, prompter);
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -539,18 +579,27 @@ export async function runInteractive(files: readonly DiscoveredFile[], config: R
     io.err(`gopitfix: ${r.refusal}\n`);
     return 2;
   }
-  for (const f of r.unfixable) io.err(findingLine(f) + '\n');
+  for (const f of r.unfixable) io.err(`${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}\n`);
   io.err(reviewSummary(r));
   if (r.end === 'interrupt') return 130;
   return r.errors.length || r.summary.errors.length ? 3 : 0;
 }
 
 export interface InteractiveRun {
-  opts: { go: GoVersion | null; includeGenerated: boolean; context: number; color: boolean | undefined; allowDirty?: boolean };
+  opts: {
+    go: GoVersion | null;
+    includeGenerated: boolean;
+    context: number;
+    color: boolean | undefined;
+    allowDirty?: boolean;
+    jobs?: number | null;
+    prefilter?: boolean;
+    quiet?: boolean;
+  };
   files: DiscoveredFile[];
   rules: Rule[];
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  io: { cwd: string; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean; out(text: string): void; err(text: string): void };
+  io: { cwd: string; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean; stderrIsTTY?: boolean; out(text: string): void; err(text: string): void };
 }
 
 /** main.ts's entry for -i (stdin is known to be a terminal). */
@@ -565,6 +614,36 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
       context: opts.context,
       settingsFor: run.settingsFor,
       guard: opts.allowDirty ? undefined : (paths) => dirtyTreeMessage(paths, io.cwd),
+      // The first pass uses the batch worker pool (and its progress line on a terminal),
+      // so the first question on a large tree comes as fast as a dry run would.
+      prescan: async (onFile) => {
+        const planned = plan(run.files, { rules: run.rules, settingsFor: run.settingsFor });
+        const progress = new Progress({ write: io.err }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
+        const summary = await scanBatch(
+          run.files,
+          {
+            rules: run.rules,
+            jobs: opts.jobs ?? defaultJobs(),
+            settingsFor: run.settingsFor,
+            settings: {
+              includeGenerated: opts.includeGenerated,
+              prefilter: opts.prefilter ?? true,
+              goVersion: opts.go,
+              fixDiffs: false,
+              replacements: false,
+              fileDiff: false,
+              output: false,
+            },
+          },
+          {
+            onResult: (file, r) => onFile(file, r.findings),
+            onError: (e) => progress.note(`gopitfix: ${e.file}: ${e.message}\n`),
+            onProgress: (n) => progress.tick(n),
+          },
+        );
+        progress.finish();
+        return summary;
+      },
     },
     { out: io.out, err: io.err, env: io.env, color: useColor(opts.color, io.env, io.stdoutIsTTY) },
   );
