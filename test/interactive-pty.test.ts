@@ -263,4 +263,13 @@ describe('gopitfix -i without a terminal', () => {
     expect(r.stderr).toBe('gopitfix: interactive mode needs a terminal; use --write or the default dry run\n');
     expect(read('a.go')).toBe(A_GO);
   });
+
+  it('is a usage error together with a mode that does not ask', () => {
+    setup();
+    for (const other of ['--write', '--check', '--json', '--format=sarif']) {
+      const r = spawnSync('node', [BIN, '-i', other, '.'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('gopitfix: --interactive cannot be combined with --write, --check, --json or --format\n');
+    }
+  });
 });

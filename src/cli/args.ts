@@ -327,8 +327,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     spec.apply(opts, value, name);
   }
   if (opts.write && opts.check) throw new UsageError('--write and --check cannot be combined');
-  if (opts.interactive && (opts.write || opts.check || opts.json)) {
-    throw new UsageError('--interactive cannot be combined with --write, --check or --json');
+  if (opts.interactive && (opts.write || opts.check || opts.json || opts.format !== 'text')) {
+    throw new UsageError('--interactive cannot be combined with --write, --check, --json or --format');
   }
   if (opts.paths.length === 0) opts.paths.push('.');
   return opts;
