@@ -223,6 +223,25 @@ describe('gopitfix -i in a terminal', () => {
     expect(execFileSync('ls', ['-A', dir], { encoding: 'utf8' }).split('\n').filter((f) => f.includes('gopitfix'))).toEqual([]);
   }, 60_000);
 
+  it('Ctrl-C while the editor runs stops the editor, not the review', async () => {
+    setup();
+    const editor = join(dir, 'slow-editor.sh');
+    writeFileSync(editor, `#!/bin/sh\necho editing; sleep 60\n`);
+    chmodSync(editor, 0o755);
+    const t = new Terminal(dir, ['-i', RULES, 'a.go'], { EDITOR: editor, VISUAL: '' });
+    await t.question(1, /a\.go:9$/);
+    t.key('e');
+    await t.waitFor((s) => /^editing$/m.test(s), 'the editor to start');
+    t.key('C-c');
+    await t.waitFor((s) => s.includes('killed by SIGINT; nothing changed') && /\?\]\? *$/.test(s.trimEnd()), 'the question again');
+    t.key('y');
+    await t.question(2, /a\.go:14$/);
+    t.key('n');
+    const { code, screen } = await t.exit();
+    expect(code).toBe(0);
+    expect(screen).toContain('gopitfix: applied 1 fix, skipped 1; wrote 1 file');
+  }, 60_000);
+
   it('colors the diff on a terminal', async () => {
     setup();
     const t = new Terminal(dir, ['-i', RULES, '.']);

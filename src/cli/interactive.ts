@@ -53,6 +53,8 @@ export interface ReviewIo {
   interrupted?: () => boolean;
   /** Called once the first pass is done and the questions begin. */
   onReviewStart?: () => void;
+  /** The editor runs (true) or is done (false): a Ctrl-C meanwhile was the editor's. */
+  editing?: (on: boolean) => void;
 }
 
 export interface ReviewConfig {
@@ -361,7 +363,16 @@ export async function review(
       const withIt = run((rule, off) => (key(rule, off) === k ? true : (decisions.get(key(rule, off)) ?? false)));
       const proposedText = withIt.output;
       const start = lastEdit.get(k) ?? proposedText;
-      const edited = await openEditor(start, file.absPath, io);
+      io.editing?.(true);
+      let edited: string | null;
+      try {
+        edited = await openEditor(start, file.absPath, io);
+        // A SIGINT sent to the terminal's process group while the editor ran is handled
+        // after the editor's exit: let it arrive while it is still known to be the editor's.
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        io.editing?.(false);
+      }
       if (edited === null) return 'again';
       if (edited === proposedText) {
         io.out('No change made in the editor: applying the change as proposed.\n');
@@ -560,7 +571,9 @@ export async function runInteractive(files: readonly DiscoveredFile[], config: R
   // so it ends the run at once.
   let interrupted = false;
   let reviewing = false;
+  let editing = false;
   const onSigint = () => {
+    if (editing) return;
     if (reviewing) {
       interrupted = true;
       return;
@@ -571,7 +584,12 @@ export async function runInteractive(files: readonly DiscoveredFile[], config: R
   process.on('SIGINT', onSigint);
   let r: ReviewResult;
   try {
-    r = await review(files, config, { ...io, interrupted: () => interrupted, onReviewStart: () => void (reviewing = true) }, prompter);
+    r = await review(files, config, {
+        ...io,
+        interrupted: () => interrupted,
+        onReviewStart: () => void (reviewing = true),
+        editing: (on) => void (editing = on),
+      }, prompter);
   } finally {
     process.off('SIGINT', onSigint);
   }
