@@ -560,8 +560,6 @@ export function reviewSummary(r: ReviewResult): string {
   return lines.join('\n') + '\n';
 }
 
-export const INTERACTIVE_NEEDS_TTY = 'interactive mode needs a terminal; use --write or the default dry run';
-
 /** The -i run: review, then unfixable findings and the summary on stderr; returns the exit code. */
 export async function runInteractive(files: readonly DiscoveredFile[], config: ReviewConfig, io: ReviewIo, prompter = terminalPrompter()): Promise<number> {
   await initEngine();
