@@ -13,6 +13,7 @@ import { Semantics } from './go/scope.js';
 import { detectEol, errorRanges } from './go/syntax.js';
 import { fileGoVersion, versionInRange } from './go/version.js';
 import { initParser, parseGo } from './parser.js';
+import { passesPrefilter } from './prefilter.js';
 import { Suppressions, ignoresFile } from './suppress.js';
 import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './types.js';
 
@@ -65,7 +66,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   const version = opts.goVersion ?? (file.goVersion !== undefined ? file.goVersion : fileGoVersion(file.absPath, source));
   let rules = opts.rules.filter((r) => versionInRange(version, r.meta.goVersion));
   if (opts.prefilter !== false) {
-    rules = rules.filter((r) => !r.meta.triggers || r.meta.triggers.some((t) => source.includes(t)));
+    rules = rules.filter((r) => passesPrefilter(r.meta, source));
   }
   if (rules.length === 0) {
     result.skippedByPrefilter = true;

@@ -37,6 +37,8 @@ export interface FindingInput {
   fix?: Fix;
 }
 
+export type Trigger = string | RegExp;
+
 export interface RuleMeta {
   id: string;
   /** One line, shown by --list-rules. */
@@ -49,10 +51,13 @@ export interface RuleMeta {
    */
   goVersion?: { min?: string; max?: string };
   /**
-   * Cheap substring triggers: a file containing none of them cannot produce a finding,
-   * so it need not be parsed for this rule. Omit to always run.
+   * Cheap text triggers: a file containing none of them cannot produce a finding, so it
+   * need not be parsed for this rule. Omit to always run. Substrings or regular
+   * expressions (no global flag); they must be necessary conditions (src/prefilter.ts).
    */
-  triggers?: string[];
+  triggers?: Trigger[];
+  /** Like triggers, but every one must occur (all-of). */
+  requires?: Trigger[];
   /** Path (relative to the repo root) of the rule's documentation. */
   docPath: string;
   /**

@@ -2,7 +2,8 @@
 // gofmt-clean expected outputs, and `go vet` acceptance of compilable results.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allRules } from '../src/rules.js';
+import { passesPrefilter } from '../src/prefilter.js';
+import { allRules, findRule } from '../src/rules.js';
 import {
   countSyntaxErrors,
   gofmtUnclean,
@@ -38,6 +39,10 @@ for (const rule of rules) {
         const second = runCase(c, first.output);
         expect(second.output, 'a second run must change nothing').toBe(first.output);
         expect(countSyntaxErrors(first.output)).toBeLessThanOrEqual(countSyntaxErrors(input));
+        // The prefilter must never skip a file its rule reports on.
+        for (const id of new Set(first.findings.map((f) => f.rule))) {
+          expect(passesPrefilter(findRule(id)!.meta, input), `${id} triggers miss ${c.name}`).toBe(true);
+        }
         if (!c.expected) {
           expect(first.findings.filter((f) => f.fix), 'a case without .output.go must have no fix').toEqual([]);
         }

@@ -72,7 +72,7 @@ function bindingType(env: TypeEnv, b: Binding, depth: number): TypeRef | null {
 /** A package-level `var name T` declared in another file of the package. */
 function siblingVarType(env: TypeEnv, name: string): TypeRef | null {
   for (const f of env.package().files) {
-    if (f.current) continue;
+    if (f.current || !f.source.includes(name)) continue;
     const list = f.sem.fileScope.bindings.get(name);
     const b = list?.find((x) => x.kind === 'var');
     if (b) return f.sem.typeOf(b);

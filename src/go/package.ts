@@ -40,6 +40,7 @@ export class PackageInfo {
     if (this.structCache.has(typeName)) return this.structCache.get(typeName)!;
     let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
     outer: for (const f of this.files) {
+      if (!f.source.includes(typeName)) continue; // spares parsing files that cannot declare it
       for (const d of named(f.root)) {
         if (d.type !== 'type_declaration') continue;
         for (const spec of named(d)) {
@@ -79,6 +80,7 @@ export class PackageInfo {
   funcs(name: string): FuncDecl[] {
     const out: FuncDecl[] = [];
     for (const f of this.files) {
+      if (!f.source.includes(name)) continue;
       for (const d of named(f.root)) {
         if (d.type !== 'function_declaration' && d.type !== 'method_declaration') continue;
         if (field(d, 'name')?.text !== name) continue;
@@ -99,6 +101,12 @@ export function receiverTypeName(method: Node): string | null {
   return t && t.type === 'type_identifier' ? t.text : null;
 }
 
+/** The package name of a file's text, without parsing it (comments may precede the clause). */
+export function packageClauseOfText(source: string): string | null {
+  const m = /^(?:\uFEFF)?(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*package\s+(\w+)/.exec(source);
+  return m ? m[1] : null;
+}
+
 export function packageClause(root: Node): string | null {
   const pc = named(root).find((c) => c.type === 'package_clause');
   const id = pc ? named(pc).find((c) => c.type === 'package_identifier') : null;
@@ -108,10 +116,14 @@ export function packageClause(root: Node): string | null {
 /** Parsed sibling files, cached per directory (the engine walks files in path order). */
 export class PackageLoader {
   private dir: string | null = null;
-  private cache = new Map<string, { source: string; tree: Tree; file: PackageFile }>();
+  private cache = new Map<string, { source: string; tree: Tree | null; file: PackageFile }>();
   private siblings: { absPath: string; source: string }[] = [];
 
-  /** Sibling files of absPath from disk, or from `provider` when given. */
+  /**
+   * The package of the file being processed: its siblings from disk, or from `provider`
+   * when given. A sibling is parsed only when a rule first touches its tree, so a rule
+   * that looks for a name skips (with `source.includes`) the files that cannot hold it.
+   */
   load(
     absPath: string,
     current: PackageFile,
@@ -127,37 +139,44 @@ export class PackageLoader {
       if (!provider) this.siblings = readSiblings(absPath);
     }
     if (provider) this.siblings = provider();
-    const siblings = this.siblings;
     const files: PackageFile[] = [current];
-    for (const s of siblings) {
-      if (s.absPath === absPath) continue;
+    for (const s of this.siblings) {
+      if (s.absPath === absPath || packageClauseOfText(s.source) !== pkgName) continue;
       let entry = this.cache.get(s.absPath);
       if (!entry || entry.source !== s.source) {
-        entry?.tree.delete();
-        const tree = parseGo(s.source);
-        const imports = new Imports(tree.rootNode, s.source);
-        const file: PackageFile = {
-          absPath: s.absPath,
-          source: s.source,
-          root: tree.rootNode,
-          imports,
-          get sem() {
-            const sem = new Semantics(tree.rootNode, imports);
-            Object.defineProperty(this, 'sem', { value: sem });
-            return sem;
-          },
-          current: false,
-        };
-        entry = { source: s.source, tree, file };
+        entry?.tree?.delete();
+        entry = this.lazyEntry(s.absPath, s.source);
         this.cache.set(s.absPath, entry);
       }
-      if (packageClause(entry.file.root) === pkgName) files.push(entry.file);
+      files.push(entry.file);
     }
     return new PackageInfo(files);
   }
 
+  private lazyEntry(absPath: string, source: string): { source: string; tree: Tree | null; file: PackageFile } {
+    const entry: { source: string; tree: Tree | null; file: PackageFile } = { source, tree: null, file: null! };
+    const tree = () => (entry.tree ??= parseGo(source));
+    let imports: Imports | null = null;
+    let sem: Semantics | null = null;
+    entry.file = {
+      absPath,
+      source,
+      current: false,
+      get root() {
+        return tree().rootNode;
+      },
+      get imports() {
+        return (imports ??= new Imports(tree().rootNode, source));
+      },
+      get sem() {
+        return (sem ??= new Semantics(tree().rootNode, this.imports));
+      },
+    };
+    return entry;
+  }
+
   clear(): void {
-    for (const e of this.cache.values()) e.tree.delete();
+    for (const e of this.cache.values()) e.tree?.delete();
     this.cache.clear();
     this.dir = null;
   }

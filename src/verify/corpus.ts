@@ -10,6 +10,7 @@ import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
 import { gofmtAvailable, gofmtBatch } from './gofmt.js';
 import { checkResult, type Problem } from './properties.js';
+import { passesPrefilter } from '../prefilter.js';
 
 export interface CorpusReport {
   root: string;
@@ -59,10 +60,9 @@ export function notGoText(bytes: Buffer): string | null {
  * from all files (syntax-error testdata, big files, files no rule touches).
  */
 export function sampleFiles(files: readonly string[], n: number, rules: Rule[] = allRules): string[] {
-  const triggers = rules.flatMap((r) => r.meta.triggers ?? []);
   const hot = files.filter((f) => {
     const text = readFileSync(f, 'latin1');
-    return triggers.some((t) => text.includes(t));
+    return rules.some((r) => (r.meta.triggers || r.meta.requires) && passesPrefilter(r.meta, text));
   });
   const pick = (from: readonly string[], k: number) => {
     if (from.length <= k) return [...from];

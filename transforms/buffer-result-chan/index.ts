@@ -14,7 +14,9 @@ export const rule: Rule = {
     summary: 'Buffer a local result channel whose goroutine sender leaks when the parent stops listening (timeout, early return)',
     defaultOn: true,
     // The channel is made here: make(chan T).
-    triggers: ['chan'],
+    // An unbuffered channel made in this file, and a goroutine started in it.
+    triggers: [/\bmake\s*\(\s*\(*\s*chan\b/],
+    requires: [/\bgo\b/],
     docPath: 'transforms/buffer-result-chan/README.md',
   },
   run(ctx) {

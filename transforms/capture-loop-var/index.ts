@@ -38,18 +38,26 @@ export const rule: Rule = {
     summary: 'Copy loop variables captured by goroutines, defers and stored closures (files before Go 1.22)',
     defaultOn: true,
     goVersion: { max: '1.22' },
-    triggers: ['for'],
+    // A loop, and a func literal to capture its variable (comments may sit before the parameters).
+    triggers: [/\bfor\b/],
+    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/],
     docPath: 'transforms/capture-loop-var/README.md',
   },
   run(ctx) {
-    const sem = ctx.sem;
+    // Only a loop whose body holds a func literal can capture: find those from offsets
+    // before building scopes, which most files with loops then never need.
+    const lits = descendants(ctx.root, 'func_literal');
+    if (lits.length === 0) return;
     for (const loop of descendants(ctx.root, 'for_statement')) {
       const body = field(loop, 'body');
       if (!body) continue;
+      const inBody = lits.filter((l) => l.startIndex >= body.startIndex && l.endIndex <= body.endIndex);
+      if (inBody.length === 0) continue;
+      const sem = ctx.sem;
       const vars = loopVars(sem, loop);
       if (vars.length === 0) continue;
       const escapes: Escape[] = [];
-      for (const lit of descendants(body, 'func_literal')) {
+      for (const lit of inBody) {
         const e = escapeOf(sem, lit, loop);
         if (e) escapes.push(e);
       }

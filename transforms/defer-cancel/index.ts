@@ -118,7 +118,8 @@ export const rule: Rule = {
     id: 'defer-cancel',
     summary: 'Defer the cancel func of context.WithCancel/WithTimeout/WithDeadline (and signal.NotifyContext) when it is discarded or not called on every path',
     defaultOn: true,
-    triggers: ['context', 'NotifyContext'],
+    // Every function it knows contains one of these names, whatever the import alias.
+    triggers: ['WithCancel', 'WithTimeout', 'WithDeadline', 'NotifyContext'],
     docPath: 'transforms/defer-cancel/README.md',
   },
   run(ctx) {

@@ -23,7 +23,10 @@ export const rule: Rule = {
     summary: 'Delete v := v copies of loop variables, dead code since Go 1.22 (files at Go 1.22 or later)',
     defaultOn: true,
     goVersion: { min: '1.22' },
-    triggers: ['for'],
+    // A loop, and a copy `v := v` / `k, v := k, v` (the first name on both sides; the
+    // bounded repeat keeps the scan linear on long identifier lists).
+    triggers: [/\bfor\b/],
+    requires: [/\b(\w+)(?:\s*,\s*\w+){0,8}\s*:=\s*\1\b/],
     docPath: 'transforms/redundant-loopvar-copy/README.md',
   },
   run(ctx) {

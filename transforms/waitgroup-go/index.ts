@@ -23,6 +23,7 @@ export const rule: Rule = {
     defaultOn: true,
     goVersion: { min: '1.25' },
     triggers: ['.Add('],
+    requires: [/\bgo\b/],
     docPath: 'transforms/waitgroup-go/README.md',
   },
   run(ctx) {
