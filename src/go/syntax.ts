@@ -120,8 +120,37 @@ export function restOfLineIsEmpty(src: string, offset: number): boolean {
   return /^\s*(\/\/.*)?$/.test(rest);
 }
 
+/**
+ * Node types rules look for across a whole file. The first whole-file request collects
+ * all of them in one walk, shared by every rule on that tree: each walk visits every node
+ * of the tree inside WebAssembly, and nine rules asking separately cost more than parsing.
+ */
+const INDEXED_TYPES = [
+  'call_expression',
+  'composite_literal',
+  'for_statement',
+  'func_literal',
+  'function_declaration',
+  'go_statement',
+  'method_declaration',
+  'send_statement',
+];
+const INDEXED = new Set(INDEXED_TYPES);
+const treeIndexes = new WeakMap<object, Map<string, Node[]>>();
+
 /** Collect nodes of the given types under root (inclusive), in document order. */
 export function descendants(root: Node, types: string | string[]): Node[] {
+  const list = typeof types === 'string' ? [types] : types;
+  if (list.every((t) => INDEXED.has(t)) && root.parent === null) {
+    let index = treeIndexes.get(root.tree);
+    if (!index) {
+      index = new Map(INDEXED_TYPES.map((t) => [t, [] as Node[]]));
+      for (const n of root.descendantsOfType(INDEXED_TYPES)) if (n) index.get(n.type)!.push(n);
+      treeIndexes.set(root.tree, index);
+    }
+    if (list.length === 1) return [...index.get(list[0])!];
+    return list.flatMap((t) => index!.get(t)!).sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  }
   const out: Node[] = [];
   for (const n of root.descendantsOfType(types)) if (n) out.push(n);
   return out;
