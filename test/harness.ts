@@ -13,7 +13,7 @@
 // A gopitfix.json in a case's directory is loaded through src/config.ts as users' would be:
 // its rule options and `go` apply (fixture.json's win), "off" rules and `exclude`d files do not run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { initEngine, processFile } from '../src/engine.js';
@@ -160,6 +160,8 @@ export function goVet(cases: { name: string; source: string; support: { absPath:
     const err = e as { stdout?: string; stderr?: string };
     const names = cases.map((c, i) => `p${i} = ${c.name}`).join('\n');
     return `${err.stdout ?? ''}${err.stderr ?? ''}\n${names}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
