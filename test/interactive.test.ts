@@ -2,7 +2,7 @@
 // the real engine, real files in a temp directory, a real editor process (a shell
 // script standing in for the user's $EDITOR). Only the keypresses are scripted; the
 // terminal itself is exercised in interactive-pty.test.ts.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -91,13 +91,18 @@ function scripted(keys: Key[]): Prompter & { left: () => number } {
   };
 }
 
-async function run(keys: Key[], env: NodeJS.ProcessEnv = {}, context = 3): Promise<{ result: ReviewResult; out: string; err: string; left: number }> {
+async function run(
+  keys: Key[],
+  env: NodeJS.ProcessEnv = {},
+  context = 3,
+  paths = ['.'],
+): Promise<{ result: ReviewResult; out: string; err: string; left: number }> {
   let out = '';
   let err = '';
   const prompter = scripted(keys);
   const result = await review(
-    discover(['.'], { cwd: dir, gitignore: false }),
-    { rules: RULES, goVersion: parseGoVersion('1.25'), includeGenerated: false, context },
+    discover(paths, { cwd: dir, gitignore: false }),
+    { rules: RULES, goVersion: parseGoVersion('1.25'), includeGenerated: false, context, writeRoots: paths.map((p) => join(dir, p)) },
     { out: (t) => void (out += t), err: (t) => void (err += t), env, color: false },
     prompter,
   );
@@ -108,6 +113,18 @@ const read = (name: string) => readFileSync(join(dir, name), 'utf8');
 const headers = (out: string) => out.split('\n').filter((l) => /^\[\d+\/\d+\] /.test(l));
 
 describe('interactive review', () => {
+  it('never writes through a symlink, as --write: the file is refused before any question', async () => {
+    setup({});
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'a.go'), A_GO);
+    symlinkSync(join(dir, 'real', 'a.go'), join(dir, 'link.go'));
+    const { result, err, left } = await run(['y', 'y'], {}, 3, ['link.go']);
+    expect(left).toBe(2);
+    expect(err).toMatch(/link\.go: not written: it is a symlink/);
+    expect(read('real/a.go')).toBe(A_GO);
+    expect(result.errors.length).toBe(1);
+  });
+
   it('walks path then position order, applies exactly the accepted set, and re-proposes pass-2 fixes after writing', async () => {
     setup({ 'a.go': A_GO, 'b.go': B_GO });
     // a.go: y, n; b.go round 1: hoist y, http n; round 2: waitgroup-go y.

@@ -30,6 +30,7 @@ import { defaultJobs } from '../batch/pool.js';
 import { Progress } from '../batch/progress.js';
 import { plan, scanBatch } from '../batch/scan.js';
 import { useColor } from '../output/color.js';
+import { writeProblem, writeRoots } from '../fsguard.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
 
@@ -69,6 +70,8 @@ export interface ReviewConfig {
   prescan?: Prescan;
   /** Refusal text when some of these files must not be written (the dirty-tree guard); null = go ahead. */
   guard?: (absPaths: string[]) => string | null;
+  /** The command-line roots: a file is only written inside them, never through a symlink (as --write). */
+  writeRoots?: readonly string[];
 }
 
 /** What the first pass needs of a finding (engine Finding and batch WireFinding both fit). */
@@ -195,6 +198,12 @@ export async function review(
 
   for (let qi = 0; qi < queue.length && result.end === 'done'; qi++) {
     const { file } = queue[qi];
+    // Refuse before asking: a file that cannot be written is not worth reviewing.
+    const refused = writeProblem(file.absPath, config.writeRoots ?? null);
+    if (refused) {
+      fail(file.displayPath, `not written: ${refused}`);
+      continue;
+    }
     let disk: string;
     try {
       disk = readFileSync(file.absPath, 'utf8');
@@ -236,6 +245,11 @@ export async function review(
       }
       if (now !== disk) {
         fail(file.displayPath, 'changed on disk during the review; not written');
+        return false;
+      }
+      const refused = writeProblem(file.absPath, config.writeRoots ?? null);
+      if (refused) {
+        fail(file.displayPath, `not written: ${refused}`);
         return false;
       }
       try {
@@ -611,6 +625,9 @@ export interface InteractiveRun {
     jobs?: number | null;
     prefilter?: boolean;
     quiet?: boolean;
+    /** Command-line paths: the roots writes must stay inside. */
+    paths: string[];
+    maxFileSize?: number;
   };
   files: DiscoveredFile[];
   rules: Rule[];
@@ -630,6 +647,7 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
       context: opts.context,
       settingsFor: run.settingsFor,
       guard: opts.allowDirty ? undefined : (paths) => dirtyTreeMessage(paths, io.cwd),
+      writeRoots: writeRoots(opts.paths, io.cwd),
       // The first pass uses the batch worker pool (and its progress line on a terminal),
       // so the first question on a large tree comes as fast as a dry run would.
       prescan: async (onFile) => {
@@ -643,6 +661,9 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
             settingsFor: run.settingsFor,
             settings: {
               includeGenerated: opts.includeGenerated,
+              // The first pass reads files with --write's guards (size, binary, UTF-8): a
+              // file it refuses has no findings, so it is never reviewed or written.
+              maxFileSize: opts.maxFileSize,
               prefilter: opts.prefilter ?? true,
               goVersion: opts.go,
               fixDiffs: false,
