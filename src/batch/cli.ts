@@ -8,7 +8,7 @@ import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
 import { colorizeDiff } from '../output/diff.js';
 import { useColor } from '../output/color.js';
-import { jsonDocument, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
+import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
 import { githubAnnotation, sarifDocument } from '../output/sarif.js';
 import type { CliOptions } from '../cli/args.js';
 import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
@@ -68,23 +68,6 @@ export function selectFiles(
   return out;
 }
 
-/** Same text as output/report.ts findingLine, for results that came from a worker. */
-function findingLine(f: WireFinding): string {
-  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}`;
-}
-
-function jsonFinding(f: WireFinding): JsonFinding {
-  return {
-    rule: f.rule,
-    file: f.file,
-    line: f.start.line,
-    column: f.start.column,
-    endLine: f.end.line,
-    endColumn: f.end.column,
-    message: f.message,
-    fix: f.fix ? { description: f.fix.description, diff: f.fix.diff } : null,
-  };
-}
 
 export interface BatchRun {
   opts: CliOptions;

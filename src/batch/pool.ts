@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
-import { runTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
+import { empty, runTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
 const BATCH_MAX = 32;
@@ -199,17 +199,5 @@ class Pool {
 }
 
 function failed(t: Task, error: string): WireResult {
-  return {
-    index: t.index,
-    kind: 'error',
-    error,
-    bytes: 0,
-    findings: [],
-    changed: false,
-    syntaxErrors: false,
-    skippedByPrefilter: false,
-    ignoredFile: false,
-    rejectedFixes: 0,
-    ruleErrors: [],
-  };
+  return { ...empty(t.index, 'error'), error };
 }

@@ -122,7 +122,8 @@ function rulesOf(ids: string[]): Rule[] {
   return rules;
 }
 
-function empty(index: number, kind: WireResult['kind']): WireResult {
+/** A result with nothing in it yet (also what the pool reports for a file a worker lost). */
+export function empty(index: number, kind: WireResult['kind']): WireResult {
   return {
     index,
     kind,

@@ -3,7 +3,12 @@ import type { Finding } from '../engine-api.js';
 import type { Summary } from '../cli/run.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
-export function findingLine(f: Finding): string {
+/** What the text and JSON renderings need of a finding (engine Finding and batch WireFinding both fit). */
+export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'start' | 'end'> & {
+  fix: { description: string; diff: string } | null;
+};
+
+export function findingLine(f: ReportedFinding): string {
   return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}`;
 }
 
@@ -18,7 +23,7 @@ export interface JsonFinding {
   fix: { description: string; diff: string } | null;
 }
 
-export function jsonFinding(f: Finding): JsonFinding {
+export function jsonFinding(f: ReportedFinding): JsonFinding {
   return {
     rule: f.rule,
     file: f.file,
