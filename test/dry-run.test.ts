@@ -14,53 +14,13 @@ import { annotateHunks, changedSpans } from '../src/output/annotate.js';
 import { fileDiff } from '../src/output/diff.js';
 import { findRule } from '../src/rules.js';
 import type { Rule } from '../src/types.js';
+import { A_GO, B_GO } from './support/review-sources.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'gopitfix.js');
 const RULE_IDS = ['defer-cancel', 'hoist-wg-add', 'waitgroup-go', 'http-client-timeout'];
 const RULES = RULE_IDS.map((id) => findRule(id)) as Rule[];
 
-const A_GO = `package a
-
-import (
-	"context"
-	"time"
-)
-
-func One(ctx context.Context) error {
-	ctx2, _ := context.WithTimeout(ctx, time.Second)
-	return use(ctx2)
-}
-
-func Two(ctx context.Context) error {
-	ctx2, _ := context.WithTimeout(ctx, 2*time.Second)
-	return use(ctx2)
-}
-
-func use(ctx context.Context) error { return ctx.Err() }
-`;
-
-const B_GO = `package a
-
-import (
-	"net/http"
-	"sync"
-)
-
-func Run(items []int) {
-	var wg sync.WaitGroup
-	for _, it := range items {
-		go func() {
-			wg.Add(1)
-			defer wg.Done()
-			_ = it
-		}()
-	}
-	wg.Wait()
-}
-
-var client = &http.Client{}
-`;
 
 let dir = '';
 beforeAll(async () => {

@@ -9,54 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { A_GO, B_GO } from './support/review-sources.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'gopitfix.js');
 const SOCKET = `gopitfix-test-${process.pid}`;
 const WAIT_MS = 20_000;
 
-const A_GO = `package a
-
-import (
-	"context"
-	"time"
-)
-
-func One(ctx context.Context) error {
-	ctx2, _ := context.WithTimeout(ctx, time.Second)
-	return use(ctx2)
-}
-
-func Two(ctx context.Context) error {
-	ctx2, _ := context.WithTimeout(ctx, 2*time.Second)
-	return use(ctx2)
-}
-
-func use(ctx context.Context) error { return ctx.Err() }
-`;
-
-// hoist-wg-add, then (once it is applied) waitgroup-go; http-client-timeout.
-const B_GO = `package a
-
-import (
-	"net/http"
-	"sync"
-)
-
-func Run(items []int) {
-	var wg sync.WaitGroup
-	for _, it := range items {
-		go func() {
-			wg.Add(1)
-			defer wg.Done()
-			_ = it
-		}()
-	}
-	wg.Wait()
-}
-
-var client = &http.Client{}
-`;
 
 const RULES = '--rules=defer-cancel,hoist-wg-add,waitgroup-go,http-client-timeout';
 

@@ -12,57 +12,13 @@ import { initEngine } from '../src/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
 import { findRule } from '../src/rules.js';
 import type { Rule } from '../src/types.js';
+import { A_GO, B_GO } from './support/review-sources.js';
 
 const RULES = ['defer-cancel', 'hoist-wg-add', 'waitgroup-go', 'http-client-timeout'].map((id) => {
   const r = findRule(id);
   if (!r) throw new Error(`rule ${id} is not registered`);
   return r;
 }) as Rule[];
-
-// Two independent defer-cancel fixes.
-const A_GO = `package a
-
-import (
-	"context"
-	"time"
-)
-
-func One(ctx context.Context) error {
-	ctx2, _ := context.WithTimeout(ctx, time.Second)
-	return use(ctx2)
-}
-
-func Two(ctx context.Context) error {
-	ctx2, _ := context.WithTimeout(ctx, 2*time.Second)
-	return use(ctx2)
-}
-
-func use(ctx context.Context) error { return ctx.Err() }
-`;
-
-// hoist-wg-add (pass 1) enables waitgroup-go (pass 2, Go 1.25); http-client-timeout
-// adds an import.
-const B_GO = `package a
-
-import (
-	"net/http"
-	"sync"
-)
-
-func Run(items []int) {
-	var wg sync.WaitGroup
-	for _, it := range items {
-		go func() {
-			wg.Add(1)
-			defer wg.Done()
-			_ = it
-		}()
-	}
-	wg.Wait()
-}
-
-var client = &http.Client{}
-`;
 
 let dir: string;
 
