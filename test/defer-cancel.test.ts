@@ -17,3 +17,25 @@ it.runIf(haveGo())('go vet lostcancel flags every compilable positive input', ()
     expect(out, c.name).toMatch(/cancel|stop/);
   }
 });
+
+it('a syntax error in another function does not stop the fix (kept out of fixtures: gofmt cannot read it)', async () => {
+  const { initEngine, processFile } = await import('../src/engine.js');
+  const { findRule } = await import('../src/rules.js');
+  await initEngine();
+  const src = `package p
+
+import "context"
+
+func broken() {
+	x := [}
+}
+
+func fine(parent context.Context) error {
+	ctx, _ := context.WithCancel(parent)
+	return ctx.Err()
+}
+`;
+  const r = processFile({ absPath: '/virtual/p/x.go', displayPath: 'x.go', source: src, goVersion: null }, { rules: [findRule('defer-cancel')!] });
+  expect(r.syntaxErrors).toBe(true);
+  expect(r.output).toBe(src.replace('ctx, _ := context.WithCancel(parent)', 'ctx, cancel := context.WithCancel(parent)\n\tdefer cancel()'));
+});

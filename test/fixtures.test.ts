@@ -12,6 +12,7 @@ import {
   init,
   listCases,
   listFixtureRules,
+  readCaseText,
   runCase,
   supportFiles,
 } from './harness.js';
@@ -31,8 +32,8 @@ for (const rule of rules) {
     const cases = listCases(rule);
     for (const c of cases) {
       it(c.name, () => {
-        const input = readFileSync(c.input, 'utf8');
-        const expected = c.expected ? readFileSync(c.expected, 'utf8') : input;
+        const input = readCaseText(c, c.input);
+        const expected = c.expected ? readCaseText(c, c.expected) : input;
         const first = runCase(c, input);
         expect(first.ruleErrors).toEqual([]);
         expect(first.output).toBe(expected);
@@ -62,7 +63,7 @@ for (const rule of rules) {
       const out = goVet(
         vetCases.map((c) => ({
           name: c.name,
-          source: readFileSync(c.expected ?? c.input, 'utf8'),
+          source: readCaseText(c, c.expected ?? c.input),
           support: supportFiles(c.dir),
         })),
       );

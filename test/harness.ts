@@ -10,6 +10,8 @@
 // its package (struct types, functions the rule needs to see). A go.mod inside the rule's
 // fixture dir sets the version as it would for users.
 // A `//fixture:vet` line in a case marks its result as compilable: `go vet` must accept it.
+// A case named `<name>.crlf` is stored with LF line endings (so its files stay gofmt-clean)
+// and run with both input and expected output converted to CRLF: line endings must survive.
 // A gopitfix.json in a case's directory is loaded through src/config.ts as users' would be:
 // its rule options and `go` apply (fixture.json's win), "off" rules and `exclude`d files do not run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,6 +31,8 @@ export const FIXTURES = join(REPO, 'fixtures');
 
 export interface FixtureCase {
   rule: string;
+  /** Run with CRLF line endings (see the header). */
+  crlf: boolean;
   name: string;
   input: string;
   expected: string | null;
@@ -49,6 +53,7 @@ export function listCases(rule: string): FixtureCase[] {
         const cfgPath = join(dir, 'fixture.json');
         out.push({
           rule,
+          crlf: n.endsWith('.crlf.input.go'),
           name: relative(root, p).replace(/\.input\.go$/, ''),
           input: p,
           expected: existsSync(outPath) ? outPath : null,
@@ -61,6 +66,14 @@ export function listCases(rule: string): FixtureCase[] {
   };
   walk(root);
   return out;
+}
+
+/** A case's input or expected text as the harness runs it (CRLF cases converted). */
+export function readCaseText(c: FixtureCase, path: string): string {
+  const text = readFileSync(path, 'utf8');
+  if (!c.crlf) return text;
+  if (text.includes('\r')) throw new Error(`${path}: a .crlf case is stored with LF line endings`);
+  return text.replace(/\n/g, '\r\n');
 }
 
 export function listFixtureRules(): string[] {
