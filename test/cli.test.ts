@@ -6,23 +6,16 @@ import {
   cpSync,
   existsSync,
   lstatSync,
-  mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   statSync,
   symlinkSync,
-  writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli, tempTrees, type Run } from './support/cli.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin', 'gopitfix.js');
 const RULE = 'defer-cancel';
 
 // A discarded cancel: fixable.
@@ -82,38 +75,8 @@ func g(parent context.Context) error {
 }
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const temps: string[] = [];
-function tempDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gopitfix-cli-'));
-  temps.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  }
-  return dir;
-}
-
-function run(cwd: string, args: string[], env: Record<string, string> = {}): Run {
-  // A CI runner may export FORCE_COLOR/NO_COLOR; every test states what it wants.
-  const base = { ...process.env };
-  delete base.FORCE_COLOR;
-  delete base.NO_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { ...base, ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const tempDir = tempTrees('gopitfix-cli-');
+const run = (cwd: string, args: string[], env: Record<string, string> = {}): Run => runCli(cwd, args, { env });
 
 interface JsonDoc {
   version: number;
@@ -176,9 +139,6 @@ beforeAll(() => {
   }
 });
 
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
 
 describe('flags and usage errors', () => {
   it('--help and -h print usage listing every flag, exit 0', () => {

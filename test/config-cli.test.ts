@@ -1,15 +1,11 @@
 // gopitfix.json through the built CLI (`node bin/gopitfix.js`): nearest-config lookup
 // per file, --config, rules on/off/options, exclude, go, and exit 2 on a bad config.
 // `npm test` builds dist/ first.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempTrees } from './support/cli.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin', 'gopitfix.js');
 
 // Fixable by both HTTP rules.
 const CLIENT = `package p
@@ -19,32 +15,9 @@ import "net/http"
 var client = &http.Client{Transport: &http.Transport{DisableCompression: true}}
 `;
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
-
-/** A temp tree; a `.git` directory makes its root a repository root. */
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gopitfix-config-cli-'));
-  temps.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    const p = join(dir, rel);
-    mkdirSync(dirname(p), { recursive: true });
-    if (rel.endsWith('/')) mkdirSync(p, { recursive: true });
-    else writeFileSync(p, text);
-  }
-  return dir;
-}
-
-function run(cwd: string, args: string[]) {
-  const env = { ...process.env };
-  delete env.FORCE_COLOR;
-  delete env.NO_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+/** A temp tree; a `.git/` entry makes its root a repository root. */
+const tree = tempTrees('gopitfix-config-cli-');
+const run = (cwd: string, args: string[]) => runCli(cwd, args);
 
 /** `rule` of each `path:line:col: rule: message` line. */
 function rulesIn(check: string): string[] {

@@ -2,26 +2,22 @@
 // dist/ first). Tests run as root in CI, where chmod 000 stops nobody: unreadable files
 // are tested by running the CLI as an unprivileged user (uid 65534) when we are root,
 // read-only files by their mode (rename() would happily replace them).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, runCli, tempTrees, type Run } from './support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'gopitfix.js');
 
 const LOST = `package p
 
@@ -49,52 +45,8 @@ func poll(parent context.Context, n int) {
 }
 `;
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const d of temps) {
-    try {
-      rmSync(d, { recursive: true, force: true });
-    } catch {
-      // best effort
-    }
-  }
-});
-
-function tempDir(files: Record<string, string | Buffer> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gopitfix-rel-'));
-  temps.push(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  }
-  return dir;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.FORCE_COLOR;
-  delete env.NO_COLOR;
-  return env;
-}
-
-function run(cwd: string, args: string[], extra: { uid?: number; gid?: number } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    env: cleanEnv(),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-    ...extra,
-  });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const tempDir = tempTrees('gopitfix-rel-');
+const run = (cwd: string, args: string[], ids: { uid?: number; gid?: number } = {}): Run => runCli(cwd, args, ids);
 
 /** Every name in the tree (recursively) that looks like a temp file of ours. */
 function litter(dir: string): string[] {
