@@ -200,3 +200,63 @@ export function literalOf(expr: Node): Node | null {
   if (e.type === 'unary_expression' && e.child(0)?.type === '&') e = unparen(field(e, 'operand')!);
   return e.type === 'composite_literal' ? e : null;
 }
+
+/**
+ * The sign of a constant duration expression when the syntax proves it: 1 (> 0), 0
+ * (zero or negative), null (not a constant gopitfix can evaluate). Understands numeric
+ * literals, the time unit constants, `*`, `+`, `/` by a literal, conversions
+ * `time.Duration(...)`, and local or package constants with such values.
+ */
+export function durationSign(sem: Semantics, expr: Node, depth = 0): 1 | 0 | null {
+  const v = constValue(sem, expr, depth);
+  return v === null ? null : v > 0 ? 1 : 0;
+}
+
+function constValue(sem: Semantics, expr: Node, depth: number): number | null {
+  if (depth > 8) return null;
+  const e = unparen(expr);
+  switch (e.type) {
+    case 'int_literal':
+    case 'float_literal': {
+      const n = Number(e.text.replace(/_/g, ''));
+      return Number.isFinite(n) ? n : null;
+    }
+    case 'selector_expression': {
+      const q = sem.qualified(e);
+      if (!q || q.path !== 'time') return null;
+      const u = EXPR_UNITS.find(([name]) => name === q.name);
+      return u ? Number(u[1]) : null;
+    }
+    case 'unary_expression': {
+      const op = e.child(0)?.type;
+      const v = constValue(sem, field(e, 'operand')!, depth + 1);
+      if (v === null) return null;
+      return op === '-' ? -v : op === '+' ? v : null;
+    }
+    case 'binary_expression': {
+      const op = e.childForFieldName('operator')?.text;
+      const l = constValue(sem, field(e, 'left')!, depth + 1);
+      const r = constValue(sem, field(e, 'right')!, depth + 1);
+      if (l === null || r === null) return null;
+      if (op === '*') return l * r;
+      if (op === '+') return l + r;
+      if (op === '-') return l - r;
+      if (op === '/') return r === 0 ? null : l / r;
+      return null;
+    }
+    case 'call_expression': {
+      // time.Duration(x): a conversion.
+      const q = sem.qualified(field(e, 'function')!);
+      const args = named(field(e, 'arguments')!).filter((a) => a.type !== 'comment');
+      if (q && q.path === 'time' && q.name === 'Duration' && args.length === 1) return constValue(sem, args[0], depth + 1);
+      return null;
+    }
+    case 'identifier': {
+      const b = sem.resolve(e);
+      if (!b || b.kind !== 'const' || !b.value || b.valueIndex >= 0) return null;
+      return constValue(sem, b.value, depth + 1);
+    }
+    default:
+      return null;
+  }
+}

@@ -162,3 +162,111 @@ function hasBreak(clause: Node): boolean {
   };
   return walk(clause);
 }
+
+const LOOP_OR_SWITCH = new Set(['for_statement', ...SWITCHES]);
+
+/** A `break` inside `loop` that leaves it (unlabeled and not in an inner loop/switch/select, or labeled with its label). */
+function breaksOut(loop: Node): boolean {
+  const label = loop.parent?.type === 'labeled_statement' ? named(loop.parent).find((c) => c.type === 'label_name')?.text : undefined;
+  const walk = (n: Node, nested: boolean): boolean => {
+    for (const c of named(n)) {
+      if (FUNC_TYPES.has(c.type)) continue;
+      if (c.type === 'break_statement') {
+        const l = named(c).find((x) => x.type === 'label_name')?.text;
+        if (l ? l === label : !nested) return true;
+        continue;
+      }
+      if (c.type === 'goto_statement') return true; // may leave the loop: assume it does
+      if (walk(c, nested || LOOP_OR_SWITCH.has(c.type))) return true;
+    }
+    return false;
+  };
+  const body = field(loop, 'body');
+  return !!body && walk(body, false);
+}
+
+/** Whether a for statement runs forever unless something breaks out of it. */
+function isEndlessFor(s: Node, endlessRange?: (forStmt: Node) => boolean): boolean {
+  const body = field(s, 'body');
+  const header = named(s).filter((c) => c.type !== 'comment' && (!body || !c.equals(body)));
+  if (header.length === 0) return true; // for { }
+  const h = header[0];
+  if (h.type === 'for_clause') return !field(h, 'condition');
+  if (h.type === 'range_clause') return !!endlessRange?.(s);
+  return false;
+}
+
+/** Whether control can reach the statement after `s` (conservative: true when unsure). */
+function fallsThrough(s: Node, endlessRange?: (forStmt: Node) => boolean): boolean {
+  switch (s.type) {
+    case 'return_statement':
+      return false;
+    case 'block':
+      return statementsOf(s).every((c) => fallsThrough(c, endlessRange));
+    case 'labeled_statement': {
+      const inner = named(s).find((c) => c.type !== 'label_name' && c.type !== 'comment');
+      return inner ? fallsThrough(inner, endlessRange) : true;
+    }
+    case 'if_statement': {
+      const alt = field(s, 'alternative');
+      if (!alt) return true;
+      const cons = field(s, 'consequence');
+      return (!cons || fallsThrough(cons, endlessRange)) || fallsThrough(alt, endlessRange);
+    }
+    case 'for_statement':
+      return !isEndlessFor(s, endlessRange) || breaksOut(s);
+    case 'select_statement':
+      return named(s).some((c) => c.type !== 'comment');
+    default:
+      return !isNoReturnCall(s);
+  }
+}
+
+/**
+ * Whether the function `owner` can return (or reach its end) after statement `stmt`
+ * runs: staticcheck's "terminates" question, answered on the tree. An endless `for`
+ * (no condition, or a range `endlessRange` says never ends, like a ticker's channel)
+ * without a break out of it, `select {}`, panic and os.Exit end the path. Errs toward
+ * "it can return" (switches, goto).
+ */
+export function canReturnAfter(stmt: Node, owner: Node, endlessRange?: (forStmt: Node) => boolean): boolean {
+  const body = field(owner, 'body');
+  if (!body) return true;
+  // The statement holding stmt (stmt may be an expression).
+  let node: Node | null = stmt.type === 'for_statement' || stmt.parent?.type === 'statement_list' ? stmt : null;
+  if (!node) for (let p = stmt.parent; p; p = p.parent) if (p.parent?.type === 'statement_list') { node = p; break; }
+  if (!node) return true;
+  stmt = node;
+  // A return after stmt, or anywhere in a loop around it (the next iteration), can run.
+  const loops: Node[] = [];
+  for (let p = stmt.parent; p && !p.equals(owner); p = p.parent) if (p.type === 'for_statement') loops.push(p);
+  const returns = (n: Node): boolean => {
+    for (const c of named(n)) {
+      if (FUNC_TYPES.has(c.type)) continue;
+      if (c.type === 'return_statement' || c.type === 'goto_statement') {
+        if (c.startIndex >= stmt.startIndex || loops.some((l) => l.startIndex <= c.startIndex && c.endIndex <= l.endIndex)) return true;
+      }
+      if (returns(c)) return true;
+    }
+    return false;
+  };
+  if (returns(body)) return true;
+  // Otherwise: is the end of the body reachable from stmt?
+  if (!fallsThrough(node, endlessRange)) return false;
+  for (;;) {
+    for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment' && !fallsThrough(s, endlessRange)) return false;
+    const list: Node | null = node.parent;
+    const container: Node | null = list ? list.parent : null;
+    if (!container) return true;
+    if (container.equals(body)) return true;
+    let up: Node | null = container;
+    // Climb to the enclosing statement: a loop must itself end, other statements fall through.
+    while (up && up.parent?.type !== 'statement_list' && !up.equals(body)) {
+      if (up.type === 'for_statement' && isEndlessFor(up, endlessRange) && !breaksOut(up)) return false;
+      up = up.parent;
+    }
+    if (!up || up.equals(body)) return true;
+    if (up.type === 'for_statement' && isEndlessFor(up, endlessRange) && !breaksOut(up)) return false;
+    node = up;
+  }
+}
