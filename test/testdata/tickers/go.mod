@@ -1,0 +1,3 @@
+module tickers
+
+go 1.19

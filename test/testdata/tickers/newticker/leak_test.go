@@ -1,0 +1,31 @@
+package newticker
+
+import (
+	"runtime"
+	"testing"
+)
+
+// Each call returns at once (done is closed) and leaves its ticker behind unless it is
+// stopped: the runtime's timer heap keeps an unstopped ticker scheduled (it fires every
+// hour, for ever) and so reachable. After N calls and a GC, a leak shows as N tickers
+// (timer, channel and its buffer: well over 100 bytes each) still in the heap.
+func TestTickersDoNotOutliveTheirFunction(t *testing.T) {
+	const n = 20000
+	done := make(chan struct{})
+	close(done)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < n; i++ {
+		if WaitOrTick(done) {
+			t.Fatal("ticked")
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	retained := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d calls: %d bytes retained", n, retained)
+	if retained > n*40 {
+		t.Fatalf("tickers leaked: %d bytes retained after %d calls (%d per call)", retained, n, retained/n)
+	}
+}
