@@ -97,23 +97,39 @@ function stopped(b: Binding): boolean {
   });
 }
 
-/** Why a reference to the ticker (or its channel) hands it to someone else, or null. */
-function escapeOf(ctx: RuleContext, b: Binding, owner: Node, after: number): string | null {
+/**
+ * How the ticker (or its channel) leaves this function. `hard`: someone else may own it
+ * now (returned, stored, handed to a goroutine or a closure, the ticker passed to a call
+ * that may stop it): not a finding. `soft`: still ours, but a deferred Stop is not proven
+ * safe (the channel passed to a call that may keep reading it, the variable reassigned).
+ */
+function escapeOf(ctx: RuleContext, b: Binding, owner: Node, after: number): { hard: string | null; soft: string | null } {
+  let soft: string | null = null;
   for (const r of b.refs) {
     if (r.startIndex < after) continue;
-    if (!contains(owner, r)) return `${b.name} is used outside this function`;
+    if (!contains(owner, r)) return { hard: `${b.name} is used outside this function`, soft };
     const u = classifyUse(r, owner);
-    if (u.kind === 'lhs') return `${b.name} is assigned again, so a deferred ${b.name}.Stop() would stop only the first ticker`;
-    if (u.kind === 'method') continue; // t.Reset(d): still ours
-    if (u.kind === 'passed') return `${b.name} is passed to ${field(u.call!, 'function')!.text}, which may stop it or keep it`;
-    if (u.kind === 'field' && u.node.parent?.type === 'argument_list') {
-      return `${u.node.text} is passed to ${field(u.node.parent.parent!, 'function')!.text}, which may keep reading it after this function returns`;
+    if (u.kind === 'lhs') {
+      soft ??= `${b.name} is assigned again, so a deferred ${b.name}.Stop() would stop only the first ticker`;
+      continue;
     }
-    // t.C: follow the channel. A receive or a range over it stays here; passing it on may not.
+    if (u.kind === 'method') continue; // t.Reset(d): still ours
+    if (u.kind === 'passed') return { hard: `${b.name} is passed to ${field(u.call!, 'function')!.text}, which may stop it or keep it`, soft };
+    if (u.kind === 'field') {
+      const f = classifyUse(u.node, owner);
+      if (f.kind === 'passed') {
+        const callee = field(f.call!, 'function')!;
+        const later = escapeReason(ctx.sem, f.call!, owner);
+        if (later || callee.text === 'append') return { hard: `${u.node.text} is passed to ${callee.text}, whose result ${later ?? 'keeps it'}`, soft };
+        soft ??= `${u.node.text} is passed to ${callee.text}, which may keep reading it after this function returns`;
+        continue;
+      }
+    }
+    // A receive or a range over the channel stays here; anything else that outlives the call does not.
     const why = escapeReason(ctx.sem, r, owner);
-    if (why) return `${u.kind === 'field' ? `${b.name}.C` : b.name} ${why.replace(/^is /, 'is ')}`;
+    if (why) return { hard: `${u.kind === 'field' ? u.node.text : b.name} ${why}`, soft };
   }
-  return null;
+  return { hard: null, soft };
 }
 
 /** A range over a ticker's channel never ends by itself: time.Tick(d), x.C, or a local holding either. */
@@ -204,8 +220,9 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
   if (stopped(b)) return;
   const inLoop = insideLoop(d.stmt, owner);
   if (!inLoop && !canReturnAfter(d.stmt, owner, tickerRange(ctx))) return; // never returns: the ticker lives as long as the function
-  const escape = escapeOf(ctx, b, owner, d.stmt.endIndex);
-  if (escape && !/assigned again|may keep reading/.test(escape)) return; // someone else may stop it
+  const esc = escapeOf(ctx, b, owner, d.stmt.endIndex);
+  if (esc.hard) return; // someone else may stop it
+  const escape = esc.soft;
   const message = `${b.name}, the ticker made by ${callee}, is never stopped: ${mode === 'report' ? STYLE_NOTE : 'before Go 1.23 it is never garbage-collected and keeps firing after the function returns'}`;
   if (mode === 'report') {
     ctx.report({ node: call, message });
@@ -284,7 +301,7 @@ function checkTick(ctx: RuleContext, call: Node, mode: Mode, allocated: Map<numb
     const b = ctx.sem.declaredAt(d.nameNode);
     if (!b) return noFix('the channel variable could not be resolved');
     const esc = escapeOf(ctx, b, owner, d.stmt.endIndex);
-    if (esc) return noFix(`${esc}, so stopping the ticker when this function returns could cut off its reader`);
+    if (esc.hard || esc.soft) return noFix(`${esc.hard ?? esc.soft}, so stopping the ticker when this function returns could cut off its reader`);
     chanName = b.name;
   }
   const taken = allocated.get(owner.id) ?? new Set<string>();
