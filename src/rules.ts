@@ -12,6 +12,7 @@ import { rule as captureLoopVar } from '../transforms/capture-loop-var/index.js'
 import { rule as redundantLoopvarCopy } from '../transforms/redundant-loopvar-copy/index.js';
 import { rule as tuneHttpTransport } from '../transforms/tune-http-transport/index.js';
 import { rule as httpClientTimeout } from '../transforms/http-client-timeout/index.js';
+import { rule as propagateCtx } from '../transforms/propagate-ctx/index.js';
 import { rule as stopTicker } from '../transforms/stop-ticker/index.js';
 import type { Rule } from './types.js';
 
@@ -25,6 +26,7 @@ export const allRules: Rule[] = [
   redundantLoopvarCopy,
   tuneHttpTransport,
   httpClientTimeout,
+  propagateCtx,
   stopTicker,
 ];
 
