@@ -47,10 +47,33 @@ function sourcesOf(ctx: RuleContext, fn: Node): Source[] {
   return out;
 }
 
-/** Method names of calls that release or undo something, which must work after cancellation. */
-const CLEANUP = /^(Close|Shutdown|Stop|Rollback|Release|Cleanup|Clean|Abort|Cancel|Unlock|Unregister|Deregister|Teardown|TearDown|Destroy|Kill|Remove|Delete|Terminate|Disconnect|Detach|Unsubscribe|Revoke|Drain|Undo|Compensate)/;
-/** Calls whose context may outlive them: constructors and starters of background work. */
-const LONG_LIVED = /^(New|Start|Run|Serve|Listen|Watch|Spawn|Launch|Go|Subscribe|Loop|Monitor|Poll|Keep|Background|Init|Setup|Register)/;
+/** Words of names of calls (or functions) that release, undo or record something: they must work after cancellation. */
+const CLEANUP = new Set(
+  'close shutdown stop exit rollback release cleanup clean abort cancel unlock runlock unregister deregister teardown destroy kill remove delete terminate disconnect detach unsubscribe revoke drain undo compensate audit finalize'.split(' '),
+);
+/** Words of names of calls whose context may outlive them: constructors and starters of background work. */
+const LONG_LIVED = new Set('start run serve listen watch monitor spawn launch subscribe loop poll keepalive background daemon worker'.split(' '));
+
+/** camelCase / snake_case words of an identifier, lower-cased: "startSandboxExitMonitor" → start, sandbox, exit, monitor. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+const isCleanupName = (name: string) => words(name).some((w) => CLEANUP.has(w));
+const isLongLivedName = (name: string) => {
+  const ws = words(name);
+  return ws[0] === 'new' || ws.some((w) => LONG_LIVED.has(w));
+};
+
+/** The name of a function declaration or method, or null for literals. */
+function funcName(fn: Node): string | null {
+  return fn.type === 'func_literal' ? null : (field(fn, 'name')?.text ?? null);
+}
 
 function calleeName(call: Node): string {
   const fn = unparen(field(call, 'function')!);
@@ -74,8 +97,14 @@ function detachReason(ctx: RuleContext, call: Node, src: Source): string | null 
     if (p.type === 'defer_statement') return 'it is in a deferred call, which runs when the function returns, often after its context is cancelled';
     if (p.type === 'call_expression' && !p.equals(call)) {
       const name = calleeName(p);
-      if (CLEANUP.test(name)) return `it is passed to ${name}, cleanup that should complete even after the function's context is cancelled`;
+      if (isLongLivedName(name)) return `it is passed to ${name}, which may start work that outlives this call`;
+      if (isCleanupName(name)) return `it is passed to ${name}, cleanup that should complete even after the function's context is cancelled`;
     }
+  }
+  for (let f: Node | null = enclosingFunction(call); f; f = enclosingFunction(f)) {
+    const name = funcName(f);
+    if (name && isCleanupName(name)) return `it is in ${name}, cleanup that should complete even after the caller's context is cancelled`;
+    if (f.equals(src.fn)) break;
   }
   // The function looked at cancellation before: ctx.Err(), <-ctx.Done(), context.Canceled.
   const body = field(src.fn, 'body');
@@ -107,6 +136,39 @@ function refersTo(ctx: RuleContext, expr: Node, src: Source): boolean {
   return op.type === 'identifier' && ctx.sem.resolve(op) === src.binding;
 }
 
+/** Whether `ref` (a reference to the source) is compared with nil: `ctx == nil`. */
+function comparedWithNil(ref: Node): boolean {
+  const p = ref.parent;
+  if (p?.type !== 'binary_expression') return false;
+  const op = p.childForFieldName('operator')?.text;
+  return (op === '==' || op === '!=') && (field(p, 'left')?.text === 'nil' || field(p, 'right')?.text === 'nil');
+}
+
+/**
+ * Why a separate context looks intended: the function compares its context with nil
+ * (Background is the stand-in), or builds a new local context from Background and keeps
+ * using its own context after the call (two contexts side by side).
+ */
+function separateContextReason(ctx: RuleContext, call: Node, src: Source, owner: Node): string | null {
+  const b = src.binding;
+  if (!b) return null;
+  for (const r of b.refs) {
+    if (contains(src.fn, r) && comparedWithNil(r)) return `the function checks ${b.name} against nil, and ${field(call, 'function')!.text}() may be its stand-in`;
+  }
+  // Follow the call's value through calls into an assignment.
+  let n: Node = call;
+  let u = classifyUse(n, owner);
+  while (u.kind === 'passed') {
+    n = u.call!;
+    u = classifyUse(n, owner);
+  }
+  if (u.kind !== 'assigned') return null;
+  const stmtEnd = n.endIndex;
+  const laterUse = b.refs.some((r) => r.startIndex > stmtEnd && contains(src.fn, r) && (src.kind === 'context' || refersTo(ctx, r.parent!.parent!, src)));
+  if (!laterUse) return null;
+  return `the function builds a separate context (${u.targets!.map((t) => t.text).join(', ')}) from it and keeps using ${src.expr} after it: two contexts look intended`;
+}
+
 /** Why the new context would outlive the call (so its owner should stay detached), or null. */
 function outlivesReason(ctx: RuleContext, call: Node, owner: Node): string | null {
   const u = classifyUse(call, owner);
@@ -119,7 +181,7 @@ function outlivesReason(ctx: RuleContext, call: Node, owner: Node): string | nul
   if (u.kind === 'passed') {
     for (let c: Node | null = u.call!; c && c.type === 'call_expression'; ) {
       const name = calleeName(c);
-      if (LONG_LIVED.test(name)) return `it is passed to ${name}, which may keep it beyond this call`;
+      if (isLongLivedName(name)) return `it is passed to ${name}, which may keep it beyond this call`;
       // context.WithTimeout(context.Background(), d): follow the derived context.
       const cu = classifyUse(c, owner);
       c = cu.kind === 'passed' ? cu.call! : null;
@@ -219,6 +281,11 @@ export const rule: Rule = {
       const problem = sourceProblem(ctx, call, src);
       if (problem) {
         noFix(problem, false);
+        continue;
+      }
+      const separate = separateContextReason(ctx, call, src, owner);
+      if (separate) {
+        noFix(separate, false);
         continue;
       }
       const detach = detachReason(ctx, call, src) ?? outlivesReason(ctx, call, owner);
