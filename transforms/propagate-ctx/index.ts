@@ -163,10 +163,15 @@ function separateContextReason(ctx: RuleContext, call: Node, src: Source, owner:
     u = classifyUse(n, owner);
   }
   if (u.kind !== 'assigned') return null;
-  const stmtEnd = n.endIndex;
-  const laterUse = b.refs.some((r) => r.startIndex > stmtEnd && contains(src.fn, r) && (src.kind === 'context' || refersTo(ctx, r.parent!.parent!, src)));
-  if (!laterUse) return null;
-  return `the function builds a separate context (${u.targets!.map((t) => t.text).join(', ')}) from it and keeps using ${src.expr} after it: two contexts look intended`;
+  // Only a new context (or a request carrying one): `ctx2, done := wrap(...)`, `req.WithContext(...)`, `context.With*`.
+  const builder = n.type === 'call_expression' ? calleeName(n) : '';
+  const isContextValue = u.targets!.some((t) => /ctx|context/i.test(t.text)) || builder === 'WithContext' || (n.type === 'call_expression' && !!ctx.sem.qualified(field(n, 'function')!) && ctx.sem.isCallTo(n, 'context', ['WithCancel', 'WithTimeout', 'WithDeadline', 'WithValue', 'WithCancelCause', 'WithTimeoutCause', 'WithDeadlineCause']));
+  if (!isContextValue) return null;
+  const otherUse = b.refs.some(
+    (r) => !contains(n, r) && contains(src.fn, r) && classifyUse(r, src.fn).kind !== 'lhs' && (src.kind === 'context' || refersTo(ctx, r.parent!.parent!, src)),
+  );
+  if (!otherUse) return null;
+  return `the function builds a separate value (${u.targets!.map((t) => t.text).join(', ')}) from it while it uses ${src.expr} elsewhere: two contexts look intended`;
 }
 
 /** Why the new context would outlive the call (so its owner should stay detached), or null. */
