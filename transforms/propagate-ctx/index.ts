@@ -187,6 +187,7 @@ function outlivesReason(ctx: RuleContext, call: Node, owner: Node): string | nul
     for (let c: Node | null = u.call!; c && c.type === 'call_expression'; ) {
       const name = calleeName(c);
       if (isLongLivedName(name)) return `it is passed to ${name}, which may keep it beyond this call`;
+      if (name === 'WithContext') return `it is passed to ${name}, which gives a copy its context explicitly`;
       // context.WithTimeout(context.Background(), d): follow the derived context.
       const cu = classifyUse(c, owner);
       c = cu.kind === 'passed' ? cu.call! : null;
