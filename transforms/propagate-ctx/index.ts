@@ -95,7 +95,7 @@ function detachReason(ctx: RuleContext, call: Node, src: Source): string | null 
   for (let p = call.parent; p && !FUNC_TYPES.has(p.type); p = p.parent) {
     if (p.type === 'go_statement') return 'it is started in a goroutine, which may run after the function returns and its context is cancelled';
     if (p.type === 'defer_statement') return 'it is in a deferred call, which runs when the function returns, often after its context is cancelled';
-    if (p.type === 'call_expression' && !p.equals(call)) {
+    if (p.type === 'call_expression' && !p.equals(call) && !ctx.sem.qualified(field(p, 'function')!)?.path.startsWith('context')) {
       const name = calleeName(p);
       if (isLongLivedName(name)) return `it is passed to ${name}, which may start work that outlives this call`;
       if (isCleanupName(name)) return `it is passed to ${name}, cleanup that should complete even after the function's context is cancelled`;
@@ -185,7 +185,7 @@ function outlivesReason(ctx: RuleContext, call: Node, owner: Node): string | nul
   }
   if (u.kind === 'passed') {
     for (let c: Node | null = u.call!; c && c.type === 'call_expression'; ) {
-      const name = calleeName(c);
+      const name = ctx.sem.qualified(field(c, 'function')!)?.path === 'context' ? '' : calleeName(c);
       if (isLongLivedName(name)) return `it is passed to ${name}, which may keep it beyond this call`;
       if (name === 'WithContext') return `it is passed to ${name}, which gives a copy its context explicitly`;
       // context.WithTimeout(context.Background(), d): follow the derived context.
