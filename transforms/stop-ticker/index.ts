@@ -229,7 +229,7 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
     return;
   }
   let problem = escape ?? placementProblem(ctx, d.stmt, owner);
-  if (!problem && d.op === '=' && b.refs.some((r) => r.startIndex < d.stmt.startIndex && contains(owner, r) && classifyUse(r, owner).kind === 'lhs')) {
+  if (!problem && d.op === '=' && (b.value || b.refs.some((r) => !contains(d.stmt, r) && classifyUse(r, owner).kind === 'lhs'))) {
     problem = `${b.name} is assigned more than once`;
   }
   if (problem) {
