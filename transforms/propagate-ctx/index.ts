@@ -52,7 +52,7 @@ const CLEANUP = new Set(
   'close shutdown stop exit rollback release cleanup clean abort cancel unlock runlock unregister deregister teardown destroy kill remove delete terminate disconnect detach unsubscribe revoke drain undo compensate audit finalize'.split(' '),
 );
 /** Words of names of calls whose context may outlive them: constructors and starters of background work. */
-const LONG_LIVED = new Set('start run serve listen watch monitor spawn launch subscribe loop poll keepalive background daemon worker'.split(' '));
+const LONG_LIVED = new Set('start run serve listen watch monitor spawn launch subscribe loop poll keepalive background daemon worker enqueue schedule submit dispatch async'.split(' '));
 
 /** camelCase / snake_case words of an identifier, lower-cased: "startSandboxExitMonitor" → start, sandbox, exit, monitor. */
 function words(name: string): string[] {
@@ -232,7 +232,7 @@ export const rule: Rule = {
     id: 'propagate-ctx',
     summary: "Use the function's context (a context.Context parameter, or r.Context() of an *http.Request) instead of context.Background()/TODO(); report without a fix where detaching looks intended",
     defaultOn: true,
-    triggers: [/\b(?:Background|TODO)\(\)/],
+    triggers: [/\b(?:Background|TODO)\s*\(/],
     docPath: 'transforms/propagate-ctx/README.md',
   },
   run(ctx) {
