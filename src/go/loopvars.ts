@@ -95,6 +95,21 @@ export function isWriteRef(ref: Node): boolean {
   }
 }
 
+/**
+ * Whether `ref` assigns the variable itself: the target of an assignment, ++/--, a
+ * redeclaring `:=`, a `for x = range`, a `case x = <-ch`, or its address taken (`&x`).
+ * Unlike isWriteRef, writes to its fields or elements and method calls do not count.
+ */
+export function isDirectWriteRef(ref: Node): boolean {
+  let n = ref;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (p.type === 'unary_expression') return p.child(0)?.type === '&';
+  if (p.type === 'selector_expression' || p.type === 'index_expression' || p.type === 'slice_expression') return false;
+  return isWriteRef(ref);
+}
+
 /** References of binding b inside node (the declaration excluded). */
 export function refsIn(b: Binding, node: Node): Node[] {
   return b.refs.filter((r) => contains(node, r));

@@ -8,7 +8,7 @@
 // just before the closure, whichever keeps the body's meaning.
 import type { Node } from 'web-tree-sitter';
 import { operandType } from '../../src/go/exprtype.js';
-import { isWriteRef, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
+import { isDirectWriteRef, isWriteRef, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
 import type { Binding, Semantics } from '../../src/go/scope.js';
 import {
   FUNC_TYPES,
@@ -39,8 +39,15 @@ interface Escape {
   after?: number;
   /** What it is stored in / sent on, for the message; the method name for tasks. */
   target?: string;
-  /** Why the closure cannot observe a later value (joined in the iteration, loop left), or null. */
+  /**
+   * Why the closure cannot observe a later value, or null: the iteration waits for it,
+   * 'return' / 'break' (the loop is left right after), 'replaced' (stored in a variable or
+   * field the next iteration overwrites: only a call during this iteration can reach it,
+   * and a range variable keeps its last value after the loop).
+   */
   harmless: string | null;
+  /** Why no fix is offered even though the closure may run later (a send: the receiver is not visible). */
+  noFix?: string;
 }
 
 interface Var {
@@ -48,6 +55,8 @@ interface Var {
   binding: Binding | null;
   /** 'range' / 'clause': declared by the loop (shared before Go 1.22); 'outer': declared outside (always shared). */
   kind: 'range' | 'clause' | 'outer';
+  /** The loop's shape: a range loop assigns its variables only at the start of each iteration. */
+  loop: 'range' | 'clause';
   refsIn(node: Node): Node[];
 }
 
@@ -99,11 +108,12 @@ export const rule: Rule = {
       if (sharedDecl) {
         for (const lv of loopVars(sem, loop)) {
           const b = lv.binding;
-          vars.push({ name: b.name, binding: b, kind: lv.kind, refsIn: (n) => refsIn(b, n) });
+          vars.push({ name: b.name, binding: b, kind: lv.kind, loop: lv.kind, refsIn: (n) => refsIn(b, n) });
         }
       }
+      const shape = named(loop).some((c) => c.type === 'range_clause') ? 'range' : 'clause';
       for (const ov of outerLoopVars(sem, loop)) {
-        vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', refsIn: (n) => outerRefsIn(sem, ov, n) });
+        vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', loop: shape, refsIn: (n) => outerRefsIn(sem, ov, n) });
       }
       if (vars.length === 0) continue;
       const escapes: Escape[] = [];
@@ -123,7 +133,10 @@ export const rule: Rule = {
           const refs = v.refsIn(e.lit).filter((r) => e.after === undefined || r.startIndex >= e.after);
           if (refs.length === 0) continue;
           // A `break` leaves the loop for good, but a variable declared outside lives on.
-          const harmless = e.harmless === 'break' && v.kind === 'outer' ? null : e.harmless;
+          let harmless = e.harmless;
+          if (harmless === 'break' && v.kind === 'outer') harmless = null;
+          // After the last iteration a 3-clause loop still runs its post statement (i++).
+          if (harmless === 'replaced' && v.loop === 'clause') harmless = null;
           if (harmless) {
             waited.push({ ...e, harmless });
             if (!firstWaited || refs[0].startIndex < firstWaited.startIndex) firstWaited = refs[0];
@@ -248,6 +261,7 @@ function parallelAt(sem: Semantics, lit: Node): number | null {
  */
 function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node, body: Node): Escape | null {
   let v = start;
+  let appended = false;
   for (;;) {
     const p = v.parent;
     if (!p) return null;
@@ -267,6 +281,7 @@ function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node, body:
       const fn = field(call, 'function');
       const args = named(p).filter((a) => a.type !== 'comment');
       if (fn?.type === 'identifier' && fn.text === 'append' && !sem.resolve(fn) && !args[0]?.equals(v)) {
+        appended = true;
         v = call;
         continue;
       }
@@ -287,16 +302,25 @@ function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node, body:
     const target = lefts[rights.findIndex((r) => r.equals(v))];
     if (!target || !declaredOutside(sem, target, loop)) return null;
     e = { lit, kind: 'store', stmt: asg, target: target.text, harmless: null };
+    const t = unparen(target);
+    if (!appended && (t.type === 'identifier' || t.type === 'selector_expression')) e.harmless = 'replaced';
   } else if (p.type === 'send_statement' && field(p, 'value')?.equals(v)) {
     const ch = field(p, 'channel');
     if (!ch || !declaredOutside(sem, ch, loop)) return null;
-    e = { lit, kind: 'send', stmt: p, target: ch.text, harmless: null };
+    e = {
+      lit,
+      kind: 'send',
+      stmt: p,
+      target: ch.text,
+      harmless: null,
+      noFix: `whether the receiver of ${ch.text} calls it before the iteration ends is not visible here`,
+    };
   }
   if (!e) return null;
   if (!contains(body, e.stmt)) return null;
   const fn = enclosingFunction(e.stmt);
   if (!fn || !fn.equals(enclosingFunction(loop)!)) return null;
-  e.harmless = leavesLoop(e.stmt, loop, body);
+  e.harmless ??= leavesLoop(e.stmt, loop, body);
   return e;
 }
 
@@ -413,7 +437,7 @@ const WHY_LATER: Record<EscapeKind, string> = {
   'defer-arg': 'the deferred call runs when the function returns',
   parallel: 'a parallel subtest runs after t.Parallel() only once the loop has moved on',
   store: 'the stored closure can be called after the iteration',
-  send: 'the receiver can call the closure after the iteration',
+  send: 'the receiver may call the closure after the iteration',
 };
 
 function sharedText(ctx: RuleContext, v: Var): string {
@@ -425,7 +449,14 @@ function sharedText(ctx: RuleContext, v: Var): string {
 function reportJoinedCapture(ctx: RuleContext, v: Var, e: Escape): void {
   const first = firstRef(v, e);
   if (!first) return;
-  const why = e.harmless === 'return' ? 'the loop returns right after' : e.harmless === 'break' ? 'the loop breaks right after' : e.harmless;
+  const why =
+    e.harmless === 'return'
+      ? 'the function returns right after'
+      : e.harmless === 'break'
+        ? 'the loop breaks right after'
+        : e.harmless === 'replaced'
+          ? `the next iteration replaces ${e.target}, so only a call during this iteration can reach this closure`
+          : e.harmless;
   ctx.report({
     node: first,
     message: `loop variable ${v.name} is captured by ${KIND_TEXT[e.kind](e)}; ${sharedText(ctx, v)}, but ${why}, so it cannot see a later value (no fix needed)`,
@@ -444,11 +475,20 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
   for (const c of captures) {
     const b = c.v.binding;
     const name = c.v.name;
-    if (c.escapes.some((e) => c.v.refsIn(e.lit).some(isWriteRef))) {
+    const sent = c.escapes.find((e) => e.noFix);
+    if (sent) {
+      plans.set(c, { how: 'none', why: sent.noFix! });
+      continue;
+    }
+    // A range variable is assigned afresh by every iteration: only direct assignments to
+    // it matter (a write to a field, or a method call, acts on the copy just as on a Go
+    // 1.22 per-iteration variable). Other variables: anything that may modify them.
+    const writes_ = c.v.kind === 'range' ? isDirectWriteRef : isWriteRef;
+    if (c.escapes.some((e) => c.v.refsIn(e.lit).some(writes_))) {
       plans.set(c, { how: 'none', why: `the closure itself assigns ${name}, so a copy would hide its writes from the loop` });
       continue;
     }
-    const writes = c.v.refsIn(body).filter((r) => isWriteRef(r) && !c.escapes.some((e) => contains(e.lit, r)));
+    const writes = c.v.refsIn(body).filter((r) => writes_(r) && !c.escapes.some((e) => contains(e.lit, r)));
     const redeclared = bodyScope.node.equals(body) && !!bodyScope.bindings.get(name)?.length;
     const firstEscape = Math.min(...c.escapes.map((e) => e.stmt.startIndex));
     const writesBeforeOnly = writes.every((w) => w.endIndex <= firstEscape && !innerLoopAround(w, c.escapes, body));
