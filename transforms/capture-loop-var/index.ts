@@ -381,11 +381,35 @@ function waits(node: Node): boolean {
 }
 
 function joinedOrLeft(sem: Semantics, holder: Node, loop: Node, body: Node): string | null {
-  void sem;
   const rest = restOfIteration(holder, body);
   const w = rest.find(waits);
   if (w) return `the iteration waits for it (line ${w.startPosition.row + 1}) before the variable changes`;
+  const p = pipeHandshake(sem, holder, rest, body);
+  if (p) return p;
   return leavesLoop(holder, loop, body);
+}
+
+/**
+ * `r, w := io.Pipe()` (or net.Pipe()) in the iteration, the goroutine closes one end and
+ * the iteration then uses the other: reading to the end waits for the goroutine's Close.
+ */
+function pipeHandshake(sem: Semantics, holder: Node, rest: Node[], body: Node): string | null {
+  const lit = holder.descendantsOfType('func_literal')[0];
+  if (!lit) return null;
+  for (const call of lit.descendantsOfType('call_expression')) {
+    if (!call) continue;
+    const fn = unparen(field(call, 'function')!);
+    if (fn.type !== 'selector_expression' || field(fn, 'field')?.text !== 'Close') continue;
+    const op = unparen(field(fn, 'operand')!);
+    const b = op.type === 'identifier' ? sem.resolve(op) : null;
+    if (!b || b.decl.type !== 'short_var_declaration' || !contains(body, b.decl) || b.valueIndex < 0 || !b.value) continue;
+    if (!sem.isCallTo(b.value, 'io', 'Pipe') && !sem.isCallTo(b.value, 'net', 'Pipe')) continue;
+    const other = sem.allBindings.find((o) => o !== b && o.decl.equals(b.decl));
+    if (!other) continue;
+    const use = other.refs.find((r) => rest.some((s) => contains(s, r)));
+    if (use) return `the iteration reads the pipe (line ${use.startPosition.row + 1}) that the goroutine closes when done`;
+  }
+  return null;
 }
 
 /** 'return' / 'break' when the statements after holder's statement leave the loop unconditionally. */
