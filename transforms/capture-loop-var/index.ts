@@ -382,7 +382,9 @@ function waits(node: Node): boolean {
 
 function joinedOrLeft(sem: Semantics, holder: Node, loop: Node, body: Node): string | null {
   const rest = restOfIteration(holder, body);
-  const w = rest.find(waits);
+  // Name an unconditional wait when there is one (a wait inside an if still counts: precision first).
+  const compound = /^(if|for|expression_switch|type_switch|select)_statement$|^block$/;
+  const w = rest.find((r) => !compound.test(r.type) && waits(r)) ?? rest.find(waits);
   if (w) return `the iteration waits for it (line ${w.startPosition.row + 1}) before the variable changes`;
   const p = pipeHandshake(sem, holder, rest, body);
   if (p) return p;
