@@ -126,8 +126,9 @@ export interface OuterLoopVar {
   name: string;
 }
 
-export function outerLoopVars(sem: Semantics, loop: Node): OuterLoopVar[] {
+export function outerLoopVars(sem: Semantics | (() => Semantics), loop: Node): OuterLoopVar[] {
   const ids: Node[] = [];
+  const declaredByInit = new Set<string>();
   const lhs = (list: Node | null) => {
     if (!list) return;
     for (const id of list.type === 'expression_list' ? named(list) : [list]) if (id.type === 'identifier') ids.push(id);
@@ -139,7 +140,9 @@ export function outerLoopVars(sem: Semantics, loop: Node): OuterLoopVar[] {
       break;
     }
     if (c.type === 'for_clause') {
-      for (const part of [field(c, 'initializer'), field(c, 'update')]) {
+      const init = field(c, 'initializer');
+      if (init?.type === 'short_var_declaration') for (const id of named(field(init, 'left')!)) declaredByInit.add(id.text);
+      for (const part of [init, field(c, 'update')]) {
         if (!part) continue;
         if (part.type === 'assignment_statement') lhs(field(part, 'left'));
         else if (part.type === 'inc_statement' || part.type === 'dec_statement') lhs(named(part)[0] ?? null);
@@ -147,9 +150,12 @@ export function outerLoopVars(sem: Semantics, loop: Node): OuterLoopVar[] {
       break;
     }
   }
+  // Decided from the syntax first, so that most loops never need the scopes built.
+  const candidates = ids.filter((id) => id.text !== '_' && !declaredByInit.has(id.text));
+  if (candidates.length === 0) return [];
+  if (typeof sem === 'function') sem = sem();
   const out: OuterLoopVar[] = [];
-  for (const id of ids) {
-    if (id.text === '_') continue;
+  for (const id of candidates) {
     const b = sem.resolve(id);
     if (b && (contains(loop, b.id) || (b.kind !== 'var' && b.kind !== 'param' && b.kind !== 'result'))) continue;
     if (!b && PREDECLARED.has(id.text)) continue;

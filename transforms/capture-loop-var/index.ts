@@ -103,19 +103,20 @@ export const rule: Rule = {
       if (!body) continue;
       const inBody = lits.filter((l) => l.startIndex >= body.startIndex && l.endIndex <= body.endIndex);
       if (inBody.length === 0) continue;
-      const sem = ctx.sem;
       const vars: Var[] = [];
       if (sharedDecl) {
+        const sem = ctx.sem;
         for (const lv of loopVars(sem, loop)) {
           const b = lv.binding;
           vars.push({ name: b.name, binding: b, kind: lv.kind, loop: lv.kind, refsIn: (n) => refsIn(b, n) });
         }
       }
       const shape = named(loop).some((c) => c.type === 'range_clause') ? 'range' : 'clause';
-      for (const ov of outerLoopVars(sem, loop)) {
-        vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', loop: shape, refsIn: (n) => outerRefsIn(sem, ov, n) });
+      for (const ov of outerLoopVars(() => ctx.sem, loop)) {
+        vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', loop: shape, refsIn: (n) => outerRefsIn(ctx.sem, ov, n) });
       }
       if (vars.length === 0) continue;
+      const sem = ctx.sem;
       const escapes: Escape[] = [];
       for (const lit of inBody) {
         const e = escapeOf(ctx, lit, loop, body);
