@@ -285,10 +285,12 @@ describe('--format', () => {
 describe('progress and summary', () => {
   it('no progress line when stderr is not a terminal; --stats adds the detailed summary; --quiet drops it', () => {
     const dir = monorepo();
+    // 15 parsed: capture-loop-var also reads the go 1.22 module's loop (variables declared
+    // outside a loop are shared in every version).
     const r = run(dir, ['--stats', './...']);
     expect(r.stderr).not.toContain('\r');
-    expect(r.stderr).toMatch(/^ {2}files {5}27 scanned \(0\.0 MB\), 14 parsed, 0 with syntax errors$/m);
-    expect(r.stderr).toMatch(/^ {2}skipped {3}13 no rule trigger$/m);
+    expect(r.stderr).toMatch(/^ {2}files {5}27 scanned \(0\.0 MB\), 15 parsed, 0 with syntax errors$/m);
+    expect(r.stderr).toMatch(/^ {2}skipped {3}12 no rule trigger$/m);
     expect(r.stderr).toMatch(/^ {4}defer-cancel +13 findings, 12 fixable$/m);
     expect(r.stderr).toMatch(/^ {4}capture-loop-var +1 finding, 1 fixable$/m);
     expect(r.stderr).toMatch(/^ {2}time {6}\d+\.\d\d s$/m);

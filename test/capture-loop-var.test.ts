@@ -13,10 +13,10 @@ import { findRule } from '../src/rules.js';
 
 beforeAll(initEngine);
 
-function run(id: string, source: string, go: string) {
+function run(id: string, source: string, go: string, options?: Record<string, unknown>) {
   return processFile(
     { absPath: '/virtual/x.go', displayPath: 'x.go', source, packageFiles: () => [] },
-    { rules: [findRule(id)!], goVersion: parseGoVersion(go), prefilter: false },
+    { rules: [findRule(id)!], goVersion: parseGoVersion(go), prefilter: false, ...(options ? { ruleOptions: { [id]: options } } : {}) },
   );
 }
 
@@ -41,18 +41,39 @@ describe('loopvars', () => {
 });
 
 describe('capture-loop-var messages', () => {
-  it('is certain for a goroutine ending the body, hedged when the iteration may wait', () => {
+  it('fixes a goroutine nothing waits for; a joined one is a finding only with reportJoined, never fixed', () => {
     const last = run('capture-loop-var', wrap('\tfor _, x := range xs {\n\t\tgo func() { use(x) }()\n\t}\n'), '1.21');
     expect(last.findings).toHaveLength(1);
-    expect(last.findings[0].message).toContain('the iteration does not wait for the closure');
-    const waited = run(
-      'capture-loop-var',
-      wrap('\tfor _, x := range xs {\n\t\tdone := make(chan bool)\n\t\tgo func() { use(x); done <- true }()\n\t\t<-done\n\t}\n'),
-      '1.21',
-    );
-    expect(waited.findings[0].message).toContain('unless the iteration waits');
-    expect(waited.findings[0].message).toContain('harmless');
-    expect(waited.output).toContain('\t\tx := x\n\t\tdone := make(chan bool)\n');
+    expect(last.findings[0].message).toContain('nothing later in the iteration waits for the goroutine');
+    expect(last.findings[0].message).toContain('before Go 1.22 (this file: Go 1.21)');
+    const joinedSrc = wrap('\tfor _, x := range xs {\n\t\tdone := make(chan bool)\n\t\tgo func() { use(x); done <- true }()\n\t\t<-done\n\t}\n');
+    expect(run('capture-loop-var', joinedSrc, '1.21').findings).toEqual([]);
+    const waited = run('capture-loop-var', joinedSrc, '1.21', { reportJoined: true });
+    expect(waited.findings).toHaveLength(1);
+    expect(waited.findings[0].message).toContain('the iteration waits for it (line 9)');
+    expect(waited.findings[0].fix).toBeNull();
+    expect(waited.output).toBe(joinedSrc);
+    // Leaving the loop right after: the variable never moves on.
+    const left = wrap('\tfor _, x := range xs {\n\t\tif x > 0 {\n\t\t\tgo func() { use(x) }()\n\t\t\treturn\n\t\t}\n\t}\n');
+    expect(run('capture-loop-var', left, '1.21').findings).toEqual([]);
+  });
+
+  it('fires on variables declared outside the loop in every Go version, never with a same-name copy', () => {
+    const src = wrap('\tvar i int\n\tfor i = 0; i < n; i++ {\n\t\tgo func() { use(i) }()\n\t}\n\tuse(i)\n');
+    for (const go of ['1.21', '1.22', '1.25']) {
+      const r = run('capture-loop-var', src, go);
+      expect(r.findings).toHaveLength(1);
+      expect(r.findings[0].message).toContain('in every Go version: i is declared outside the loop');
+      expect(r.output).toContain('go func(i int) { use(i) }(i)');
+    }
+    // Unknown type: a fresh variable with another name, made just before the goroutine.
+    const g = wrap('\tvar k = xs[0]\n\tfor k = range xs {\n\t\tgo func() { use(k) }()\n\t}\n');
+    const r = run('capture-loop-var', g, '1.23');
+    expect(r.output).toContain('\t\tkCopy := k\n\t\tgo func() { use(kCopy) }()\n');
+    expect(run('capture-loop-var', r.output, '1.23').findings).toEqual([]);
+    // The cleanup rule never removes a copy of an outer-declared variable.
+    const kept = wrap('\tvar k int\n\tfor k = range xs {\n\t\tk := k\n\t\tgo func() { use(k) }()\n\t}\n');
+    expect(run('redundant-loopvar-copy', kept, '1.22').findings).toEqual([]);
   });
 
   it('never reports deferred calls whose arguments are evaluated at the defer', () => {

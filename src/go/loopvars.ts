@@ -4,7 +4,7 @@
 // or the receiver of a possibly pointer-receiver method call).
 import type { Node } from 'web-tree-sitter';
 import type { Binding, Semantics } from './scope.js';
-import { children, contains, field, named } from './syntax.js';
+import { PREDECLARED, children, contains, field, named } from './syntax.js';
 
 export interface LoopVar {
   binding: Binding;
@@ -95,7 +95,84 @@ export function isWriteRef(ref: Node): boolean {
   }
 }
 
+/**
+ * Whether `ref` assigns the variable itself: the target of an assignment, ++/--, a
+ * redeclaring `:=`, a `for x = range`, a `case x = <-ch`, or its address taken (`&x`).
+ * Unlike isWriteRef, writes to its fields or elements and method calls do not count.
+ */
+export function isDirectWriteRef(ref: Node): boolean {
+  let n = ref;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (p.type === 'unary_expression') return p.child(0)?.type === '&';
+  if (p.type === 'selector_expression' || p.type === 'index_expression' || p.type === 'slice_expression') return false;
+  return isWriteRef(ref);
+}
+
 /** References of binding b inside node (the declaration excluded). */
 export function refsIn(b: Binding, node: Node): Node[] {
   return b.refs.filter((r) => contains(node, r));
+}
+
+/**
+ * A variable the loop assigns but does not declare: `for k, v = range x`, `for i = 0; ...`,
+ * `for ...; ...; p = p.next`. All iterations share it in every Go version (Go 1.22's
+ * per-iteration semantics cover only variables the loop declares). binding is null for a
+ * package-level variable declared in another file of the package (refs: outerRefsIn).
+ */
+export interface OuterLoopVar {
+  binding: Binding | null;
+  name: string;
+}
+
+export function outerLoopVars(sem: Semantics | (() => Semantics), loop: Node): OuterLoopVar[] {
+  const ids: Node[] = [];
+  const declaredByInit = new Set<string>();
+  const lhs = (list: Node | null) => {
+    if (!list) return;
+    for (const id of list.type === 'expression_list' ? named(list) : [list]) if (id.type === 'identifier') ids.push(id);
+  };
+  for (const c of named(loop)) {
+    if (c.type === 'range_clause') {
+      if (children(c).some((t) => t.type === ':=')) break;
+      lhs(field(c, 'left'));
+      break;
+    }
+    if (c.type === 'for_clause') {
+      const init = field(c, 'initializer');
+      if (init?.type === 'short_var_declaration') for (const id of named(field(init, 'left')!)) declaredByInit.add(id.text);
+      for (const part of [init, field(c, 'update')]) {
+        if (!part) continue;
+        if (part.type === 'assignment_statement') lhs(field(part, 'left'));
+        else if (part.type === 'inc_statement' || part.type === 'dec_statement') lhs(named(part)[0] ?? null);
+      }
+      break;
+    }
+  }
+  // Decided from the syntax first, so that most loops never need the scopes built.
+  const candidates = ids.filter((id) => id.text !== '_' && !declaredByInit.has(id.text));
+  if (candidates.length === 0) return [];
+  if (typeof sem === 'function') sem = sem();
+  const out: OuterLoopVar[] = [];
+  for (const id of candidates) {
+    const b = sem.resolve(id);
+    if (b && (contains(loop, b.id) || (b.kind !== 'var' && b.kind !== 'param' && b.kind !== 'result'))) continue;
+    if (!b && PREDECLARED.has(id.text)) continue;
+    if (out.some((o) => o.name === id.text && o.binding === b)) continue;
+    out.push({ binding: b, name: id.text });
+  }
+  return out;
+}
+
+/** References of an outer loop variable inside node (for a binding in another file: unresolved identifiers of that name). */
+export function outerRefsIn(sem: Semantics, v: OuterLoopVar, node: Node): Node[] {
+  if (v.binding) return refsIn(v.binding, node);
+  return node.descendantsOfType('identifier').filter((id): id is Node => !!id && id.text === v.name && !sem.resolve(id) && !isFieldKey(id));
+}
+
+/** `T{name: ...}`: a key that may be a struct field name rather than a variable. */
+function isFieldKey(id: Node): boolean {
+  const p = id.parent;
+  return !!p && p.type === 'literal_element' && p.parent?.type === 'keyed_element' && named(p.parent)[0]?.equals(p);
 }

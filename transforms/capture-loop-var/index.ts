@@ -1,14 +1,29 @@
-// capture-loop-var: before Go 1.22 a `for` loop has one variable per loop, not per
-// iteration, so a func literal that outlives the iteration (a goroutine, a deferred
-// literal, an errgroup task, a parallel subtest, a closure stored or sent outside the
-// loop) sees whatever value the variable has when it finally runs. Fix: a per-iteration
-// copy (`v := v` at the top of the body), or, when the body itself assigns a 3-clause
-// loop variable (a shadow would change the loop), pass the value as an argument.
+// capture-loop-var: a func literal that still runs after its loop iteration (a goroutine
+// nothing in the iteration waits for, a deferred literal, an errgroup/WaitGroup task, a
+// parallel subtest, a closure stored or sent outside the loop) reads the loop variable
+// when it runs. The variable is shared by all iterations when the loop declares it in a
+// file before Go 1.22, and in every Go version when it is declared outside the loop
+// (`for A = range s`, `var i int; for i = 0; ...`). Fix: a per-iteration copy (`v := v`
+// at the top of the body), an argument of the go/defer literal, or a fresh variable made
+// just before the closure, whichever keeps the body's meaning.
 import type { Node } from 'web-tree-sitter';
-import { isWriteRef, loopVars, refsIn, type LoopVar } from '../../src/go/loopvars.js';
+import { operandType } from '../../src/go/exprtype.js';
+import { isDirectWriteRef, isWriteRef, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
 import type { Binding, Semantics } from '../../src/go/scope.js';
-import { PREDECLARED, children, contains, descendants, enclosingFunction, field, indentAt, lineStart, named, unparen } from '../../src/go/syntax.js';
-import { formatGoVersion } from '../../src/go/version.js';
+import {
+  FUNC_TYPES,
+  PREDECLARED,
+  children,
+  contains,
+  descendants,
+  enclosingFunction,
+  field,
+  indentAt,
+  lineStart,
+  named,
+  unparen,
+} from '../../src/go/syntax.js';
+import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
 
 type EscapeKind = 'go' | 'defer' | 'go-arg' | 'defer-arg' | 'task' | 'parallel' | 'store' | 'send';
@@ -16,107 +31,196 @@ type EscapeKind = 'go' | 'defer' | 'go-arg' | 'defer-arg' | 'task' | 'parallel' 
 interface Escape {
   lit: Node;
   kind: EscapeKind;
+  /** The statement of the loop's function that makes the closure escape. */
+  stmt: Node;
   /** For go/defer of the literal itself: the call `func(){...}(args)`. */
   call?: Node;
   /** Parallel subtests: only references after this offset run in parallel. */
   after?: number;
-  /** What it is stored in / sent on, for the message. */
+  /** What it is stored in / sent on, for the message; the method name for tasks. */
   target?: string;
-  /** The method name for tasks (Go, TryGo). */
-  method?: string;
+  /**
+   * Why the closure cannot observe a later value, or null: the iteration waits for it,
+   * 'return' / 'break' (the loop is left right after), 'replaced' (stored in a variable or
+   * field the next iteration overwrites: only a call during this iteration can reach it,
+   * and a range variable keeps its last value after the loop).
+   */
+  harmless: string | null;
+  /** Why no fix is offered even though the closure may run later (a send: the receiver is not visible). */
+  noFix?: string;
+}
+
+interface Var {
+  name: string;
+  binding: Binding | null;
+  /** 'range' / 'clause': declared by the loop (shared before Go 1.22); 'outer': declared outside (always shared). */
+  kind: 'range' | 'clause' | 'outer';
+  /** The loop's shape: a range loop assigns its variables only at the start of each iteration. */
+  loop: 'range' | 'clause';
+  refsIn(node: Node): Node[];
 }
 
 interface Capture {
-  lv: LoopVar;
+  v: Var;
   first: Node;
   escapes: Escape[];
 }
 
+const GO_122 = { major: 1, minor: 22 };
+
 export const rule: Rule = {
   meta: {
     id: 'capture-loop-var',
-    summary: 'Copy loop variables captured by goroutines, defers and stored closures (files before Go 1.22)',
+    summary:
+      'Copy loop variables captured by goroutines, defers, errgroup tasks, parallel subtests and stored closures (loop-declared: files before Go 1.22; declared outside the loop: every version)',
     defaultOn: true,
-    goVersion: { max: '1.22' },
     // A loop, and a func literal to capture its variable (comments may sit before the parameters).
     triggers: [/\bfor\b/],
     requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/],
     docPath: 'transforms/capture-loop-var/README.md',
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        reportJoined: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Also report (without a fix) captures by goroutines the iteration waits for (wg.Wait(), <-done, a select) before the variable changes.',
+        },
+      },
+    },
   },
   run(ctx) {
     // Only a loop whose body holds a func literal can capture: find those from offsets
     // before building scopes, which most files with loops then never need.
     const lits = descendants(ctx.root, 'func_literal');
     if (lits.length === 0) return;
+    const sharedDecl = !!ctx.goVersion && compareGoVersion(ctx.goVersion, GO_122) < 0;
+    const reportJoined = ctx.options.reportJoined === true;
     for (const loop of descendants(ctx.root, 'for_statement')) {
       const body = field(loop, 'body');
       if (!body) continue;
       const inBody = lits.filter((l) => l.startIndex >= body.startIndex && l.endIndex <= body.endIndex);
       if (inBody.length === 0) continue;
-      const sem = ctx.sem;
-      const vars = loopVars(sem, loop);
+      const vars: Var[] = [];
+      if (sharedDecl) {
+        const sem = ctx.sem;
+        for (const lv of loopVars(sem, loop)) {
+          const b = lv.binding;
+          vars.push({ name: b.name, binding: b, kind: lv.kind, loop: lv.kind, refsIn: (n) => refsIn(b, n) });
+        }
+      }
+      const shape = named(loop).some((c) => c.type === 'range_clause') ? 'range' : 'clause';
+      for (const ov of outerLoopVars(() => ctx.sem, loop)) {
+        vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', loop: shape, refsIn: (n) => outerRefsIn(ctx.sem, ov, n) });
+      }
       if (vars.length === 0) continue;
+      const sem = ctx.sem;
       const escapes: Escape[] = [];
       for (const lit of inBody) {
-        const e = escapeOf(sem, lit, loop);
+        const e = escapeOf(ctx, lit, loop, body);
         if (e) escapes.push(e);
       }
       if (escapes.length === 0) continue;
       const captures: Capture[] = [];
-      for (const lv of vars) {
-        let first: Node | null = null;
+      const joined: Capture[] = [];
+      for (const v of vars) {
         const used: Escape[] = [];
+        const waited: Escape[] = [];
+        let first: Node | null = null;
+        let firstWaited: Node | null = null;
         for (const e of escapes) {
-          const refs = refsIn(lv.binding, e.lit).filter((r) => e.after === undefined || r.startIndex >= e.after);
+          const refs = v.refsIn(e.lit).filter((r) => e.after === undefined || r.startIndex >= e.after);
           if (refs.length === 0) continue;
+          // A `break` leaves the loop for good, but a variable declared outside lives on.
+          let harmless = e.harmless;
+          if (harmless === 'break' && v.kind === 'outer') harmless = null;
+          // After the last iteration a 3-clause loop still runs its post statement (i++).
+          if (harmless === 'replaced' && v.loop === 'clause') harmless = null;
+          if (harmless) {
+            waited.push({ ...e, harmless });
+            if (!firstWaited || refs[0].startIndex < firstWaited.startIndex) firstWaited = refs[0];
+            continue;
+          }
           used.push(e);
           if (!first || refs[0].startIndex < first.startIndex) first = refs[0];
         }
-        if (first) captures.push({ lv, first, escapes: used });
+        if (first) captures.push({ v, first, escapes: used });
+        else if (firstWaited) joined.push({ v, first: firstWaited, escapes: waited });
       }
       if (captures.length > 0) reportLoop(ctx, loop, body, captures);
+      if (reportJoined) for (const c of joined) for (const e of c.escapes) reportJoinedCapture(ctx, c.v, e);
     }
   },
 };
 
 /** How a func literal inside the loop body outlives the iteration, or null if it does not (provably). */
-function escapeOf(sem: Semantics, lit: Node, loop: Node): Escape | null {
+function escapeOf(ctx: RuleContext, lit: Node, loop: Node, body: Node): Escape | null {
+  const sem = ctx.sem;
+  const loopFn = enclosingFunction(loop);
+  const sameFunc = (node: Node) => {
+    const a = enclosingFunction(node);
+    return !!a && !!loopFn && a.equals(loopFn);
+  };
   let n = lit;
   while (n.parent && n.parent.type === 'parenthesized_expression') n = n.parent;
   const par = n.parent;
   if (!par) return null;
-  const sameFunc = (stmt: Node) => {
-    const a = enclosingFunction(stmt);
-    const b = enclosingFunction(loop);
-    return !!a && !!b && a.equals(b);
-  };
+  let kind: EscapeKind | null = null;
+  let call: Node | undefined;
+  let after: number | undefined;
+  let target: string | undefined;
+  let holder: Node | null = null; // the go/defer/expression statement
   if (par.type === 'call_expression' && field(par, 'function')?.equals(n)) {
     const st = par.parent;
-    if (st?.type === 'go_statement') return { lit, kind: 'go', call: par };
+    if (st?.type === 'go_statement') [kind, call, holder] = ['go', par, st];
     // A defer inside a nested function runs when that function returns: not provably after the iteration.
-    if (st?.type === 'defer_statement' && sameFunc(st)) return { lit, kind: 'defer', call: par };
-    return null; // called on the spot
-  }
-  if (par.type === 'argument_list') {
-    const call = par.parent!;
-    const st = call.parent;
-    if (st?.type === 'go_statement') return { lit, kind: 'go-arg' };
-    if (st?.type === 'defer_statement' && sameFunc(st)) return { lit, kind: 'defer-arg' };
-    const fn = unparen(field(call, 'function')!);
+    else if (st?.type === 'defer_statement' && sameFunc(st)) [kind, call, holder] = ['defer', par, st];
+    else return null; // called on the spot
+  } else if (par.type === 'argument_list') {
+    const c = par.parent!;
+    const st = c.parent;
+    const fn = unparen(field(c, 'function')!);
     const args = named(par).filter((a) => a.type !== 'comment');
-    if (fn.type === 'selector_expression') {
+    if (st?.type === 'go_statement') [kind, holder] = ['go-arg', st];
+    else if (st?.type === 'defer_statement' && sameFunc(st)) [kind, holder] = ['defer-arg', st];
+    else if (fn.type === 'selector_expression' && st?.type === 'expression_statement') {
       const m = field(fn, 'field')?.text;
-      if ((m === 'Go' || m === 'TryGo') && args.length === 1) return { lit, kind: 'task', method: m };
-      if (m === 'Run' && args.length === 2 && args[1].equals(n)) {
-        const after = parallelAt(sem, lit);
-        if (after !== null) return { lit, kind: 'parallel', after };
-      }
-    }
-  }
-  return storedOutside(sem, lit, n, loop);
+      const recv = field(fn, 'operand')!;
+      if ((m === 'Go' || m === 'TryGo') && args.length === 1 && isTaskReceiver(ctx, recv, m)) [kind, target, holder] = ['task', m, st];
+      else if (m === 'Run' && args.length === 2 && args[1].equals(n) && sameFunc(st) && isTestingT(ctx, recv)) {
+        const at = parallelAt(sem, lit);
+        if (at === null) return null;
+        [kind, after, holder] = ['parallel', at, st];
+      } else return storedOutside(sem, lit, n, loop, body);
+    } else return storedOutside(sem, lit, n, loop, body);
+  } else return storedOutside(sem, lit, n, loop, body);
+  const e: Escape = { lit, kind, stmt: holder, call, after, target, harmless: null };
+  if (kind === 'go' || kind === 'go-arg' || kind === 'task') e.harmless = joinedOrLeft(sem, holder, loop, body);
+  else if (kind === 'defer' || kind === 'defer-arg') e.harmless = leavesLoop(holder, loop, body);
+  return e;
 }
 
-/** For `func(t *testing.T) { ...; t.Parallel(); ... }`: the end of the first t.Parallel() call. */
+/** errgroup.Group / *errgroup.Group (Go, TryGo) and sync.WaitGroup (Go, Go 1.25): tasks run on another goroutine. */
+function isTaskReceiver(ctx: RuleContext, recv: Node, method: string): boolean {
+  const t = operandType(ctx, recv);
+  if (!t || t.pointer > 1) return false;
+  if (t.pkgPath === 'golang.org/x/sync/errgroup' && t.name === 'Group') return true;
+  return method === 'Go' && t.pkgPath === 'sync' && t.name === 'WaitGroup';
+}
+
+/** Whether expr is proven to be a *testing.T (a testing.T value works too: Run has a pointer receiver). */
+function isTestingT(ctx: RuleContext, expr: Node): boolean {
+  const t = operandType(ctx, expr);
+  return !!t && t.pkgPath === 'testing' && t.name === 'T' && t.pointer <= 1;
+}
+
+/**
+ * For `func(t *testing.T) { ...; t.Parallel(); ... }`: the end of the t.Parallel() statement
+ * among the body's top-level statements after its last label (go vet's rule: a jump to a
+ * label could skip either the call or the reference), or null when it is not parallel.
+ */
 function parallelAt(sem: Semantics, lit: Node): number | null {
   const params = field(lit, 'parameters');
   const decls = params ? named(params).filter((p) => p.type === 'parameter_declaration') : [];
@@ -128,23 +232,37 @@ function parallelAt(sem: Semantics, lit: Node): number | null {
   if (t.pkgPath !== 'testing' || t.name !== 'T' || t.pointer !== 1) return null;
   const tb = sem.declaredAt(name);
   if (!tb) return null;
-  for (const r of tb.refs) {
-    const sel = r.parent;
-    if (sel?.type !== 'selector_expression' || field(sel, 'field')?.text !== 'Parallel') continue;
-    const call = sel.parent;
-    if (call?.type !== 'call_expression' || !field(call, 'function')?.equals(sel)) continue;
-    if (!enclosingFunction(call)?.equals(lit)) continue;
-    return call.endIndex;
+  const block = field(lit, 'body');
+  const list = block ? named(block).find((c) => c.type === 'statement_list') : null;
+  let at: number | null = null;
+  for (let s of list ? named(list) : []) {
+    if (s.type === 'comment') continue;
+    if (s.type === 'labeled_statement') {
+      at = null;
+      while (s.type === 'labeled_statement') {
+        const inner = named(s).find((c) => c.type !== 'label_name' && c.type !== 'comment');
+        if (!inner) break;
+        s = inner;
+      }
+    }
+    if (at !== null || s.type !== 'expression_statement') continue;
+    const call = unparen(named(s)[0]);
+    if (call?.type !== 'call_expression') continue;
+    const sel = unparen(field(call, 'function')!);
+    if (sel.type !== 'selector_expression' || field(sel, 'field')?.text !== 'Parallel') continue;
+    const op = unparen(field(sel, 'operand')!);
+    if (op.type === 'identifier' && sem.resolve(op) === tb) at = s.endIndex;
   }
-  return null;
+  return at;
 }
 
 /**
  * A literal whose value flows (through composite literals, &, append) into an assignment
  * to, or a send on, something declared outside the loop.
  */
-function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node): Escape | null {
+function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node, body: Node): Escape | null {
   let v = start;
+  let appended = false;
   for (;;) {
     const p = v.parent;
     if (!p) return null;
@@ -164,6 +282,7 @@ function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node): Esca
       const fn = field(call, 'function');
       const args = named(p).filter((a) => a.type !== 'comment');
       if (fn?.type === 'identifier' && fn.text === 'append' && !sem.resolve(fn) && !args[0]?.equals(v)) {
+        appended = true;
         v = call;
         continue;
       }
@@ -172,6 +291,7 @@ function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node): Esca
     break;
   }
   const p = v.parent!;
+  let e: Escape | null = null;
   if (p.type === 'expression_list' && p.parent?.type === 'assignment_statement') {
     const asg = p.parent;
     if (!field(asg, 'right')?.equals(p)) return null;
@@ -182,14 +302,27 @@ function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node): Esca
     if (lefts.length !== rights.length) return null;
     const target = lefts[rights.findIndex((r) => r.equals(v))];
     if (!target || !declaredOutside(sem, target, loop)) return null;
-    return { lit, kind: 'store', target: target.text };
-  }
-  if (p.type === 'send_statement' && field(p, 'value')?.equals(v)) {
+    e = { lit, kind: 'store', stmt: asg, target: target.text, harmless: null };
+    const t = unparen(target);
+    if (!appended && (t.type === 'identifier' || t.type === 'selector_expression')) e.harmless = 'replaced';
+  } else if (p.type === 'send_statement' && field(p, 'value')?.equals(v)) {
     const ch = field(p, 'channel');
     if (!ch || !declaredOutside(sem, ch, loop)) return null;
-    return { lit, kind: 'send', target: ch.text };
+    e = {
+      lit,
+      kind: 'send',
+      stmt: p,
+      target: ch.text,
+      harmless: null,
+      noFix: `whether the receiver of ${ch.text} calls it before the iteration ends is not visible here`,
+    };
   }
-  return null;
+  if (!e) return null;
+  if (!contains(body, e.stmt)) return null;
+  const fn = enclosingFunction(e.stmt);
+  if (!fn || !fn.equals(enclosingFunction(loop)!)) return null;
+  e.harmless ??= leavesLoop(e.stmt, loop, body);
+  return e;
 }
 
 /** Whether the variable at the root of expr (x in x.f[i]) is declared outside the loop. */
@@ -206,50 +339,216 @@ function declaredOutside(sem: Semantics, expr: Node, loop: Node): boolean {
   return !contains(loop, b.id);
 }
 
+// ---- does the iteration wait for the closure, or leave the loop? -------------------
+
+/**
+ * The statements that run after `stmt` before the loop variable changes: the rest of each
+ * enclosing block up to the loop body, and, when an inner loop lies between, that whole
+ * inner loop body (its later iterations run first too). Nested func literals excluded.
+ */
+function restOfIteration(stmt: Node, body: Node): Node[] {
+  const out: Node[] = [];
+  let n = stmt;
+  while (n.parent && !n.equals(body)) {
+    const p = n.parent;
+    if (p.type === 'statement_list') {
+      for (const s of named(p)) if (s.startIndex >= n.endIndex && s.type !== 'comment') out.push(s);
+    }
+    if (p.type === 'for_statement' && !p.equals(body.parent!)) {
+      const b = field(p, 'body');
+      if (b) out.push(b);
+    }
+    if (FUNC_TYPES.has(p.type)) break;
+    n = p;
+  }
+  return out;
+}
+
+/** Whether node (outside nested func literals) waits: a receive, a select without default, a .Wait() call. */
+function waits(node: Node): boolean {
+  if (node.type === 'func_literal') return false;
+  if (node.type === 'unary_expression' && node.child(0)?.type === '<-') return true;
+  if (node.type === 'receive_statement') return true;
+  if (node.type === 'select_statement') {
+    if (!named(node).some((c) => c.type === 'default_case')) return true;
+    // With a default, the cases' receives do not block; their bodies may.
+    return named(node).some((c) => named(c).some((b) => b.type === 'statement_list' && waits(b)));
+  }
+  if (node.type === 'call_expression') {
+    const fn = unparen(field(node, 'function')!);
+    if (fn.type === 'selector_expression' && field(fn, 'field')?.text === 'Wait') return true;
+  }
+  return named(node).some(waits);
+}
+
+function joinedOrLeft(sem: Semantics, holder: Node, loop: Node, body: Node): string | null {
+  const rest = restOfIteration(holder, body);
+  // Name an unconditional wait when there is one (a wait inside an if still counts: precision first).
+  const compound = /^(if|for|expression_switch|type_switch|select)_statement$|^block$/;
+  const w = rest.find((r) => !compound.test(r.type) && waits(r)) ?? rest.find(waits);
+  if (w) return `the iteration waits for it (line ${w.startPosition.row + 1}) before the variable changes`;
+  const p = pipeHandshake(sem, holder, rest, body);
+  if (p) return p;
+  return leavesLoop(holder, loop, body);
+}
+
+/**
+ * `r, w := io.Pipe()` (or net.Pipe()) in the iteration, the goroutine closes one end and
+ * the iteration then uses the other: reading to the end waits for the goroutine's Close.
+ */
+function pipeHandshake(sem: Semantics, holder: Node, rest: Node[], body: Node): string | null {
+  const lit = holder.descendantsOfType('func_literal')[0];
+  if (!lit) return null;
+  for (const call of lit.descendantsOfType('call_expression')) {
+    if (!call) continue;
+    const fn = unparen(field(call, 'function')!);
+    if (fn.type !== 'selector_expression' || field(fn, 'field')?.text !== 'Close') continue;
+    const op = unparen(field(fn, 'operand')!);
+    const b = op.type === 'identifier' ? sem.resolve(op) : null;
+    if (!b || b.decl.type !== 'short_var_declaration' || !contains(body, b.decl) || b.valueIndex < 0 || !b.value) continue;
+    if (!sem.isCallTo(b.value, 'io', 'Pipe') && !sem.isCallTo(b.value, 'net', 'Pipe')) continue;
+    const other = sem.allBindings.find((o) => o !== b && o.decl.equals(b.decl));
+    if (!other) continue;
+    const use = other.refs.find((r) => rest.some((s) => contains(s, r)));
+    if (use) return `the iteration reads the pipe (line ${use.startPosition.row + 1}) that the goroutine closes when done`;
+  }
+  return null;
+}
+
+/** 'return' / 'break' when the statements after holder's statement leave the loop unconditionally. */
+function leavesLoop(holder: Node, loop: Node, body: Node): string | null {
+  let n = holder;
+  let breakable = true; // an unlabeled break here leaves `loop`
+  while (n.parent && !n.equals(body)) {
+    const p = n.parent;
+    if (p.type === 'statement_list') {
+      for (const s of named(p)) {
+        if (s.startIndex < n.endIndex) continue;
+        if (s.type === 'return_statement') return 'return';
+        if (s.type === 'break_statement' && breakable && !named(s).some((c) => c.type === 'label_name')) return 'break';
+        if (s.type === 'expression_statement' && isPanic(s)) return 'return';
+      }
+    }
+    if (FUNC_TYPES.has(p.type)) return null;
+    if (p.type === 'for_statement' && !p.equals(loop)) breakable = false;
+    if (/switch_statement$|^select_statement$/.test(p.type)) breakable = false;
+    n = p;
+  }
+  return null;
+}
+
+function isPanic(s: Node): boolean {
+  const c = unparen(named(s)[0]);
+  const fn = c?.type === 'call_expression' ? field(c, 'function') : null;
+  return !!fn && fn.type === 'identifier' && fn.text === 'panic';
+}
+
+// ---- messages and fixes ------------------------------------------------------------
+
 const KIND_TEXT: Record<EscapeKind, (e: Escape) => string> = {
   go: () => 'a goroutine (go func literal)',
-  defer: () => 'a deferred func literal (it runs when the function returns, after the loop)',
+  defer: () => 'a deferred func literal',
   'go-arg': () => 'a func literal passed to a go statement',
   'defer-arg': () => 'a func literal passed to a deferred call',
-  task: (e) => `a func literal passed to .${e.method}() (it runs on another goroutine)`,
-  parallel: () => 'a parallel subtest (it runs after t.Parallel(), once the loop has finished)',
-  store: (e) => `a func literal stored in ${e.target}, which outlives the iteration`,
+  task: (e) => `a func literal passed to .${e.target}() (it runs on another goroutine)`,
+  parallel: () => 'a parallel subtest',
+  store: (e) => `a func literal stored in ${e.target}`,
   send: (e) => `a func literal sent on ${e.target}`,
 };
+
+const WHY_LATER: Record<EscapeKind, string> = {
+  go: 'nothing later in the iteration waits for the goroutine',
+  'go-arg': 'nothing later in the iteration waits for the goroutine',
+  task: 'nothing later in the iteration waits for the task',
+  defer: 'the deferred call runs when the function returns',
+  'defer-arg': 'the deferred call runs when the function returns',
+  parallel: 'a parallel subtest runs after t.Parallel() only once the loop has moved on',
+  store: 'the stored closure can be called after the iteration',
+  send: 'the receiver may call the closure after the iteration',
+};
+
+function sharedText(ctx: RuleContext, v: Var): string {
+  if (v.kind === 'outer') return `in every Go version: ${v.name} is declared outside the loop, so all iterations share it`;
+  const version = ctx.goVersion ? `Go ${formatGoVersion(ctx.goVersion)}` : 'this Go version';
+  return `before Go 1.22 (this file: ${version}) all iterations share one ${v.name}`;
+}
+
+function reportJoinedCapture(ctx: RuleContext, v: Var, e: Escape): void {
+  const first = firstRef(v, e);
+  if (!first) return;
+  const why =
+    e.harmless === 'return'
+      ? 'the function returns right after'
+      : e.harmless === 'break'
+        ? 'the loop breaks right after'
+        : e.harmless === 'replaced'
+          ? `the next iteration replaces ${e.target}, so only a call during this iteration can reach this closure`
+          : e.harmless;
+  ctx.report({
+    node: first,
+    message: `loop variable ${v.name} is captured by ${KIND_TEXT[e.kind](e)}; ${sharedText(ctx, v)}, but ${why}, so it cannot see a later value (no fix needed)`,
+  });
+}
+
+type Plan = { how: 'copy' } | { how: 'arg' } | { how: 'fresh'; name: string } | { how: 'none'; why: string };
 
 function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[]): void {
   const src = ctx.source;
   const sem = ctx.sem;
-  const version = ctx.goVersion ? `Go ${formatGoVersion(ctx.goVersion)}` : 'this Go version';
   captures.sort((a, b) => a.first.startIndex - b.first.startIndex);
-
-  // Decide per variable: a shadow copy, an argument, or no fix.
-  const copies: Capture[] = [];
-  const args: Capture[] = [];
-  const noFix = new Map<Capture, string>();
   const bodyScope = sem.scopeAt(body);
+  const plans = new Map<Capture, Plan>();
+  const freshTaken = new Set<string>();
   for (const c of captures) {
-    const b = c.lv.binding;
-    const writes = refsIn(b, body).filter(isWriteRef);
-    const redeclared = bodyScope.node.equals(body) && !!bodyScope.bindings.get(b.name)?.length;
-    if (redeclared) {
-      // `v := v` at the top would clash with (or turn into an assignment) the body's own `v :=`.
-      const why = argumentBlocker(sem, c);
-      if (why) noFix.set(c, `the loop body declares its own ${b.name}, so a copy cannot go at its top, and ${why}`);
-      else args.push(c);
+    const b = c.v.binding;
+    const name = c.v.name;
+    const sent = c.escapes.find((e) => e.noFix);
+    if (sent) {
+      plans.set(c, { how: 'none', why: sent.noFix! });
       continue;
     }
-    if (c.lv.kind === 'range' || writes.length === 0) {
-      copies.push(c);
+    // A range variable is assigned afresh by every iteration: only direct assignments to
+    // it matter (a write to a field, or a method call, acts on the copy just as on a Go
+    // 1.22 per-iteration variable). Other variables: anything that may modify them.
+    const writes_ = c.v.kind === 'range' ? isDirectWriteRef : isWriteRef;
+    if (c.escapes.some((e) => c.v.refsIn(e.lit).some(writes_))) {
+      plans.set(c, { how: 'none', why: `the closure itself assigns ${name}, so a copy would hide its writes from the loop` });
       continue;
     }
-    // A 3-clause variable the body modifies: a shadow copy would stop the loop seeing the change.
-    const why = argumentBlocker(sem, c);
-    if (why) noFix.set(c, `the loop body modifies ${b.name} (a copy would change the loop) and ${why}`);
-    else args.push(c);
+    const writes = c.v.refsIn(body).filter((r) => writes_(r) && !c.escapes.some((e) => contains(e.lit, r)));
+    const redeclared = bodyScope.node.equals(body) && !!bodyScope.bindings.get(name)?.length;
+    const firstEscape = Math.min(...c.escapes.map((e) => e.stmt.startIndex));
+    const writesBeforeOnly = writes.every((w) => w.endIndex <= firstEscape && !innerLoopAround(w, c.escapes, body));
+    if (c.v.kind !== 'outer' && !redeclared && (writes.length === 0 || (c.v.kind === 'range' && writesBeforeOnly))) {
+      plans.set(c, { how: 'copy' });
+      continue;
+    }
+    // Declared outside, or the body changes it after the capture (or redeclares it):
+    // hand the closure the value it would see at once.
+    const lead =
+      c.v.kind === 'outer'
+        ? ''
+        : redeclared
+          ? `the loop body declares its own ${name}, so a copy cannot go at its top, and `
+          : `the loop body assigns ${name} after the capture (a copy at the top would change what the closure sees), and `;
+    if (argumentBlocker(ctx, c) === null) {
+      plans.set(c, { how: 'arg' });
+      continue;
+    }
+    const why = freshBlocker(ctx, c);
+    if (why) {
+      plans.set(c, { how: 'none', why: `${lead}${why}` });
+      continue;
+    }
+    const stmt = c.escapes[0].stmt;
+    let fresh = sem.freshName(freshBase(name), stmt);
+    for (let i = 2; freshTaken.has(fresh) || (b && fresh === name); i++) fresh = sem.freshName(`${freshBase(name)}${i}`, stmt);
+    freshTaken.add(fresh);
+    plans.set(c, { how: 'fresh', name: fresh });
   }
 
   // One insertion for all copies, as the first statement of the body.
+  const copies = captures.filter((c) => plans.get(c)!.how === 'copy');
   let copyEdit: TextEdit | null = null;
   let copyBlocker: string | null = null;
   if (copies.length) {
@@ -257,15 +556,16 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
     if (at === null) copyBlocker = 'the loop body shares a line with its braces; put it on its own lines first';
     else {
       const indent = indentAt(src, at.stmt.startIndex);
-      const text = copies.map((c) => `${indent}${c.lv.binding.name} := ${c.lv.binding.name}${ctx.eol}`).join('');
+      const text = copies.map((c) => `${indent}${c.v.name} := ${c.v.name}${ctx.eol}`).join('');
       copyEdit = { start: at.line, end: at.line, text };
     }
   }
 
   // Argument passing: per literal, every arg-variable it captures.
-  const argEdits = new Map<Node, TextEdit[]>();
+  const argEdits = new Map<Capture, TextEdit[]>();
   const litVars = new Map<number, { e: Escape; vars: Capture[] }>();
-  for (const c of args) {
+  for (const c of captures) {
+    if (plans.get(c)!.how !== 'arg') continue;
     for (const e of c.escapes) {
       const entry = litVars.get(e.lit.id) ?? { e, vars: [] };
       entry.vars.push(c);
@@ -273,66 +573,64 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
     }
   }
   for (const { e, vars } of litVars.values()) {
-    const edits = argumentEdits(sem, e, vars);
-    for (const c of vars) argEdits.set(c.first, [...(argEdits.get(c.first) ?? []), ...edits]);
+    const edits = argumentEdits(ctx, e, vars);
+    for (const c of vars) argEdits.set(c, [...(argEdits.get(c) ?? []), ...edits]);
   }
 
   for (const c of captures) {
-    const name = c.lv.binding.name;
-    const what = KIND_TEXT[c.escapes[0].kind](c.escapes[0]);
-    const more = c.escapes.length > 1 ? ` (and ${c.escapes.length - 1} more closure${c.escapes.length > 2 ? 's' : ''})` : '';
-    const sure = c.escapes.some((e) => runsAfterIteration(e, loop, body));
-    const base =
-      `loop variable ${name} is captured by ${what}${more}; before Go 1.22 (this file: ${version}) all iterations share one ${name}, ` +
-      (sure
-        ? `and the iteration does not wait for the closure, so it can see a later value`
-        : `so unless the iteration waits for the closure, it can see a later value`);
-    const harmless = sure ? '' : ' (a per-iteration copy is what Go 1.22 does: harmless if it does wait)';
-    const blocked = noFix.get(c);
-    if (blocked) {
-      ctx.report({ node: c.first, message: `${base} (no fix: ${blocked})` });
-      continue;
-    }
-    if (copies.includes(c)) {
-      if (!copyEdit) {
-        ctx.report({ node: c.first, message: `${base} (no fix: ${copyBlocker})` });
-        continue;
+    const name = c.v.name;
+    const plan = plans.get(c)!;
+    let message = '';
+    let fix: { description: string; edits: TextEdit[] } | undefined;
+    if (plan.how === 'none') message = ` (no fix: ${plan.why})`;
+    else if (plan.how === 'copy') {
+      if (!copyEdit) message = ` (no fix: ${copyBlocker})`;
+      else fix = { description: `Copy ${name} per iteration (${name} := ${name})`, edits: [copyEdit] };
+    } else if (plan.how === 'arg') {
+      fix = { description: `Pass ${name} to the closure as an argument`, edits: argEdits.get(c) ?? [] };
+    } else {
+      const stmt = c.escapes[0].stmt;
+      const indent = indentAt(src, stmt.startIndex);
+      const at = lineStart(src, stmt.startIndex);
+      const edits: TextEdit[] = [{ start: at, end: at, text: `${indent}${plan.name} := ${name}${ctx.eol}` }];
+      for (const e of c.escapes) {
+        for (const r of c.v.refsIn(e.lit)) edits.push({ start: r.startIndex, end: r.endIndex, text: plan.name });
       }
-      ctx.report({
-        node: c.first,
-        message: base + harmless,
-        fix: { description: `Copy ${name} per iteration (${name} := ${name})`, edits: [copyEdit] },
-      });
-      continue;
+      fix = { description: `Give the closure its own copy ${plan.name} of ${name}, made just before it`, edits };
     }
-    ctx.report({
-      node: c.first,
-      message: base,
-      fix: { description: `Pass ${name} to the closure as an argument`, edits: argEdits.get(c.first) ?? [] },
-    });
+    // One finding per closure, at its first reference (go vet's lines); all share the fix.
+    for (const e of c.escapes) {
+      const first = firstRef(c.v, e);
+      if (!first) continue;
+      const base = `loop variable ${name} is captured by ${KIND_TEXT[e.kind](e)}; ${sharedText(ctx, c.v)}, and ${WHY_LATER[e.kind]}, so it can see a later value`;
+      ctx.report({ node: first, message: base + message, ...(fix ? { fix } : {}) });
+    }
   }
 }
 
-/**
- * Whether the closure certainly runs after the iteration: deferred literals and parallel
- * subtests always do; a goroutine does when its statement ends the loop body (nothing in
- * the iteration can wait for it: go vet's loopclosure criterion). Stored or sent closures,
- * and goroutines followed by more statements, may be waited for.
- */
-function runsAfterIteration(e: Escape, loop: Node, body: Node): boolean {
-  if (e.kind === 'defer' || e.kind === 'defer-arg' || e.kind === 'parallel') return true;
-  if (e.kind !== 'go' && e.kind !== 'go-arg' && e.kind !== 'task') return false;
-  const fn = enclosingFunction(e.lit);
-  if (!fn || !fn.equals(enclosingFunction(loop)!)) return false;
-  let stmt: Node = e.lit;
-  while (stmt.parent && stmt.parent.parent && !stmt.parent.parent.equals(body)) stmt = stmt.parent;
-  const stmts = statementsOfBody(body);
-  return stmts.length > 0 && stmts[stmts.length - 1].equals(stmt);
+function firstRef(v: Var, e: Escape): Node | null {
+  return v.refsIn(e.lit).find((r) => e.after === undefined || r.startIndex >= e.after) ?? null;
 }
 
-function statementsOfBody(body: Node): Node[] {
-  const list = named(body).find((c) => c.type === 'statement_list');
-  return list ? named(list).filter((c) => c.type !== 'comment') : [];
+function freshBase(name: string): string {
+  return `${name}Copy`;
+}
+
+/** Whether write w sits in a loop (inside the body) that also holds one of the escapes: it runs again after the capture. */
+function innerLoopAround(w: Node, escapes: Escape[], body: Node): boolean {
+  for (let p = w.parent; p && !p.equals(body); p = p.parent) {
+    if (p.type === 'for_statement' && escapes.some((e) => contains(p!, e.stmt))) return true;
+  }
+  return false;
+}
+
+/** Why a fresh variable before the escaping statement cannot be used, or null. */
+function freshBlocker(ctx: RuleContext, c: Capture): string | null {
+  const stmt = c.escapes[0].stmt;
+  if (c.escapes.some((e) => !e.stmt.equals(stmt))) return `${c.v.name} is captured by closures in several statements`;
+  if (stmt.parent?.type !== 'statement_list') return 'the closure is not made by a statement of its own';
+  if (ctx.source.slice(lineStart(ctx.source, stmt.startIndex), stmt.startIndex).trim() !== '') return 'the statement shares its line with other code';
+  return null;
 }
 
 /** Where the body's first statement starts its line (the insertion point), or null for one-line bodies. */
@@ -350,11 +648,10 @@ function firstStatementLine(src: string, body: Node): { line: number; stmt: Node
 }
 
 /** Why the argument fix cannot be used for this capture, or null when it can. */
-function argumentBlocker(sem: Semantics, c: Capture): string | null {
-  const b = c.lv.binding;
+function argumentBlocker(ctx: RuleContext, c: Capture): string | null {
+  const name = c.v.name;
   for (const e of c.escapes) {
     if (e.kind !== 'go' && e.kind !== 'defer') return `the closure is ${KIND_TEXT[e.kind](e)}, which cannot take it as an argument`;
-    if (refsIn(b, e.lit).some(isWriteRef)) return `the closure itself modifies ${b.name}`;
     const params = field(e.lit, 'parameters')!;
     const decls = named(params).filter((p) => p.type !== 'comment');
     if (decls.some((d) => d.type === 'variadic_parameter_declaration')) return 'the closure is variadic';
@@ -362,7 +659,7 @@ function argumentBlocker(sem: Semantics, c: Capture): string | null {
     if (hasTrailingComma(params) || hasTrailingComma(field(e.call!, 'arguments')!)) return 'the parameter list is split over lines';
     if (children(field(e.call!, 'arguments')!).some((t) => t.type === '...')) return 'the call spreads a slice (...)';
   }
-  if (!typeText(sem, b)) return `the type of ${b.name} is not evident from the syntax`;
+  if (!typeText(ctx, c.v)) return `the type of ${name} is not evident from the syntax`;
   return null;
 }
 
@@ -371,10 +668,30 @@ function hasTrailingComma(list: Node): boolean {
   return toks.length >= 2 && toks[toks.length - 2].type === ',';
 }
 
-/** The declared type of a 3-clause loop variable when its initializer proves it. */
-function typeText(sem: Semantics, b: Binding): string | null {
+/** The type of the variable when its declaration or initializer proves it (as source text valid at the loop). */
+function typeText(ctx: RuleContext, v: Var): string | null {
+  const b = v.binding;
+  if (!b) return null;
+  if (b.typeNode) return portableType(ctx.sem, b.typeNode);
   if (b.valueIndex >= 0 || !b.value) return null;
-  const v = unparen(b.value);
+  if (b.decl.type === 'range_clause') return null;
+  return literalType(ctx.sem, unparen(b.value));
+}
+
+/** A declared type written only with predeclared names, imports and package-level types (visible anywhere in the file). */
+function portableType(sem: Semantics, t: Node): string | null {
+  for (const id of t.descendantsOfType(['type_identifier', 'package_identifier'])) {
+    if (!id) continue;
+    if (PREDECLARED.has(id.text) && !sem.lookup(id.text, id)) continue;
+    const b = sem.resolve(id) ?? sem.lookup(id.text, id);
+    if (!b) continue; // declared in another file of the package: package level
+    if (b.kind === 'import') continue;
+    if (b.scope !== sem.fileScope) return null;
+  }
+  return t.text.includes('\n') ? null : t.text;
+}
+
+function literalType(sem: Semantics, v: Node): string | null {
   switch (v.type) {
     case 'int_literal':
       return 'int';
@@ -406,13 +723,13 @@ const BASIC_TYPES = new Set(
 );
 
 /** Edits adding `name type` parameters to the literal and `name` arguments to its call. */
-function argumentEdits(sem: Semantics, e: Escape, vars: Capture[]): TextEdit[] {
+function argumentEdits(ctx: RuleContext, e: Escape, vars: Capture[]): TextEdit[] {
   const params = field(e.lit, 'parameters')!;
   const argList = field(e.call!, 'arguments')!;
   const hasParams = named(params).some((p) => p.type !== 'comment');
   const hasArgs = named(argList).some((p) => p.type !== 'comment');
-  const ps = vars.map((c) => `${c.lv.binding.name} ${typeText(sem, c.lv.binding)}`).join(', ');
-  const as = vars.map((c) => c.lv.binding.name).join(', ');
+  const ps = vars.map((c) => `${c.v.name} ${typeText(ctx, c.v)}`).join(', ');
+  const as = vars.map((c) => c.v.name).join(', ');
   const pEnd = params.endIndex - 1;
   const aEnd = argList.endIndex - 1;
   return [
@@ -420,4 +737,3 @@ function argumentEdits(sem: Semantics, e: Escape, vars: Capture[]): TextEdit[] {
     { start: aEnd, end: aEnd, text: hasArgs ? `, ${as}` : as },
   ];
 }
-
