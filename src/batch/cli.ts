@@ -24,6 +24,9 @@ export interface BatchIo {
   env: NodeJS.ProcessEnv;
   stdoutIsTTY: boolean;
   stderrIsTTY?: boolean;
+  /** stdout is the terminal stderr is: clear the progress line before each stdout write. */
+  stdoutSameTerminal?: boolean;
+  columns?(): number | undefined;
   out(text: string): void;
   err(text: string): void;
 }
@@ -97,8 +100,15 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
 
   const color = useColor(opts.color, io.env, io.stdoutIsTTY);
   const total = planned.tasks.length + planned.preErrors.length;
-  const progress = new Progress({ write: io.err }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
+  const progress = new Progress({ write: io.err, columns: io.columns }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
   const note = (t: string) => progress.note(t);
+  // The progress line owns its line: stdout text on the same terminal first erases it.
+  const out = io.stdoutSameTerminal
+    ? (t: string) => {
+        progress.clear();
+        io.out(t);
+      }
+    : io.out;
   const json: JsonFinding[] = [];
   const sarif: WireFinding[] = [];
   const fixedPerRule = new Map<string, number>();
@@ -143,12 +153,12 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         } else if (format === 'sarif') {
           sarif.push(...result.findings);
         } else if (format === 'github') {
-          for (const f of result.findings) io.out(githubAnnotation(f) + '\n');
+          for (const f of result.findings) out(githubAnnotation(f) + '\n');
         } else if (mode === 'check') {
-          for (const f of result.findings) io.out(findingLine(f) + '\n');
+          for (const f of result.findings) out(findingLine(f) + '\n');
         } else {
           for (const f of result.findings) if (!f.fix) note(findingLine(f) + '\n');
-          if (mode === 'dry-run' && result.fileDiff) io.out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
+          if (mode === 'dry-run' && result.fileDiff) out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
         }
         if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
           const refused = writeProblem(file.absPath, roots);
@@ -197,7 +207,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   }
   if (format !== 'json' && !opts.quiet) {
     io.err(summaryLine(summary, mode) + '\n');
-    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule));
+    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
   }
 
   // A file left unwritten because it changed under us did not get its fixes: not a clean run.

@@ -158,7 +158,14 @@ function plural(n: number, word: string): string {
 }
 
 /** The detailed end summary (terminal or --stats), after the one-line summary. */
-export function detailedSummary(s: BatchSummary, mode: 'dry-run' | 'write' | 'check', wallMs: number, fixedPerRule: Map<string, number>): string {
+export function detailedSummary(
+  s: BatchSummary,
+  mode: 'dry-run' | 'write' | 'check',
+  wallMs: number,
+  fixedPerRule: Map<string, number>,
+  /** Files the run set out to process (the progress line's total). */
+  found?: number,
+): string {
   const skipped: string[] = [];
   if (s.filesSkippedNoTrigger) skipped.push(`${s.filesSkippedNoTrigger} no rule trigger`);
   if (s.filesIgnored) skipped.push(`${s.filesIgnored} ignore-file`);
@@ -167,7 +174,7 @@ export function detailedSummary(s: BatchSummary, mode: 'dry-run' | 'write' | 'ch
   if (s.vendorDirsSkipped) skipped.push(`${plural(s.vendorDirsSkipped, 'vendor dir')}`);
   if (s.errors.length) skipped.push(`${s.errors.length} unreadable or failed`);
   const lines = [
-    `  files     ${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
+    `  files     ${found !== undefined ? `${found} found: ` : ''}${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
     `  skipped   ${skipped.length ? skipped.join(', ') : 'none'}`,
   ];
   const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0);

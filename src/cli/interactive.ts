@@ -632,7 +632,15 @@ export interface InteractiveRun {
   files: DiscoveredFile[];
   rules: Rule[];
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  io: { cwd: string; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean; stderrIsTTY?: boolean; out(text: string): void; err(text: string): void };
+  io: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    stdoutIsTTY: boolean;
+    stderrIsTTY?: boolean;
+    columns?(): number | undefined;
+    out(text: string): void;
+    err(text: string): void;
+  };
 }
 
 /** main.ts's entry for -i (stdin is known to be a terminal). */
@@ -652,7 +660,7 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
       // so the first question on a large tree comes as fast as a dry run would.
       prescan: async (onFile) => {
         const planned = plan(run.files, { rules: run.rules, settingsFor: run.settingsFor });
-        const progress = new Progress({ write: io.err }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
+        const progress = new Progress({ write: io.err, columns: io.columns }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
         const summary = await scanBatch(
           run.files,
           {

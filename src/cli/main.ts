@@ -3,7 +3,7 @@
 // --check, or the JSON document); stderr carries notes for humans (unfixable findings
 // in dry-run/--write mode, errors, the summary line), so `gopitfix ./... > fix.patch`
 // yields a clean patch.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine } from '../engine.js';
@@ -29,8 +29,47 @@ export interface Io {
   stdinIsTTY?: boolean;
   /** Progress line and detailed summary go to a terminal. */
   stderrIsTTY?: boolean;
+  /** stdout and stderr are the same terminal: the progress line is cleared before each stdout write. */
+  stdoutSameTerminal?: boolean;
+  /** The stderr terminal's width (read at each progress redraw). */
+  columns?(): number | undefined;
   out(text: string): void;
   err(text: string): void;
+}
+
+/** Whether fds 1 and 2 are one terminal device (`cmd` on a terminal, not `cmd > file` or `cmd 2> log`). */
+function sameTerminal(): boolean {
+  if (!process.stdout.isTTY || !process.stderr.isTTY) return false;
+  try {
+    const a = fstatSync(1);
+    const b = fstatSync(2);
+    return a.rdev === b.rdev && a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A stream whose reader went away (`gopitfix ./... | head`) ends quietly: Node reports
+ * EPIPE as an 'error' event (SIGPIPE is ignored), which unhandled is a crash with a stack
+ * trace. From then on writes to it are dropped and the run finishes, so it still exits
+ * with the code it would have had (1 under --check with fixable findings, 3 on errors).
+ */
+function guardedWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw e;
+  });
+  return (text) => {
+    if (closed) return;
+    try {
+      stream.write(text);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') closed = true;
+      else throw e;
+    }
+  };
 }
 
 function processIo(): Io {
@@ -40,8 +79,10 @@ function processIo(): Io {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    stdoutSameTerminal: sameTerminal(),
+    columns: () => process.stderr.columns,
+    out: guardedWriter(process.stdout),
+    err: guardedWriter(process.stderr),
   };
 }
 
