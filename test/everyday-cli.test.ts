@@ -1,0 +1,73 @@
+// Everyday use of the built CLI (issue 19): pipes that close early, CI gating with
+// --fail-on, the test-file switch, files the grammar cannot parse, and the smaller
+// papercuts. Terminal behaviour is in test/terminal-pty.test.ts.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, tempTrees } from './support/cli.js';
+
+const tree = tempTrees('gopitfix-everyday-');
+
+const LOST = (i: number) =>
+  `func F${i}(ctx context.Context) error {\n\tctx2, _ := context.WithTimeout(ctx, time.Second)\n\treturn ctx2.Err()\n}\n`;
+const HEAD = 'package p\n\nimport (\n\t"context"\n\t"time"\n)\n\n';
+
+/** n files with one fixable defer-cancel finding each. */
+function fixableTree(n: number): string {
+  const files: Record<string, string> = { 'go.mod': 'module example.com/p\n\ngo 1.21\n' };
+  for (let i = 0; i < n; i++) files[`f${String(i).padStart(3, '0')}.go`] = HEAD + LOST(i);
+  return tree(files);
+}
+
+/** Runs `node gopitfix <args> | head <headArgs>` in bash; the CLI's own exit status and both outputs. */
+function piped(cwd: string, args: string, headArgs = '-1', redirect = '') {
+  const r = spawnSync('bash', ['-c', `node '${BIN}' ${args} ${redirect} | head ${headArgs}; echo "status=\${PIPESTATUS[0]}" >&2`], {
+    cwd,
+    env: cleanEnv(),
+    encoding: 'utf8',
+  });
+  const m = /status=(\d+)\n$/.exec(r.stderr);
+  return { code: m ? Number(m[1]) : -1, stdout: r.stdout, stderr: r.stderr.replace(/status=\d+\n$/, '') };
+}
+
+describe('a reader that goes away (| head)', () => {
+  it('ends quietly with the exit code the run would have had, in every format', () => {
+    // Enough output to overflow the pipe's buffer after head has gone in every case.
+    const dir = fixableTree(400);
+    const cases: [string, number][] = [
+      ['.', 0],
+      ['--check .', 1],
+      ['--format github .', 0],
+      ['--format sarif --check .', 1],
+      ['--list-rules --json', 0],
+    ];
+    for (const [args, code] of cases) {
+      const r = piped(dir, args);
+      expect(r.stdout.split('\n').length, args).toBe(2);
+      expect(r.stderr, args).not.toMatch(/EPIPE|Error|at .*\.js/);
+      expect(r.code, args).toBe(code);
+    }
+  });
+
+  it('with stderr in the pipe too, the exit code still counts every file', () => {
+    const dir = fixableTree(50);
+    const r = spawnSync('bash', ['-c', `ln -s missing zz.go; node '${BIN}' . 2>&1 | head -1; echo "status=\${PIPESTATUS[0]}"`], {
+      cwd: dir,
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toMatch(/^--- a\/f000\.go\nstatus=3\n$/);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('before a build', () => {
+  it('says to run npm install instead of a stack trace', () => {
+    const dir = tree({ 'bin/': '' });
+    copyFileSync(BIN, join(dir, 'bin', 'gopitfix.js'));
+    const r = spawnSync(process.execPath, [join(dir, 'bin', 'gopitfix.js'), '.'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('gopitfix: not built yet: run `npm install` (or `npm run build`) in the gopitfix directory first\n');
+  });
+});
