@@ -6,6 +6,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, tempTrees } from './support/cli.js';
+import { docLinks } from '../src/output/sarif.js';
 
 const tree = tempTrees('gopitfix-everyday-');
 
@@ -69,5 +70,33 @@ describe('before a build', () => {
     const r = spawnSync(process.execPath, [join(dir, 'bin', 'gopitfix.js'), '.'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('gopitfix: not built yet: run `npm install` (or `npm run build`) in the gopitfix directory first\n');
+  });
+});
+
+describe('SARIF links from package.json repository', () => {
+  it('point at the rule READMEs in the repository, for every npm spelling of it', () => {
+    const doc = 'transforms/defer-cancel/README.md';
+    for (const repo of [
+      'git+https://github.com/acme/gopitfix.git',
+      { type: 'git', url: 'https://github.com/acme/gopitfix' },
+      'git@github.com:acme/gopitfix.git',
+      'github:acme/gopitfix',
+      'acme/gopitfix',
+    ]) {
+      const l = docLinks(repo)!;
+      expect(l.information, JSON.stringify(repo)).toBe('https://github.com/acme/gopitfix');
+      expect(l.doc(doc)).toBe('https://github.com/acme/gopitfix/blob/HEAD/transforms/defer-cancel/README.md');
+    }
+    expect(docLinks('https://gitlab.com/acme/tools/gopitfix.git')!.doc(doc)).toBe(
+      'https://gitlab.com/acme/tools/gopitfix/-/blob/HEAD/transforms/defer-cancel/README.md',
+    );
+    // An unknown host: the project page, but no guessed file URL.
+    const own = docLinks('https://git.acme.dev/tools/gopitfix.git')!;
+    expect(own.information).toBe('https://git.acme.dev/tools/gopitfix');
+    expect(own.doc(doc)).toBeNull();
+    // No links rather than dead or local ones.
+    for (const repo of [undefined, '', 'git+https://example.invalid/gopitfix/gopitfix.git', 'file:///home/me/gopitfix', { url: 42 }]) {
+      expect(docLinks(repo), JSON.stringify(repo)).toBeNull();
+    }
   });
 });
