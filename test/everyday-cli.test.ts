@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, tempTrees } from './support/cli.js';
+import { BIN, cleanEnv, runCli, tempTrees } from './support/cli.js';
 import { docLinks } from '../src/output/sarif.js';
 
 const tree = tempTrees('gopitfix-everyday-');
@@ -98,5 +98,52 @@ describe('SARIF links from package.json repository', () => {
     for (const repo of [undefined, '', 'git+https://example.invalid/gopitfix/gopitfix.git', 'file:///home/me/gopitfix', { url: 42 }]) {
       expect(docLinks(repo), JSON.stringify(repo)).toBeNull();
     }
+  });
+});
+
+const UNFIXABLE = HEAD + 'func Loop(ctx context.Context, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tctx2, _ := context.WithTimeout(ctx, time.Second)\n\t\t_ = ctx2\n\t}\n}\n';
+
+describe('--fail-on', () => {
+  it('fixable (the --check default), any or none, the same for every format', () => {
+    const onlyUnfixable = tree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'a.go': UNFIXABLE });
+    const fixable = fixableTree(1);
+    const clean = tree({ 'a.go': 'package p\n' });
+    const cases: [string[], number, number, number][] = [
+      // args, exit on [unfixable only, fixable, clean]
+      [['--check'], 0, 1, 0],
+      [['--check', '--fail-on', 'any'], 1, 1, 0],
+      [['--check', '--fail-on=none'], 0, 0, 0],
+      [[], 0, 0, 0],
+      [['--format', 'github'], 0, 0, 0],
+      [['--format', 'github', '--fail-on', 'any'], 1, 1, 0],
+      [['--format', 'sarif', '--fail-on', 'any'], 1, 1, 0],
+      [['--json', '--check'], 0, 1, 0],
+    ];
+    for (const [args, u, f, c] of cases) {
+      expect([runCli(onlyUnfixable, [...args, '.']).code, runCli(fixable, [...args, '.']).code, runCli(clean, [...args, '.']).code], args.join(' ')).toEqual([u, f, c]);
+    }
+  });
+
+  it('with --write counts what the run found (a fixed file still fails --fail-on fixable), and 3 wins', () => {
+    const dir = fixableTree(1);
+    expect(runCli(dir, ['--write', '--fail-on', 'fixable', '.']).code).toBe(1);
+    expect(runCli(dir, ['--write', '--fail-on', 'fixable', '.']).code).toBe(0);
+    const broken = tree({ 'a.go': UNFIXABLE, 'b.go': Buffer.from([0, 1, 2]) });
+    expect(runCli(broken, ['--fail-on', 'any', '.']).code).toBe(3);
+  });
+
+  it('rejects other values and -i', () => {
+    const dir = fixableTree(1);
+    const r = runCli(dir, ['--fail-on', 'warning', '.']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('gopitfix: --fail-on: expected fixable, any or none, got "warning"\n');
+    expect(runCli(dir, ['-i', '--fail-on', 'any', '.']).stderr).toBe('gopitfix: --fail-on cannot be combined with --interactive\n');
+  });
+
+  it('SARIF and github runs do not say "dry run, use --write"; a text dry run does', () => {
+    const dir = fixableTree(1);
+    expect(runCli(dir, ['--format', 'sarif', '.']).stderr).toBe('gopitfix: 1 finding (1 fixable) in 1 of 1 file\n');
+    expect(runCli(dir, ['--format', 'github', '.']).stderr).toBe('gopitfix: 1 finding (1 fixable) in 1 of 1 file\n');
+    expect(runCli(dir, ['.']).stderr).toBe('gopitfix: 1 finding (1 fixable) in 1 of 1 file; dry run, use --write to apply\n');
   });
 });

@@ -206,12 +206,14 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors: summary.errors }));
   }
   if (format !== 'json' && !opts.quiet) {
-    io.err(summaryLine(summary, mode) + '\n');
+    io.err(summaryLine(summary, mode, format === 'text') + '\n');
     if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
   }
 
   // A file left unwritten because it changed under us did not get its fixes: not a clean run.
   if (summary.errors.length || changedOnDisk) return 3;
-  if (mode === 'check' && summary.fixable > 0) return 1;
+  const failOn = opts.failOn ?? (mode === 'check' ? 'fixable' : 'none');
+  if (failOn === 'any' && summary.findings > 0) return 1;
+  if (failOn === 'fixable' && summary.fixable > 0) return 1;
   return 0;
 }

@@ -49,7 +49,11 @@ export interface CliOptions {
   allowDirty: boolean;
   /** --no-prefilter: parse every file even when no rule's trigger text occurs in it. */
   prefilter: boolean;
+  /** --fail-on: which findings make the run exit 1 (null = fixable under --check, none otherwise). */
+  failOn: FailOn | null;
 }
+
+export type FailOn = 'fixable' | 'any' | 'none';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
@@ -86,6 +90,7 @@ export function defaultOptions(): CliOptions {
     shard: null,
     allowDirty: false,
     prefilter: true,
+    failOn: null,
   };
 }
 
@@ -121,8 +126,17 @@ export const FLAGS: FlagSpec[] = [
   },
   {
     names: ['--check'],
-    help: 'print findings only, write nothing; exit 1 if any finding has a fix',
+    help: 'print findings only, write nothing; exit 1 if any finding has a fix (see --fail-on)',
     apply: (o) => void (o.check = true),
+  },
+  {
+    names: ['--fail-on'],
+    value: 'fixable|any|none',
+    help: 'exit 1 on findings with a fix, on any finding, or never (default: fixable with --check, else none); every format',
+    apply: (o, v, f) => {
+      if (v !== 'fixable' && v !== 'any' && v !== 'none') throw new UsageError(`${f}: expected fixable, any or none, got "${v}"`);
+      o.failOn = v;
+    },
   },
   {
     names: ['--json'],
@@ -330,6 +344,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (opts.interactive && (opts.write || opts.check || opts.json || opts.format !== 'text')) {
     throw new UsageError('--interactive cannot be combined with --write, --check, --json or --format');
   }
+  if (opts.interactive && opts.failOn !== null) throw new UsageError('--fail-on cannot be combined with --interactive');
   if (opts.paths.length === 0) opts.paths.push('.');
   return opts;
 }
@@ -350,8 +365,9 @@ export function usage(): string {
     'Options:',
     ...rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`),
     '',
-    'Exit codes: 0 ok, 1 fixable findings under --check, 2 usage error,',
-    '3 some files could not be processed (the others were).',
+    'Exit codes: 0 ok, 1 findings that --fail-on names (by default: fixable findings',
+    'under --check), 2 usage error, 3 some files could not be processed (the others',
+    'were), 130/143 interrupted by SIGINT/SIGTERM (--write, -i).',
   ];
   return lines.join('\n') + '\n';
 }
