@@ -15,6 +15,12 @@ export interface EngineOptions {
   /** Skip parsing when no enabled rule's trigger occurs in the text (default true). */
   prefilter?: boolean;
   /**
+   * Test-file policy from --tests / gopitfix.json `tests`: true = test files too, for every
+   * rule; false = test files are skipped before the engine; null/undefined = unset (each
+   * rule's own default). Rules read it as ctx.tests.
+   */
+  tests?: boolean | null;
+  /**
    * Decide per fix whether it may be applied (interactive review). Called once per
    * proposed fix with its finding's identity; a declined fix is reported with fix: null.
    * Identity (rule, startOffset in the ORIGINAL source) is stable across passes.

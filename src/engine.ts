@@ -119,6 +119,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
             return pkg;
           },
           options: opts.ruleOptions?.[rule.meta.id] ?? {},
+          tests: opts.tests ?? null,
           eol,
           report(f) {
             raw.push({ rule, f });

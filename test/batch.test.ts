@@ -291,7 +291,7 @@ describe('progress and summary', () => {
     const dir = monorepo();
     const r = run(dir, ['--stats', './...']);
     expect(r.stderr).not.toContain('\r');
-    expect(r.stderr).toMatch(/^ {2}files {5}27 scanned \(0\.0 MB\), 14 parsed, 0 with syntax errors$/m);
+    expect(r.stderr).toMatch(/^ {2}files {5}27 found: 27 scanned \(0\.0 MB\), 14 parsed, 0 with syntax errors$/m);
     expect(r.stderr).toMatch(/^ {2}skipped {3}13 no rule trigger$/m);
     expect(r.stderr).toMatch(/^ {4}defer-cancel +13 findings, 12 fixable$/m);
     expect(r.stderr).toMatch(/^ {4}capture-loop-var +1 finding, 1 fixable$/m);

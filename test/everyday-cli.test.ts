@@ -147,3 +147,46 @@ describe('--fail-on', () => {
     expect(runCli(dir, ['.']).stderr).toBe('gopitfix: 1 finding (1 fixable) in 1 of 1 file; dry run, use --write to apply\n');
   });
 });
+
+describe('--tests and gopitfix.json tests', () => {
+  const GO_MOD = 'module example.com/p\n\ngo 1.21\n';
+  const testTree = (extra: Record<string, string> = {}) =>
+    tree({ 'go.mod': GO_MOD, 'a.go': HEAD + LOST(1), 'a_test.go': HEAD + LOST(2), 'sub/b_test.go': HEAD.replace('package p', 'package sub') + LOST(3), ...extra });
+
+  it('counts findings in test files and hints at the switch when they dominate', () => {
+    const r = runCli(testTree(), ['--check', '.']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(r.stderr).toBe('gopitfix: 3 findings (3 fixable) in 3 of 3 files; 2 of them in _test.go files (--tests=false skips them)\n');
+    const doc = JSON.parse(runCli(testTree(), ['--json', '.']).stdout);
+    expect(doc.summary).toMatchObject({ findings: 3, findingsInTests: 2, filesSkippedTests: 0 });
+    // Not dominating: counted, no hint.
+    const few = runCli(testTree({ 'c.go': HEAD + LOST(4), 'd.go': HEAD + LOST(5) }), ['--check', '.']);
+    expect(few.stderr).toBe('gopitfix: 5 findings (5 fixable) in 5 of 5 files; 2 of them in _test.go files\n');
+  });
+
+  it('--tests=false skips _test.go files (not those named on the command line); --tests includes them', () => {
+    const dir = testTree();
+    const off = runCli(dir, ['--check', '--tests=false', '--stats', '.']);
+    expect(off.stdout).toMatch(/^a\.go:9:13: defer-cancel: /);
+    expect(off.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(off.stderr).toContain('gopitfix: 1 finding (1 fixable) in 1 of 1 file\n');
+    expect(off.stderr).toMatch(/^ {2}files {5}1 found: 1 scanned/m);
+    expect(off.stderr).toMatch(/^ {2}skipped {3}2 test files \(--tests=false\)$/m);
+    expect(JSON.parse(runCli(dir, ['--json', '--tests=false', '.']).stdout).summary).toMatchObject({ findings: 1, filesSkippedTests: 2, findingsInTests: 0 });
+    expect(runCli(dir, ['--check', '--tests=false', 'a_test.go']).stdout).toMatch(/^a_test\.go:9:13: /);
+    const on = runCli(dir, ['--check', '--tests', '.']);
+    expect(on.stderr).toBe('gopitfix: 3 findings (3 fixable) in 3 of 3 files; 2 of them in _test.go files\n');
+    expect(runCli(dir, ['--tests=maybe', '.']).stderr).toBe('gopitfix: --tests: expected --tests, --tests=true or --tests=false, got "maybe"\n');
+  });
+
+  it('gopitfix.json tests: false skips them per directory; the flag wins', () => {
+    const dir = testTree({ 'sub/gopitfix.json': '{"tests": false}' });
+    const r = runCli(dir, ['--check', '.']);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0])).toEqual(['a.go', 'a_test.go']);
+    expect(runCli(dir, ['--check', '--tests=true', '.']).stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    const bad = runCli(tree({ 'gopitfix.json': '{"tests": "no"}', 'a.go': 'package p\n' }), ['.']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^gopitfix: gopitfix\.json: \$\.tests: expected true or false, got "no"$/m);
+  });
+});

@@ -206,7 +206,13 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors: summary.errors }));
   }
   if (format !== 'json' && !opts.quiet) {
-    io.err(summaryLine(summary, mode, format === 'text') + '\n');
+    let line = summaryLine(summary, mode, format === 'text');
+    if (summary.findingsInTests) {
+      line += `; ${summary.findingsInTests} of them in _test.go files`;
+      // When test files dominate (fake round-trippers in table tests...), say how to leave them out.
+      if (opts.tests === null && summary.findingsInTests * 2 > summary.findings) line += ' (--tests=false skips them)';
+    }
+    io.err(line + '\n');
     if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
   }
 

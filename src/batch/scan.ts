@@ -13,6 +13,12 @@ export interface FileChoice {
   rules: Rule[];
   ruleOptions: Record<string, Record<string, unknown>>;
   goVersion: GoVersion | null;
+  /** false: _test.go files are skipped; true: included for every rule; null/absent: unset. */
+  tests?: boolean | null;
+}
+
+export function isTestFile(path: string): boolean {
+  return /(^|[\\/])[^\\/]*_test\.go$/.test(path);
 }
 
 /** The core summary plus the batch counters (all additive JSON fields). */
@@ -27,6 +33,10 @@ export interface BatchSummary extends Summary {
   vendorDirsSkipped: number;
   /** Files not written because they changed on disk after they were read. */
   filesSkippedChangedOnDisk: number;
+  /** _test.go files left out by --tests=false or gopitfix.json `tests: false`. */
+  filesSkippedTests: number;
+  /** Findings in _test.go files (included in `findings`). */
+  findingsInTests: number;
 }
 
 export interface BatchOptions {
@@ -51,6 +61,8 @@ export function emptyBatchSummary(rules: Rule[]): BatchSummary {
     filesExcluded: 0,
     vendorDirsSkipped: 0,
     filesSkippedChangedOnDisk: 0,
+    filesSkippedTests: 0,
+    findingsInTests: 0,
   };
 }
 
@@ -62,8 +74,9 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
   const profileIds = new Map<string, number>();
   const preErrors: DiscoveredFile[] = [];
   let excluded = 0;
+  let skippedTests = 0;
   const profileOf = (c: FileChoice): number => {
-    const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion };
+    const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion, tests: c.tests ?? null };
     const key = JSON.stringify(p);
     let id = profileIds.get(key);
     if (id === undefined) {
@@ -84,10 +97,14 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
       excluded++;
       continue;
     }
+    if (choice.tests === false && !f.explicit && isTestFile(f.absPath)) {
+      skippedTests++;
+      continue;
+    }
     tasks.push({ index: tasks.length, absPath: f.absPath, displayPath: f.displayPath, profile: profileOf(choice) });
     taskFiles.push(f);
   }
-  return { tasks, taskFiles, profiles, preErrors, excluded };
+  return { tasks, taskFiles, profiles, preErrors, excluded, skippedTests };
 }
 
 /** Run the files; handlers see results in path order. */
@@ -100,6 +117,7 @@ export async function scanBatch(files: readonly DiscoveredFile[], opts: BatchOpt
   };
   const p = plan(files, opts);
   summary.filesExcluded = p.excluded;
+  summary.filesSkippedTests = p.skippedTests;
   // Entries known to be unprocessable before reading keep their place in path order.
   const early = new Map(p.preErrors.map((f) => [f.absPath, f]));
   const flushEarly = (upTo: string | null) => {
@@ -142,8 +160,10 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
   if (r.changed) s.filesChanged++;
   if (r.findings.length) s.filesWithFindings++;
   s.fixesRejected += r.rejectedFixes;
+  const inTests = isTestFile(file.absPath);
   for (const f of r.findings) {
     s.findings++;
+    if (inTests) s.findingsInTests++;
     const perRule = (s.rules[f.rule] ??= { findings: 0, fixable: 0 });
     perRule.findings++;
     if (f.fix) {
@@ -171,6 +191,7 @@ export function detailedSummary(
   if (s.filesIgnored) skipped.push(`${s.filesIgnored} ignore-file`);
   if (s.filesSkippedGenerated) skipped.push(`${s.filesSkippedGenerated} generated`);
   if (s.filesExcluded) skipped.push(`${s.filesExcluded} excluded`);
+  if (s.filesSkippedTests) skipped.push(`${plural(s.filesSkippedTests, 'test file')} (--tests=false)`);
   if (s.vendorDirsSkipped) skipped.push(`${plural(s.vendorDirsSkipped, 'vendor dir')}`);
   if (s.errors.length) skipped.push(`${s.errors.length} unreadable or failed`);
   const lines = [

@@ -42,6 +42,8 @@ export interface Profile {
   ruleOptions: Record<string, Record<string, unknown>>;
   /** Version from the config's `go` (null: go.mod decides). --go still wins. */
   go: GoVersion | null;
+  /** Test-file policy (--tests, gopitfix.json `tests`): null = unset. Passed to the engine. */
+  tests?: boolean | null;
 }
 
 export interface Task {
@@ -161,6 +163,7 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
     ruleOptions: profile.ruleOptions,
     goVersion,
     prefilter: settings.prefilter,
+    tests: profile.tests ?? null,
   };
   let r;
   try {

@@ -51,6 +51,8 @@ export interface CliOptions {
   prefilter: boolean;
   /** --fail-on: which findings make the run exit 1 (null = fixable under --check, none otherwise). */
   failOn: FailOn | null;
+  /** --tests / --tests=false: include or skip _test.go files (null = unset: gopitfix.json, then the default). */
+  tests: boolean | null;
 }
 
 export type FailOn = 'fixable' | 'any' | 'none';
@@ -91,6 +93,7 @@ export function defaultOptions(): CliOptions {
     allowDirty: false,
     prefilter: true,
     failOn: null,
+    tests: null,
   };
 }
 
@@ -99,6 +102,8 @@ interface FlagSpec {
   names: string[];
   /** Placeholder shown in help; present iff the flag takes a value. */
   value?: string;
+  /** The value is optional and only given as --flag=value (a bare --flag passes ''). */
+  optionalValue?: boolean;
   help: string;
   apply(opts: CliOptions, value: string, flag: string): void;
 }
@@ -136,6 +141,17 @@ export const FLAGS: FlagSpec[] = [
     apply: (o, v, f) => {
       if (v !== 'fixable' && v !== 'any' && v !== 'none') throw new UsageError(`${f}: expected fixable, any or none, got "${v}"`);
       o.failOn = v;
+    },
+  },
+  {
+    names: ['--tests'],
+    value: 'true|false',
+    optionalValue: true,
+    help: '--tests=false skips _test.go files; --tests (=true) includes them for every rule (default: gopitfix.json `tests`, else included)',
+    apply: (o, v, f) => {
+      if (v === '' || v === 'true') o.tests = true;
+      else if (v === 'false') o.tests = false;
+      else throw new UsageError(`${f}: expected --tests, --tests=true or --tests=false, got "${v}"`);
     },
   },
   {
@@ -333,6 +349,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     let value = '';
     if (spec.value !== undefined) {
       if (eq >= 0) value = arg.slice(eq + 1);
+      else if (spec.optionalValue) value = '';
       else if (i + 1 < argv.length) value = argv[++i];
       else throw new UsageError(`${name} needs a value (${name} ${spec.value})`);
     } else if (eq >= 0) {
@@ -351,7 +368,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
 export function usage(): string {
   const rows = FLAGS.map((s) => {
-    const names = s.names.join(', ') + (s.value ? ` ${s.value}` : '');
+    const names = s.names.join(', ') + (s.value ? (s.optionalValue ? `[=${s.value}]` : ` ${s.value}`) : '');
     return [names, s.help] as const;
   });
   const width = Math.max(...rows.map(([n]) => n.length)) + 2;

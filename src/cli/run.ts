@@ -48,6 +48,8 @@ export interface FileSettings {
   rules: Rule[];
   ruleOptions: Record<string, Record<string, unknown>>;
   goVersion: GoVersion | null;
+  /** Test-file policy: false skips _test.go files, true includes them for every rule, null = unset. */
+  tests?: boolean | null;
 }
 
 export function emptySummary(rules: Rule[]): Summary {
