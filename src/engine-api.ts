@@ -97,6 +97,8 @@ export interface FileResult {
   rejectedFixes: number;
   /** Parse of the original had ERROR/MISSING nodes. */
   syntaxErrors: boolean;
+  /** Where the first of them starts (1-based; column in UTF-16 code units), when syntaxErrors. */
+  syntaxError?: Position;
   /** True when the prefilter decided no rule could match (file never parsed). */
   skippedByPrefilter: boolean;
   /** The file is excluded by //gopitfix:ignore-file. */

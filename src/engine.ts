@@ -91,7 +91,10 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
     try {
       const root = tree.rootNode;
       const errs = errorRanges(root);
-      if (pass === 1) result.syntaxErrors = errs.length > 0;
+      if (pass === 1) {
+        result.syntaxErrors = errs.length > 0;
+        if (errs.length) result.syntaxError = position(lineStarts(text), Math.min(...errs.map((e) => e.start)));
+      }
       const poisoned = poisonedRanges(root, errs);
       const imports = new Imports(root, text);
       let sem: Semantics | null = null;

@@ -190,3 +190,24 @@ describe('--tests and gopitfix.json tests', () => {
     expect(bad.stderr).toMatch(/^gopitfix: gopitfix\.json: \$\.tests: expected true or false, got "no"$/m);
   });
 });
+
+describe('files the grammar cannot parse', () => {
+  it('are listed with where the first error is: --stats and JSON summary.syntaxErrors (filesWithSyntaxErrors stays the count)', () => {
+    const dir = tree({
+      // Go 1.26's new(expr): builds with Go 1.26, unknown to tree-sitter-go 0.25.
+      'new.go': 'package p\n\nimport "context"\n\nfunc f(ctx context.Context, port int) *uint16 {\n\t_, _ = context.WithCancel(ctx)\n\treturn new(uint16(port))\n}\n',
+      'ok.go': HEAD + LOST(1),
+    });
+    const r = runCli(dir, ['--stats', '.']);
+    expect(r.stderr).toContain(
+      '  syntax    1 file the grammar could not parse (fixes elsewhere in it still apply);\n' +
+        "            code that builds may use Go syntax newer than tree-sitter-go 0.25 knows (Go 1.25), e.g. Go 1.26's new(expr):\n" +
+        '              new.go:7:13\n',
+    );
+    const s = JSON.parse(runCli(dir, ['--json', '.']).stdout).summary;
+    expect(s.filesWithSyntaxErrors).toBe(1);
+    expect(s.syntaxErrors).toEqual([{ file: 'new.go', line: 7, column: 13 }]);
+    // The fix in the other file still applies.
+    expect(s.fixable).toBe(1);
+  });
+});

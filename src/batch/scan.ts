@@ -33,6 +33,11 @@ export interface BatchSummary extends Summary {
   vendorDirsSkipped: number;
   /** Files not written because they changed on disk after they were read. */
   filesSkippedChangedOnDisk: number;
+  /**
+   * Files the grammar could not parse cleanly, with where the first error is (their
+   * other fixes still apply); `filesWithSyntaxErrors` stays their count.
+   */
+  syntaxErrors: { file: string; line: number; column: number }[];
   /** _test.go files left out by --tests=false or gopitfix.json `tests: false`. */
   filesSkippedTests: number;
   /** Findings in _test.go files (included in `findings`). */
@@ -61,6 +66,7 @@ export function emptyBatchSummary(rules: Rule[]): BatchSummary {
     filesExcluded: 0,
     vendorDirsSkipped: 0,
     filesSkippedChangedOnDisk: 0,
+    syntaxErrors: [],
     filesSkippedTests: 0,
     findingsInTests: 0,
   };
@@ -156,7 +162,10 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
   if (r.ignoredFile) s.filesIgnored++;
   else if (r.skippedByPrefilter) s.filesSkippedNoTrigger++;
   else s.filesParsed++;
-  if (r.syntaxErrors) s.filesWithSyntaxErrors++;
+  if (r.syntaxErrors) {
+    s.filesWithSyntaxErrors++;
+    s.syntaxErrors.push({ file: file.displayPath, line: r.syntaxError?.line ?? 1, column: r.syntaxError?.column ?? 1 });
+  }
   if (r.changed) s.filesChanged++;
   if (r.findings.length) s.filesWithFindings++;
   s.fixesRejected += r.rejectedFixes;
@@ -175,6 +184,21 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The Go grammar gopitfix parses with, and the newest Go release whose syntax it knows (README). */
+export const GRAMMAR = { name: 'tree-sitter-go 0.25', goSyntax: '1.25' };
+const SYNTAX_LIST_MAX = 20;
+
+/** The files the grammar could not parse, where, and the likely reason. */
+export function syntaxErrorLines(list: readonly { file: string; line: number; column: number }[]): string[] {
+  const out = [
+    `  syntax    ${plural(list.length, 'file')} the grammar could not parse (fixes elsewhere in ${list.length === 1 ? 'it' : 'them'} still apply);`,
+    `            code that builds may use Go syntax newer than ${GRAMMAR.name} knows (Go ${GRAMMAR.goSyntax}), e.g. Go 1.26's new(expr):`,
+  ];
+  for (const e of list.slice(0, SYNTAX_LIST_MAX)) out.push(`              ${e.file}:${e.line}:${e.column}`);
+  if (list.length > SYNTAX_LIST_MAX) out.push(`              ... and ${list.length - SYNTAX_LIST_MAX} more (all in --json: summary.syntaxErrors)`);
+  return out;
 }
 
 /** The detailed end summary (terminal or --stats), after the one-line summary. */
@@ -198,6 +222,7 @@ export function detailedSummary(
     `  files     ${found !== undefined ? `${found} found: ` : ''}${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
     `  skipped   ${skipped.length ? skipped.join(', ') : 'none'}`,
   ];
+  if (s.syntaxErrors.length) lines.push(...syntaxErrorLines(s.syntaxErrors));
   const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0);
   if (ruleIds.length) {
     const w = Math.max(...ruleIds.map((id) => id.length));

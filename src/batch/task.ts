@@ -92,6 +92,8 @@ export interface WireResult {
   /** What was read, to detect a change on disk before writing. */
   stamp?: FileStamp;
   syntaxErrors: boolean;
+  /** Where the first syntax error starts. */
+  syntaxError?: Position;
   skippedByPrefilter: boolean;
   ignoredFile: boolean;
   rejectedFixes: number;
@@ -178,6 +180,7 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
     findings: r.findings.map((f) => wireFinding(f, settings)),
     changed: r.changed,
     syntaxErrors: r.syntaxErrors,
+    ...(r.syntaxError ? { syntaxError: r.syntaxError } : {}),
     skippedByPrefilter: r.skippedByPrefilter,
     ignoredFile: r.ignoredFile,
     rejectedFixes: r.rejectedFixes,
