@@ -101,6 +101,10 @@ export interface FileResult {
   syntaxError?: Position;
   /** True when the prefilter decided no rule could match (file never parsed). */
   skippedByPrefilter: boolean;
+  /** True when no enabled rule applies to the file's Go version (file never parsed). */
+  skippedByGoVersion?: boolean;
+  /** Enabled rules that do not apply to the file's Go version. */
+  rulesOutOfVersion?: string[];
   /** The file is excluded by //gopitfix:ignore-file. */
   ignoredFile: boolean;
   /** Rules that threw on this file ("rule-id: message"); their other findings still count. */

@@ -65,6 +65,12 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   }
   const version = opts.goVersion ?? (file.goVersion !== undefined ? file.goVersion : fileGoVersion(file.absPath, source));
   let rules = opts.rules.filter((r) => versionInRange(version, r.meta.goVersion));
+  if (rules.length < opts.rules.length) result.rulesOutOfVersion = opts.rules.filter((r) => !rules.includes(r)).map((r) => r.meta.id);
+  if (rules.length === 0) {
+    // Not the prefilter's doing: no enabled rule applies to this file's Go version.
+    result.skippedByGoVersion = true;
+    return result;
+  }
   if (opts.prefilter !== false) {
     rules = rules.filter((r) => passesPrefilter(r.meta, source));
   }

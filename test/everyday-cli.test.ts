@@ -211,3 +211,31 @@ describe('files the grammar cannot parse', () => {
     expect(s.fixable).toBe(1);
   });
 });
+
+describe('smaller papercuts', () => {
+  it('a rule inactive for the Go version is not blamed on "no rule trigger"', () => {
+    const dir = tree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'a.go': HEAD + LOST(1) });
+    const r = runCli(dir, ['--stats', '--rules', 'waitgroup-go', '.']);
+    expect(r.stderr).toMatch(/^ {2}skipped {3}1 no rule for their Go version$/m);
+    expect(r.stderr).toMatch(/^ {4}waitgroup-go {2}0 findings, 0 fixable \(not run on 1 file: Go version out of its range\)$/m);
+    const s = JSON.parse(runCli(dir, ['--json', '--rules', 'waitgroup-go,defer-cancel', '.']).stdout).summary;
+    expect(s).toMatchObject({ filesSkippedGoVersion: 0, filesSkippedNoTrigger: 0, filesParsed: 1, rulesOutOfVersion: { 'waitgroup-go': 1 } });
+  });
+
+  it('--list-rules --json prints regular-expression triggers as strings', () => {
+    const rules = JSON.parse(runCli(tree(), ['--list-rules', '--json']).stdout) as { triggers?: unknown[] }[];
+    const triggers = rules.flatMap((r) => r.triggers ?? []);
+    expect(triggers.some((t) => typeof t === 'string' && t.startsWith('/'))).toBe(true);
+    expect(triggers.every((t) => typeof t === 'string')).toBe(true);
+  });
+
+  it('--help mentions the config file, suppression comments, the rule docs and exit codes 130/143', () => {
+    const h = runCli(tree(), ['--help']).stdout;
+    expect(h).toContain('gopitfix.json');
+    expect(h).toContain('//gopitfix:ignore');
+    expect(h).toMatch(/Rule docs: \/.*\/transforms\/<rule>\/README\.md/);
+    expect(h).toContain('130/143');
+    expect(h).toContain('--fail-on');
+    expect(h).toContain('--tests[=true|false]');
+  });
+});

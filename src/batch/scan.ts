@@ -27,6 +27,10 @@ export interface BatchSummary extends Summary {
   filesParsed: number;
   /** Files read but not parsed: no enabled rule's trigger text occurs in them. */
   filesSkippedNoTrigger: number;
+  /** Files read but not parsed: no enabled rule applies to their Go version. */
+  filesSkippedGoVersion: number;
+  /** Per enabled rule: files it did not run on because of their Go version. */
+  rulesOutOfVersion: Record<string, number>;
   /** Files left out by --exclude or a gopitfix.json `exclude`. */
   filesExcluded: number;
   /** vendor/ directories not walked (--include-vendor walks them). */
@@ -63,6 +67,8 @@ export function emptyBatchSummary(rules: Rule[]): BatchSummary {
     ...emptySummary(rules),
     filesParsed: 0,
     filesSkippedNoTrigger: 0,
+    filesSkippedGoVersion: 0,
+    rulesOutOfVersion: {},
     filesExcluded: 0,
     vendorDirsSkipped: 0,
     filesSkippedChangedOnDisk: 0,
@@ -160,8 +166,10 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
   s.filesScanned++;
   s.bytesScanned += r.bytes;
   if (r.ignoredFile) s.filesIgnored++;
+  else if (r.skippedByGoVersion) s.filesSkippedGoVersion++;
   else if (r.skippedByPrefilter) s.filesSkippedNoTrigger++;
   else s.filesParsed++;
+  for (const id of r.rulesOutOfVersion ?? []) s.rulesOutOfVersion[id] = (s.rulesOutOfVersion[id] ?? 0) + 1;
   if (r.syntaxErrors) {
     s.filesWithSyntaxErrors++;
     s.syntaxErrors.push({ file: file.displayPath, line: r.syntaxError?.line ?? 1, column: r.syntaxError?.column ?? 1 });
@@ -212,6 +220,7 @@ export function detailedSummary(
 ): string {
   const skipped: string[] = [];
   if (s.filesSkippedNoTrigger) skipped.push(`${s.filesSkippedNoTrigger} no rule trigger`);
+  if (s.filesSkippedGoVersion) skipped.push(`${s.filesSkippedGoVersion} no rule for their Go version`);
   if (s.filesIgnored) skipped.push(`${s.filesIgnored} ignore-file`);
   if (s.filesSkippedGenerated) skipped.push(`${s.filesSkippedGenerated} generated`);
   if (s.filesExcluded) skipped.push(`${s.filesExcluded} excluded`);
@@ -223,14 +232,15 @@ export function detailedSummary(
     `  skipped   ${skipped.length ? skipped.join(', ') : 'none'}`,
   ];
   if (s.syntaxErrors.length) lines.push(...syntaxErrorLines(s.syntaxErrors));
-  const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0);
+  const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0 || s.rulesOutOfVersion[id]);
   if (ruleIds.length) {
     const w = Math.max(...ruleIds.map((id) => id.length));
     lines.push('  rules');
     for (const id of ruleIds) {
-      const r = s.rules[id];
+      const r = s.rules[id] ?? { findings: 0, fixable: 0 };
       const fixed = mode === 'write' ? `, ${fixedPerRule.get(id) ?? 0} fixed` : '';
-      lines.push(`    ${id.padEnd(w)}  ${plural(r.findings, 'finding')}, ${r.fixable} fixable${fixed}`);
+      const off = s.rulesOutOfVersion[id] ? ` (not run on ${plural(s.rulesOutOfVersion[id], 'file')}: Go version out of its range)` : '';
+      lines.push(`    ${id.padEnd(w)}  ${plural(r.findings, 'finding')}, ${r.fixable} fixable${fixed}${off}`);
     }
   }
   lines.push(

@@ -95,6 +95,10 @@ export interface WireResult {
   /** Where the first syntax error starts. */
   syntaxError?: Position;
   skippedByPrefilter: boolean;
+  /** No enabled rule applies to the file's Go version. */
+  skippedByGoVersion?: boolean;
+  /** Enabled rules that do not apply to the file's Go version. */
+  rulesOutOfVersion?: string[];
   ignoredFile: boolean;
   rejectedFixes: number;
   ruleErrors: string[];
@@ -182,6 +186,8 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
     syntaxErrors: r.syntaxErrors,
     ...(r.syntaxError ? { syntaxError: r.syntaxError } : {}),
     skippedByPrefilter: r.skippedByPrefilter,
+    ...(r.skippedByGoVersion ? { skippedByGoVersion: true } : {}),
+    ...(r.rulesOutOfVersion?.length ? { rulesOutOfVersion: r.rulesOutOfVersion } : {}),
     ignoredFile: r.ignoredFile,
     rejectedFixes: r.rejectedFixes,
     ruleErrors: r.ruleErrors,

@@ -366,7 +366,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return opts;
 }
 
-export function usage(): string {
+/** `docsDir`: where the rule READMEs are (the package's transforms/ directory), when known. */
+export function usage(docsDir?: string): string {
   const rows = FLAGS.map((s) => {
     const names = s.names.join(', ') + (s.value ? (s.optionalValue ? `[=${s.value}]` : ` ${s.value}`) : '');
     return [names, s.help] as const;
@@ -381,6 +382,12 @@ export function usage(): string {
     '',
     'Options:',
     ...rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`),
+    '',
+    'Configuration: the nearest gopitfix.json above each file (rules on/off and their',
+    'options, exclude globs, go version, tests); --config FILE uses one for all.',
+    'Suppress a finding with //gopitfix:ignore [rule,...] on its line or the line above,',
+    'a whole file with //gopitfix:ignore-file; //nolint forms work too.',
+    `Rule docs: ${docsDir ?? 'transforms'}/<rule>/README.md (rule ids: --list-rules).`,
     '',
     'Exit codes: 0 ok, 1 findings that --fail-on names (by default: fixable findings',
     'under --check), 2 usage error, 3 some files could not be processed (the others',

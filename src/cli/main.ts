@@ -97,7 +97,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   try {
     opts = parseArgs(argv);
     if (opts.help) {
-      io.out(usage());
+      io.out(usage(packageDir() ? join(packageDir()!, 'transforms') : undefined));
       return EXIT_OK;
     }
     if (opts.version) {
@@ -105,7 +105,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT_OK;
     }
     if (opts.listRules) {
-      io.out(opts.json ? JSON.stringify(allRules.map((r) => r.meta), null, 2) + '\n' : listRules());
+      // A regular-expression trigger prints as "/source/flags" (JSON.stringify would give {}).
+      const meta = JSON.stringify(allRules.map((r) => r.meta), (_k, v: unknown) => (v instanceof RegExp ? String(v) : v), 2);
+      io.out(opts.json ? meta + '\n' : listRules());
       return EXIT_OK;
     }
     rules = enabledRules(opts);
@@ -160,16 +162,21 @@ function listRules(): string {
 }
 
 function packageVersion(): string {
-  // dist/src/cli/main.js when built, src/cli/main.ts under vitest: walk up to our package.json.
+  const dir = packageDir();
+  return dir ? (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version : 'unknown';
+}
+
+/** Our package's directory: dist/src/cli/main.js when built, src/cli/main.ts under vitest; walk up to package.json. */
+function packageDir(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       const data = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
-      if (data.name === 'gopitfix' && data.version) return data.version;
+      if (data.name === 'gopitfix' && data.version) return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
+    if (parent === dir) return null;
     dir = parent;
   }
 }
