@@ -2,7 +2,8 @@
 // --fail-on, the test-file switch, files the grammar cannot parse, and the smaller
 // papercuts. Terminal behaviour is in test/terminal-pty.test.ts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, tempTrees } from './support/cli.js';
@@ -237,5 +238,38 @@ describe('smaller papercuts', () => {
     expect(h).toContain('130/143');
     expect(h).toContain('--fail-on');
     expect(h).toContain('--tests[=true|false]');
+  });
+});
+
+describe('git-relative selection and paths', () => {
+  const git = (cwd: string, ...args: string[]) =>
+    spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' });
+
+  function repo(): string {
+    const dir = tree({ 'go.mod': 'module example.com/p\n\ngo 1.21\n', 'sub/a.go': HEAD + LOST(1), 'sub/b.go': HEAD + LOST(2) });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-q', '-m', 'init');
+    writeFileSync(join(dir, 'sub', 'b.go'), HEAD + LOST(2) + '\n// changed\n');
+    return dir;
+  }
+
+  it('--format github and sarif from a subdirectory use paths from the repository top', () => {
+    const dir = repo();
+    const sub = join(dir, 'sub');
+    expect(runCli(sub, ['--format', 'github', 'a.go']).stdout).toMatch(/^::warning file=sub\/a\.go,line=9,/);
+    const doc = JSON.parse(runCli(sub, ['--format', 'sarif', 'a.go']).stdout);
+    expect(doc.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('sub/a.go');
+    expect(doc.runs[0].originalUriBaseIds['%SRCROOT%'].uri).toBe(pathToFileURL(dir + '/').href);
+    // Text and JSON keep paths relative to the current directory.
+    expect(runCli(sub, ['--check', 'a.go']).stdout).toMatch(/^a\.go:9:13: /);
+  });
+
+  it('--changed-since reads the repository of the given paths, not the current directory', () => {
+    const dir = repo();
+    const outside = tree();
+    const r = runCli(outside, ['--check', '--changed-since', 'HEAD', join(dir, 'sub')]);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/:.*/, '').replace(/.*\//, ''))).toEqual(['b.go']);
+    expect(r.code).toBe(1);
   });
 });

@@ -2,7 +2,7 @@
 // CI (--exclude, --changed-since, --shard), the dirty-tree guard, the worker pool, the
 // outputs (text, json, sarif, github), writes, progress and the summaries. main.ts
 // parses arguments and discovers files, then hands over here.
-import { relative, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { errText, type DiscoveredFile, type DiscoverOptions } from '../discover.js';
 import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
@@ -15,7 +15,7 @@ import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
 import { defaultJobs } from './pool.js';
 import { Progress } from './progress.js';
 import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
-import { changedSince, excludeGlobs, inShard, workTreeRoot } from './select.js';
+import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from './select.js';
 import type { WireFinding } from './task.js';
 import { exitBetweenFiles, writeProblem, writeRoots } from '../fsguard.js';
 
@@ -60,8 +60,20 @@ export function selectFiles(
   pre.excluded += ex.excluded;
   let out = ex.kept;
   if (opts.changedSince) {
-    const changed = changedSince(opts.changedSince, cwd);
-    out = out.filter((f) => changed.has(f.absPath));
+    // Each file is compared in its own work tree (the given paths' repository, not the
+    // current directory's): one `git diff` per work tree involved.
+    const ref = opts.changedSince;
+    const rootOfDir = new Map<string, string | null>();
+    const changedIn = new Map<string, Set<string>>();
+    out = out.filter((f) => {
+      const d = dirname(f.absPath);
+      let root = rootOfDir.get(d);
+      if (root === undefined) rootOfDir.set(d, (root = workTreeRoot(d)));
+      if (!root) throw new SelectError("--changed-since: not inside a git work tree");
+      let changed = changedIn.get(root);
+      if (!changed) changedIn.set(root, (changed = changedSince(ref, root)));
+      return changed.has(f.absPath);
+    });
   }
   if (opts.shard) {
     const { k, n } = opts.shard;
@@ -109,6 +121,11 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         io.out(t);
       }
     : io.out;
+  // GitHub attaches annotations and code-scanning results by path from the repository's
+  // top, whatever directory the job ran in: those formats use paths relative to the git
+  // work tree holding the current directory (unchanged outside git).
+  const repoRoot = format === 'github' || format === 'sarif' ? workTreeRoot(io.cwd) : null;
+  const repoPath = (p: string) => (repoRoot ? relative(repoRoot, resolve(io.cwd, p)).split(sep).join('/') : p);
   const json: JsonFinding[] = [];
   const sarif: WireFinding[] = [];
   const fixedPerRule = new Map<string, number>();
@@ -151,9 +168,9 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         if (format === 'json') {
           for (const f of result.findings) json.push(jsonFinding(f));
         } else if (format === 'sarif') {
-          sarif.push(...result.findings);
+          for (const f of result.findings) sarif.push(repoRoot ? { ...f, file: repoPath(f.file) } : f);
         } else if (format === 'github') {
-          for (const f of result.findings) out(githubAnnotation(f) + '\n');
+          for (const f of result.findings) out(githubAnnotation(repoRoot ? { ...f, file: repoPath(f.file) } : f) + '\n');
         } else if (mode === 'check') {
           for (const f of result.findings) out(findingLine(f) + '\n');
         } else {
@@ -203,7 +220,8 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     // Rules a gopitfix.json turned on for some directory report too: describe them as well.
     const ids = new Set([...rules.map((r) => r.meta.id), ...sarif.map((f) => f.rule)]);
     const described = allRules.filter((r) => ids.has(r.meta.id));
-    io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors: summary.errors }));
+    const errors = summary.errors.map((e) => ({ ...e, file: repoPath(e.file) }));
+    io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors, ...(repoRoot ? { srcRoot: repoRoot } : {}) }));
   }
   if (format !== 'json' && !opts.quiet) {
     let line = summaryLine(summary, mode, format === 'text');

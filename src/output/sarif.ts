@@ -17,6 +17,8 @@ export interface SarifRun {
   findings: WireFinding[];
   /** Files that could not be processed: reported as tool execution notifications. */
   errors: { file: string; message: string }[];
+  /** Directory the result paths are relative to (%SRCROOT%); default: the current directory. */
+  srcRoot?: string;
 }
 
 function packageRoot(): string {
@@ -158,7 +160,7 @@ export function sarifDocument(run: SarifRun): string {
           },
         },
         columnKind: 'utf16CodeUnits',
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(process.cwd() + '/').href } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL((run.srcRoot ?? process.cwd()).replace(/\/?$/, '/')).href } },
         invocations: [
           {
             executionSuccessful: run.errors.length === 0,
