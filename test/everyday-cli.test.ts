@@ -273,3 +273,16 @@ describe('git-relative selection and paths', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('a path with no Go files', () => {
+  it('is a usage error for a directory (like go vet), a warning for a dir/... pattern', () => {
+    const dir = tree({ 'docs/README.md': 'hi', 'vendor/x/x.go': 'package x\n', 'pkg/a.go': 'package a\n' });
+    const r = runCli(dir, ['docs']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('gopitfix: docs: no Go files (vendor/, testdata/ and directories starting with . or _ are not walked)\n');
+    expect(runCli(join(dir, 'docs'), []).code).toBe(2);
+    const p = runCli(dir, ['./docs/...', './pkg/...']);
+    expect(p.code).toBe(0);
+    expect(p.stderr).toBe('gopitfix: warning: "./docs/..." matched no Go files\ngopitfix: no findings in 1 file\n');
+  });
+});

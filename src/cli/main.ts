@@ -126,7 +126,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let settingsFor;
   const pre = newPreselection();
   try {
-    files = selectFiles(discover(opts.paths, { cwd: io.cwd, ...batchDiscoverOptions(opts, pre) }), opts, io.cwd, pre);
+    const onEmptyPattern = (arg: string) => io.err(`gopitfix: warning: "${arg}" matched no Go files\n`);
+    files = selectFiles(discover(opts.paths, { cwd: io.cwd, ...batchDiscoverOptions(opts, pre), onEmptyPattern }), opts, io.cwd, pre);
     settingsFor = configSettings(files, opts, io.cwd);
   } catch (e) {
     if (e instanceof DiscoveryError || e instanceof ConfigError || e instanceof SelectError) {
