@@ -286,3 +286,17 @@ describe('a path with no Go files', () => {
     expect(p.stderr).toBe('gopitfix: warning: "./docs/..." matched no Go files\ngopitfix: no findings in 1 file\n');
   });
 });
+
+describe('suppression comments', () => {
+  it('a typo in a //gopitfix:ignore rule id is reported (the finding stays); //nolint lists are not checked', () => {
+    const src = (c: string) => HEAD + `func F(ctx context.Context) error {\n\tctx2, _ := context.WithTimeout(ctx, time.Second) ${c}\n\treturn ctx2.Err()\n}\n`;
+    const dir = tree({ 'a.go': src('//gopitfix:ignore defer-cancle'), 'b.go': src('//nolint:errcheck'), 'c.go': src('//gopitfix:ignore defer-cancel') });
+    const r = runCli(dir, ['--check', '.']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.slice(0, 5))).toEqual(['a.go:', 'b.go:']);
+    expect(r.stderr).toBe(
+      'gopitfix: warning: a.go:9: //gopitfix:ignore names unknown rule "defer-cancle" (see --list-rules)\n' +
+        'gopitfix: 2 findings (2 fixable) in 2 of 3 files\n',
+    );
+  });
+});

@@ -165,6 +165,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
       onError: (err) => note(`gopitfix: ${err.file}: ${err.message}\n`),
       onProgress: (n) => progress.tick(n),
       onResult: (file, result) => {
+        for (const w of result.warnings ?? []) note(`gopitfix: warning: ${w}\n`);
         if (format === 'json') {
           for (const f of result.findings) json.push(jsonFinding(f));
         } else if (format === 'sarif') {

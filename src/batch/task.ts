@@ -14,6 +14,7 @@ import { errText, isGenerated } from '../discover.js';
 import { fileDiff } from '../output/diff.js';
 import { annotateHunks } from '../output/annotate.js';
 import { contentProblem, sizeProblem } from '../fsguard.js';
+import { unknownIgnoreIds } from '../suppress.js';
 
 /** What each result must carry; fixed for the whole run. */
 export interface TaskSettings {
@@ -102,6 +103,8 @@ export interface WireResult {
   ignoredFile: boolean;
   rejectedFixes: number;
   ruleErrors: string[];
+  /** Notes for stderr that do not fail the run (an unknown rule id in //gopitfix:ignore). */
+  warnings?: string[];
 }
 
 export interface FileStamp {
@@ -163,6 +166,8 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
   if (notText) return { ...empty(task.index, 'error'), error: notText };
   const source = bytes.toString('utf8');
   if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
+  const unknown = unknownIgnoreIds(source, (id) => findRule(id) !== undefined);
+  const warnings = unknown.map((u) => `${task.displayPath}:${u.line}: //gopitfix:ignore names unknown rule "${u.id}" (see --list-rules)`);
   const goVersion = settings.goVersion ?? profile.go;
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
@@ -191,6 +196,7 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
     ignoredFile: r.ignoredFile,
     rejectedFixes: r.rejectedFixes,
     ruleErrors: r.ruleErrors,
+    ...(warnings.length ? { warnings } : {}),
   };
   if (r.changed) {
     if (settings.output) {
