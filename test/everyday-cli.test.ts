@@ -300,3 +300,19 @@ describe('suppression comments', () => {
     );
   });
 });
+
+describe('a file outside the current directory', () => {
+  it('gets patch headers from the filesystem root, which git apply --directory=/ accepts (never a/../)', () => {
+    const dir = tree({ 'cwd/': '', 'other/a.go': HEAD + LOST(1) });
+    const r = runCli(join(dir, 'cwd'), ['../other/a.go']);
+    const abs = join(dir, 'other', 'a.go').replace(/^\/+/, '');
+    expect(r.stdout.startsWith(`--- a/${abs}\n+++ b/${abs}\n`)).toBe(true);
+    writeFileSync(join(dir, 'cwd', 'fix.patch'), r.stdout);
+    const apply = spawnSync('git', ['apply', '--unsafe-paths', '--directory=/', 'fix.patch'], { cwd: join(dir, 'cwd'), encoding: 'utf8' });
+    expect(apply.stderr).toBe('');
+    expect(apply.status).toBe(0);
+    expect(runCli(join(dir, 'cwd'), ['--check', '../other/a.go']).code).toBe(0);
+    // Finding lines keep the path relative to the current directory.
+    expect(r.stderr).toBe('gopitfix: 1 finding (1 fixable) in 1 of 1 file; dry run, use --write to apply\n');
+  });
+});

@@ -4,6 +4,7 @@
 // boundary: findings with their diffs already rendered, the new text only when it will
 // be written, never the trees, baselines or the original source.
 import { createHash } from 'node:crypto';
+import { sep } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { processFile } from '../engine.js';
 import type { EngineOptions, Finding, Position } from '../engine-api.js';
@@ -203,9 +204,20 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
       out.output = r.output;
       out.stamp = stamp;
     }
-    if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(task.displayPath, r.source, r.output, settings.context), r.source, r.findings);
+    if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(patchPath(task), r.source, r.output, settings.context), r.source, r.findings);
   }
   return out;
+}
+
+/**
+ * The path in a patch's headers: relative to the current directory, except for a file
+ * outside it, whose `a/../x` headers both git apply and patch(1) refuse. Such a file is
+ * named from the filesystem root (`a/tmp/x/a.go`, as `git diff --no-index` does), which
+ * `git apply --unsafe-paths --directory=/` and `cd / && patch -p1` accept.
+ */
+export function patchPath(task: Pick<Task, 'displayPath' | 'absPath'>): string {
+  if (task.displayPath !== '..' && !task.displayPath.startsWith('../')) return task.displayPath;
+  return task.absPath.split(sep).join('/').replace(/^[A-Za-z]:/, '').replace(/^\/+/, '');
 }
 
 function wireFinding(f: Finding, settings: TaskSettings): WireFinding {
