@@ -83,3 +83,15 @@ describe('progress line on a terminal', () => {
     expect(patch.startsWith('--- a/p0/f0.go\n')).toBe(true);
   }, 120_000);
 });
+
+describe('-i with stdout redirected', () => {
+  it('refuses (exit 2) instead of writing the prompt\'s escape codes into the file', async () => {
+    const dir = bigTree(2);
+    const t = new Terminal(dir, `${cli('-i .')} > review.txt`, tree());
+    const { code, screen } = await t.exit();
+    expect(code).toBe(2);
+    expect(screen).toContain('gopitfix: interactive mode needs stdout to be the terminal (it is redirected); use the default dry run to save a patch');
+    expect(readFileSync(join(dir, 'review.txt'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'p0', 'f0.go'), 'utf8')).toContain('ctx2, _ :=');
+  }, 60_000);
+});

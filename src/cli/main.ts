@@ -114,6 +114,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (opts.interactive && !io.stdinIsTTY) {
       throw new UsageError('interactive mode needs a terminal; use --write or the default dry run');
     }
+    // The questions, diffs and the prompt's cursor codes go to stdout: into a file they are garbage.
+    if (opts.interactive && !io.stdoutIsTTY) {
+      throw new UsageError('interactive mode needs stdout to be the terminal (it is redirected); use the default dry run to save a patch');
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`gopitfix: ${e.message}\n`);
