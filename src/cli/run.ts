@@ -95,6 +95,8 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
     }
     const settings = config.settingsFor?.(file);
     if (settings === null) continue; // excluded by gopitfix.json
+    // --tests=false / "tests": false: walked _test.go files are left out (as in src/batch/scan.ts).
+    if (settings?.tests === false && !file.explicit && /_test\.go$/.test(file.absPath)) continue;
     let bytes: Buffer;
     try {
       const big = sizeProblem(statSync(file.absPath).size, config.maxFileSize);
