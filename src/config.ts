@@ -29,6 +29,8 @@ export interface Config {
   rules: Record<string, RuleSetting>;
   exclude: string[];
   go: GoVersion | null;
+  /** `tests`: false skips _test.go files, true includes them for every rule; null = not set. */
+  tests: boolean | null;
 }
 
 /** A configuration file that cannot be read, parsed or validated: exit 2. */
@@ -87,6 +89,11 @@ export function configSchema(rules: readonly Rule[] = allRules): JsonSchema {
         pattern: GO_VERSION_PATTERN,
         title: 'a Go version like "1.21"',
         description: 'Go language version (1.N) for the files this config covers, instead of go.mod; --go takes precedence.',
+      },
+      tests: {
+        type: 'boolean',
+        description:
+          'false: skip _test.go files (files named on the command line are still processed); true: include them for every rule. Unset: included. --tests / --tests=false take precedence.',
       },
     },
   };
@@ -228,13 +235,14 @@ export function parseConfig(text: string, file: string, rules: readonly Rule[] =
   const schema = configSchema(rules);
   const err = validateSchema(data, schema);
   if (err) throw new ConfigError(file, err.path === '$' ? '$' : err.path, err.message);
-  const obj = data as { rules?: Record<string, RuleSetting>; exclude?: string[]; go?: string };
+  const obj = data as { rules?: Record<string, RuleSetting>; exclude?: string[]; go?: string; tests?: boolean };
   return {
     file,
     dir: dirname(resolve(file)),
     rules: obj.rules ?? {},
     exclude: obj.exclude ?? [],
     go: obj.go ? parseGoVersion(obj.go) : null,
+    tests: typeof obj.tests === 'boolean' ? obj.tests : null,
   };
 }
 

@@ -31,6 +31,11 @@ export interface DiscoverOptions {
   includeVendor?: boolean;
   /** Called for each vendor/ directory a walk skips (summary counts). */
   onSkipVendor?: (absDir: string) => void;
+  /**
+   * Called when a `dir/...` pattern matches no Go file (as `go vet` warns "matched no
+   * packages"); a directory named without `/...` holding none is a DiscoveryError.
+   */
+  onEmptyPattern?: (arg: string) => void;
 }
 
 const SKIP_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
@@ -70,7 +75,14 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
     const isDir = st?.isDirectory() ?? false;
     if (target !== arg && !isDir) throw new DiscoveryError(`${arg}: ${target} is not a directory`);
     if (isDir) {
-      walk(abs, cwd, opts.gitignore !== false, add, opts);
+      let n = 0;
+      walk(abs, cwd, opts.gitignore !== false, (f) => (n++, add(f)), opts);
+      if (n === 0) {
+        if (target !== arg && opts.onEmptyPattern) opts.onEmptyPattern(arg);
+        else if (target === arg && opts.onEmptyPattern) {
+          throw new DiscoveryError(`${arg}: no Go files (vendor/, testdata/ and directories starting with . or _ are not walked)`);
+        }
+      }
     } else {
       const file: DiscoveredFile = { absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: true };
       if (st && !st.isFile()) file.error = 'not a regular file';

@@ -15,6 +15,12 @@ export interface EngineOptions {
   /** Skip parsing when no enabled rule's trigger occurs in the text (default true). */
   prefilter?: boolean;
   /**
+   * Test-file policy from --tests / gopitfix.json `tests`: true = test files too, for every
+   * rule; false = test files are skipped before the engine; null/undefined = unset (each
+   * rule's own default). Rules read it as ctx.tests.
+   */
+  tests?: boolean | null;
+  /**
    * Decide per fix whether it may be applied (interactive review). Called once per
    * proposed fix with its finding's identity; a declined fix is reported with fix: null.
    * Identity (rule, startOffset in the ORIGINAL source) is stable across passes.
@@ -91,8 +97,14 @@ export interface FileResult {
   rejectedFixes: number;
   /** Parse of the original had ERROR/MISSING nodes. */
   syntaxErrors: boolean;
+  /** Where the first of them starts (1-based; column in UTF-16 code units), when syntaxErrors. */
+  syntaxError?: Position;
   /** True when the prefilter decided no rule could match (file never parsed). */
   skippedByPrefilter: boolean;
+  /** True when no enabled rule applies to the file's Go version (file never parsed). */
+  skippedByGoVersion?: boolean;
+  /** Enabled rules that do not apply to the file's Go version. */
+  rulesOutOfVersion?: string[];
   /** The file is excluded by //gopitfix:ignore-file. */
   ignoredFile: boolean;
   /** Rules that threw on this file ("rule-id: message"); their other findings still count. */

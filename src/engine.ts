@@ -65,6 +65,12 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   }
   const version = opts.goVersion ?? (file.goVersion !== undefined ? file.goVersion : fileGoVersion(file.absPath, source));
   let rules = opts.rules.filter((r) => versionInRange(version, r.meta.goVersion));
+  if (rules.length < opts.rules.length) result.rulesOutOfVersion = opts.rules.filter((r) => !rules.includes(r)).map((r) => r.meta.id);
+  if (rules.length === 0) {
+    // Not the prefilter's doing: no enabled rule applies to this file's Go version.
+    result.skippedByGoVersion = true;
+    return result;
+  }
   if (opts.prefilter !== false) {
     rules = rules.filter((r) => passesPrefilter(r.meta, source));
   }
@@ -91,7 +97,10 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
     try {
       const root = tree.rootNode;
       const errs = errorRanges(root);
-      if (pass === 1) result.syntaxErrors = errs.length > 0;
+      if (pass === 1) {
+        result.syntaxErrors = errs.length > 0;
+        if (errs.length) result.syntaxError = position(lineStarts(text), Math.min(...errs.map((e) => e.start)));
+      }
       const poisoned = poisonedRanges(root, errs);
       const imports = new Imports(root, text);
       let sem: Semantics | null = null;
@@ -119,6 +128,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
             return pkg;
           },
           options: opts.ruleOptions?.[rule.meta.id] ?? {},
+          tests: opts.tests ?? null,
           eol,
           report(f) {
             raw.push({ rule, f });

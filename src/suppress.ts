@@ -9,6 +9,24 @@ export function ignoresFile(source: string): boolean {
   return /^\/\/\s*gopitfix:ignore-file\b/m.test(headerOf(source));
 }
 
+/**
+ * `//gopitfix:ignore a,b` directives naming a rule id that does not exist (a typo would
+ * otherwise silently suppress nothing): 1-based line and the id. `//nolint:x` lists are
+ * not checked, as they name other linters too.
+ */
+export function unknownIgnoreIds(source: string, known: (id: string) => boolean): { line: number; id: string }[] {
+  const out: { line: number; id: string }[] = [];
+  if (!source.includes('gopitfix:ignore')) return out;
+  source.split('\n').forEach((line, i) => {
+    const idx = line.indexOf('//');
+    if (idx < 0) return;
+    const m = LINE_DIRECTIVE.exec(line.slice(idx));
+    if (!m || !m[1] || !/^\/\/\s*gopitfix:ignore/.test(m[0])) return;
+    for (const id of m[1].split(',').map((s) => s.trim())) if (!known(id)) out.push({ line: i + 1, id });
+  });
+  return out;
+}
+
 export class Suppressions {
   /** line (0-based) → rule ids suppressed there; "*" = all. */
   private readonly byLine = new Map<number, Set<string>>();

@@ -113,6 +113,8 @@ export interface RuleContext {
   package(): PackageInfo;
   /** This rule's options from configuration (empty object when none). */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Test-file policy (EngineOptions.tests): true = include test files for every rule; null = unset. */
+  readonly tests?: boolean | null;
   /** "\n" or "\r\n": what the file uses. */
   readonly eol: string;
   report(finding: FindingInput): void;

@@ -21,7 +21,7 @@ const temp = () => {
 };
 
 describe('Progress', () => {
-  it('draws done/total, findings, elapsed and ETA with \\r, clears before notes and at the end', () => {
+  it('draws done/total, findings and elapsed with \\r, clears before notes and at the end', () => {
     let t = 1000;
     const out: string[] = [];
     const p = new Progress({ write: (s) => void out.push(s) }, 4, true, () => t);
@@ -29,14 +29,51 @@ describe('Progress', () => {
     expect(out).toEqual([]);
     t = 2000;
     p.tick(2);
-    expect(out).toEqual(['\rgopitfix: 2/4 files (50%), 3 findings, 1s elapsed ETA 1s\x1b[K']);
+    // No ETA yet: less than 3 s elapsed.
+    expect(out).toEqual(['\rgopitfix: 2/4 files (50%), 3 findings, 1s elapsed\x1b[K']);
     p.note('a.go:1:1: rule: message\n');
     expect(out.slice(1)).toEqual(['\r\x1b[K', 'a.go:1:1: rule: message\n']);
     t = 2050;
     p.tick(0); // redrawn at once after a note, even within 100 ms
-    expect(out[3]).toBe('\rgopitfix: 3/4 files (75%), 3 findings, 1s elapsed ETA 0s\x1b[K');
-    p.finish();
+    expect(out[3]).toBe('\rgopitfix: 3/4 files (75%), 3 findings, 1s elapsed\x1b[K');
+    p.clear(); // before stdout text on the same terminal
     expect(out[4]).toBe('\r\x1b[K');
+    p.clear(); // nothing shown: nothing to erase
+    expect(out).toHaveLength(5);
+    p.tick(0);
+    p.finish();
+    expect(out.slice(5)).toEqual(['\rgopitfix: 4/4 files (100%), 3 findings, 1s elapsed\x1b[K', '\r\x1b[K']);
+  });
+
+  it('shows an ETA only after a fifth of the files and 3 s, from the rate after start-up', () => {
+    let t = 0;
+    const out: string[] = [];
+    const p = new Progress({ write: (s) => void out.push(s) }, 100, true, () => t);
+    t = 5000; // slow start-up (workers, grammar): not part of the rate
+    p.tick(0);
+    for (let i = 2; i <= 19; i++) {
+      t += 100;
+      p.tick(0);
+    }
+    expect(out.at(-1)).toBe('\rgopitfix: 19/100 files (19%), 0 findings, 7s elapsed\x1b[K');
+    t += 100;
+    p.tick(0);
+    // 19 files in 1.9 s after the first: 0.1 s a file, 80 to go.
+    expect(out.at(-1)).toBe('\rgopitfix: 20/100 files (20%), 0 findings, 7s elapsed, ETA 8s\x1b[K');
+  });
+
+  it('cuts the line to one column less than the terminal width', () => {
+    let t = 0;
+    let cols: number | undefined = 20;
+    const out: string[] = [];
+    const p = new Progress({ write: (s) => void out.push(s), columns: () => cols }, 10, true, () => t);
+    t = 1000;
+    p.tick(0);
+    expect(out.at(-1)).toBe('\rgopitfix: 1/10 file\x1b[K');
+    cols = undefined; // unknown width: the whole line
+    t = 2000;
+    p.tick(0);
+    expect(out.at(-1)).toBe('\rgopitfix: 2/10 files (20%), 0 findings, 2s elapsed\x1b[K');
   });
 
   it('writes nothing when disabled (not a terminal, or --quiet)', () => {

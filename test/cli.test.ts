@@ -567,7 +567,7 @@ describe('suppression comments', () => {
     ['//gopitfix:ignore', false],
     ['//gopitfix:ignore', true],
     [`//gopitfix:ignore ${RULE}`, false],
-    [`//gopitfix:ignore other-rule,${RULE}`, true],
+    [`//gopitfix:ignore hoist-wg-add,${RULE}`, true],
     ['//nolint', true],
     ['//nolint:gopitfix', false],
   ])('%s (same line: %s) suppresses the finding', (comment, sameLine) => {
@@ -576,7 +576,7 @@ describe('suppression comments', () => {
     expect(r).toEqual({ code: 0, stdout: '', stderr: 'gopitfix: no findings in 1 file\n' });
   });
 
-  it.each([['//gopitfix:ignore other-rule'], ['//nolint:errcheck']])('%s does not suppress this rule', (comment) => {
+  it.each([['//gopitfix:ignore hoist-wg-add'], ['//nolint:errcheck']])('%s does not suppress this rule', (comment) => {
     expect(run(tempDir({ 'a.go': at(comment, false) }), ['--check']).code).toBe(1);
   });
 

@@ -261,3 +261,28 @@ describe('interactive review', () => {
     expect(out).toContain('[1/2]');
   });
 });
+
+describe('the [k/N] counter and a/A decisions', () => {
+  it('keeps N steady after a: the changes a decides count, k jumps over them', async () => {
+    setup({ 'a.go': A_GO, 'b.go': B_GO });
+    const { out, left } = await run(['a', 'y', 'n', 'y']);
+    expect(left).toBe(0);
+    expect(headers(out)).toEqual([
+      '[1/5] defer-cancel  a.go:9',
+      '[3/5] hoist-wg-add  b.go:12',
+      '[4/5] http-client-timeout  b.go:20',
+      '[5/5] waitgroup-go  b.go:11',
+    ]);
+  });
+
+  it('Ctrl-C: changes an a accepted in files not reached are reported as not written', async () => {
+    setup({ 'a.go': A_GO, 'b.go': B_GO, 'c.go': A_GO });
+    const { result, out } = await run(['a', '^C']);
+    expect(headers(out)).toEqual(['[1/7] defer-cancel  a.go:9', '[3/7] hoist-wg-add  b.go:12']);
+    expect(read('c.go')).toBe(A_GO);
+    expect(result.acceptedNotWritten).toBe(2);
+    expect(reviewSummary(result)).toMatch(
+      /^gopitfix: interrupted: applied 2 fixes, skipped 0; 3 not reviewed; 2 accepted with a\/A in later files not written; wrote 1 file\n/,
+    );
+  });
+});

@@ -2,7 +2,7 @@
 // CI (--exclude, --changed-since, --shard), the dirty-tree guard, the worker pool, the
 // outputs (text, json, sarif, github), writes, progress and the summaries. main.ts
 // parses arguments and discovers files, then hands over here.
-import { relative, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { errText, type DiscoveredFile, type DiscoverOptions } from '../discover.js';
 import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
@@ -15,7 +15,7 @@ import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
 import { defaultJobs } from './pool.js';
 import { Progress } from './progress.js';
 import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
-import { changedSince, excludeGlobs, inShard, workTreeRoot } from './select.js';
+import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from './select.js';
 import type { WireFinding } from './task.js';
 import { exitBetweenFiles, writeProblem, writeRoots } from '../fsguard.js';
 
@@ -24,6 +24,9 @@ export interface BatchIo {
   env: NodeJS.ProcessEnv;
   stdoutIsTTY: boolean;
   stderrIsTTY?: boolean;
+  /** stdout is the terminal stderr is: clear the progress line before each stdout write. */
+  stdoutSameTerminal?: boolean;
+  columns?(): number | undefined;
   out(text: string): void;
   err(text: string): void;
 }
@@ -57,8 +60,20 @@ export function selectFiles(
   pre.excluded += ex.excluded;
   let out = ex.kept;
   if (opts.changedSince) {
-    const changed = changedSince(opts.changedSince, cwd);
-    out = out.filter((f) => changed.has(f.absPath));
+    // Each file is compared in its own work tree (the given paths' repository, not the
+    // current directory's): one `git diff` per work tree involved.
+    const ref = opts.changedSince;
+    const rootOfDir = new Map<string, string | null>();
+    const changedIn = new Map<string, Set<string>>();
+    out = out.filter((f) => {
+      const d = dirname(f.absPath);
+      let root = rootOfDir.get(d);
+      if (root === undefined) rootOfDir.set(d, (root = workTreeRoot(d)));
+      if (!root) throw new SelectError("--changed-since: not inside a git work tree");
+      let changed = changedIn.get(root);
+      if (!changed) changedIn.set(root, (changed = changedSince(ref, root)));
+      return changed.has(f.absPath);
+    });
   }
   if (opts.shard) {
     const { k, n } = opts.shard;
@@ -97,8 +112,20 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
 
   const color = useColor(opts.color, io.env, io.stdoutIsTTY);
   const total = planned.tasks.length + planned.preErrors.length;
-  const progress = new Progress({ write: io.err }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
+  const progress = new Progress({ write: io.err, columns: io.columns }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
   const note = (t: string) => progress.note(t);
+  // The progress line owns its line: stdout text on the same terminal first erases it.
+  const out = io.stdoutSameTerminal
+    ? (t: string) => {
+        progress.clear();
+        io.out(t);
+      }
+    : io.out;
+  // GitHub attaches annotations and code-scanning results by path from the repository's
+  // top, whatever directory the job ran in: those formats use paths relative to the git
+  // work tree holding the current directory (unchanged outside git).
+  const repoRoot = format === 'github' || format === 'sarif' ? workTreeRoot(io.cwd) : null;
+  const repoPath = (p: string) => (repoRoot ? relative(repoRoot, resolve(io.cwd, p)).split(sep).join('/') : p);
   const json: JsonFinding[] = [];
   const sarif: WireFinding[] = [];
   const fixedPerRule = new Map<string, number>();
@@ -138,17 +165,18 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
       onError: (err) => note(`gopitfix: ${err.file}: ${err.message}\n`),
       onProgress: (n) => progress.tick(n),
       onResult: (file, result) => {
+        for (const w of result.warnings ?? []) note(`gopitfix: warning: ${w}\n`);
         if (format === 'json') {
           for (const f of result.findings) json.push(jsonFinding(f));
         } else if (format === 'sarif') {
-          sarif.push(...result.findings);
+          for (const f of result.findings) sarif.push(repoRoot ? { ...f, file: repoPath(f.file) } : f);
         } else if (format === 'github') {
-          for (const f of result.findings) io.out(githubAnnotation(f) + '\n');
+          for (const f of result.findings) out(githubAnnotation(repoRoot ? { ...f, file: repoPath(f.file) } : f) + '\n');
         } else if (mode === 'check') {
-          for (const f of result.findings) io.out(findingLine(f) + '\n');
+          for (const f of result.findings) out(findingLine(f) + '\n');
         } else {
           for (const f of result.findings) if (!f.fix) note(findingLine(f) + '\n');
-          if (mode === 'dry-run' && result.fileDiff) io.out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
+          if (mode === 'dry-run' && result.fileDiff) out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
         }
         if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
           const refused = writeProblem(file.absPath, roots);
@@ -193,15 +221,24 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     // Rules a gopitfix.json turned on for some directory report too: describe them as well.
     const ids = new Set([...rules.map((r) => r.meta.id), ...sarif.map((f) => f.rule)]);
     const described = allRules.filter((r) => ids.has(r.meta.id));
-    io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors: summary.errors }));
+    const errors = summary.errors.map((e) => ({ ...e, file: repoPath(e.file) }));
+    io.out(sarifDocument({ version: run.version, rules: described, findings: sarif, errors, ...(repoRoot ? { srcRoot: repoRoot } : {}) }));
   }
   if (format !== 'json' && !opts.quiet) {
-    io.err(summaryLine(summary, mode) + '\n');
-    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule));
+    let line = summaryLine(summary, mode, format === 'text');
+    if (summary.findingsInTests) {
+      line += `; ${summary.findingsInTests} of them in _test.go files`;
+      // When test files dominate (fake round-trippers in table tests...), say how to leave them out.
+      if (opts.tests === null && summary.findingsInTests * 2 > summary.findings) line += ' (--tests=false skips them)';
+    }
+    io.err(line + '\n');
+    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
   }
 
   // A file left unwritten because it changed under us did not get its fixes: not a clean run.
   if (summary.errors.length || changedOnDisk) return 3;
-  if (mode === 'check' && summary.fixable > 0) return 1;
+  const failOn = opts.failOn ?? (mode === 'check' ? 'fixable' : 'none');
+  if (failOn === 'any' && summary.findings > 0) return 1;
+  if (failOn === 'fixable' && summary.fixable > 0) return 1;
   return 0;
 }

@@ -13,6 +13,12 @@ export interface FileChoice {
   rules: Rule[];
   ruleOptions: Record<string, Record<string, unknown>>;
   goVersion: GoVersion | null;
+  /** false: _test.go files are skipped; true: included for every rule; null/absent: unset. */
+  tests?: boolean | null;
+}
+
+export function isTestFile(path: string): boolean {
+  return /(^|[\\/])[^\\/]*_test\.go$/.test(path);
 }
 
 /** The core summary plus the batch counters (all additive JSON fields). */
@@ -21,12 +27,25 @@ export interface BatchSummary extends Summary {
   filesParsed: number;
   /** Files read but not parsed: no enabled rule's trigger text occurs in them. */
   filesSkippedNoTrigger: number;
+  /** Files read but not parsed: no enabled rule applies to their Go version. */
+  filesSkippedGoVersion: number;
+  /** Per enabled rule: files it did not run on because of their Go version. */
+  rulesOutOfVersion: Record<string, number>;
   /** Files left out by --exclude or a gopitfix.json `exclude`. */
   filesExcluded: number;
   /** vendor/ directories not walked (--include-vendor walks them). */
   vendorDirsSkipped: number;
   /** Files not written because they changed on disk after they were read. */
   filesSkippedChangedOnDisk: number;
+  /**
+   * Files the grammar could not parse cleanly, with where the first error is (their
+   * other fixes still apply); `filesWithSyntaxErrors` stays their count.
+   */
+  syntaxErrors: { file: string; line: number; column: number }[];
+  /** _test.go files left out by --tests=false or gopitfix.json `tests: false`. */
+  filesSkippedTests: number;
+  /** Findings in _test.go files (included in `findings`). */
+  findingsInTests: number;
 }
 
 export interface BatchOptions {
@@ -48,9 +67,14 @@ export function emptyBatchSummary(rules: Rule[]): BatchSummary {
     ...emptySummary(rules),
     filesParsed: 0,
     filesSkippedNoTrigger: 0,
+    filesSkippedGoVersion: 0,
+    rulesOutOfVersion: {},
     filesExcluded: 0,
     vendorDirsSkipped: 0,
     filesSkippedChangedOnDisk: 0,
+    syntaxErrors: [],
+    filesSkippedTests: 0,
+    findingsInTests: 0,
   };
 }
 
@@ -62,8 +86,9 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
   const profileIds = new Map<string, number>();
   const preErrors: DiscoveredFile[] = [];
   let excluded = 0;
+  let skippedTests = 0;
   const profileOf = (c: FileChoice): number => {
-    const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion };
+    const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion, tests: c.tests ?? null };
     const key = JSON.stringify(p);
     let id = profileIds.get(key);
     if (id === undefined) {
@@ -84,10 +109,14 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
       excluded++;
       continue;
     }
+    if (choice.tests === false && !f.explicit && isTestFile(f.absPath)) {
+      skippedTests++;
+      continue;
+    }
     tasks.push({ index: tasks.length, absPath: f.absPath, displayPath: f.displayPath, profile: profileOf(choice) });
     taskFiles.push(f);
   }
-  return { tasks, taskFiles, profiles, preErrors, excluded };
+  return { tasks, taskFiles, profiles, preErrors, excluded, skippedTests };
 }
 
 /** Run the files; handlers see results in path order. */
@@ -100,6 +129,7 @@ export async function scanBatch(files: readonly DiscoveredFile[], opts: BatchOpt
   };
   const p = plan(files, opts);
   summary.filesExcluded = p.excluded;
+  summary.filesSkippedTests = p.skippedTests;
   // Entries known to be unprocessable before reading keep their place in path order.
   const early = new Map(p.preErrors.map((f) => [f.absPath, f]));
   const flushEarly = (upTo: string | null) => {
@@ -136,14 +166,21 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
   s.filesScanned++;
   s.bytesScanned += r.bytes;
   if (r.ignoredFile) s.filesIgnored++;
+  else if (r.skippedByGoVersion) s.filesSkippedGoVersion++;
   else if (r.skippedByPrefilter) s.filesSkippedNoTrigger++;
   else s.filesParsed++;
-  if (r.syntaxErrors) s.filesWithSyntaxErrors++;
+  for (const id of r.rulesOutOfVersion ?? []) s.rulesOutOfVersion[id] = (s.rulesOutOfVersion[id] ?? 0) + 1;
+  if (r.syntaxErrors) {
+    s.filesWithSyntaxErrors++;
+    s.syntaxErrors.push({ file: file.displayPath, line: r.syntaxError?.line ?? 1, column: r.syntaxError?.column ?? 1 });
+  }
   if (r.changed) s.filesChanged++;
   if (r.findings.length) s.filesWithFindings++;
   s.fixesRejected += r.rejectedFixes;
+  const inTests = isTestFile(file.absPath);
   for (const f of r.findings) {
     s.findings++;
+    if (inTests) s.findingsInTests++;
     const perRule = (s.rules[f.rule] ??= { findings: 0, fixable: 0 });
     perRule.findings++;
     if (f.fix) {
@@ -157,27 +194,53 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** The Go grammar gopitfix parses with, and the newest Go release whose syntax it knows (README). */
+export const GRAMMAR = { name: 'tree-sitter-go 0.25', goSyntax: '1.25' };
+const SYNTAX_LIST_MAX = 20;
+
+/** The files the grammar could not parse, where, and the likely reason. */
+export function syntaxErrorLines(list: readonly { file: string; line: number; column: number }[]): string[] {
+  const out = [
+    `  syntax    ${plural(list.length, 'file')} the grammar could not parse (fixes elsewhere in ${list.length === 1 ? 'it' : 'them'} still apply);`,
+    `            code that builds may use Go syntax newer than ${GRAMMAR.name} knows (Go ${GRAMMAR.goSyntax}), e.g. Go 1.26's new(expr):`,
+  ];
+  for (const e of list.slice(0, SYNTAX_LIST_MAX)) out.push(`              ${e.file}:${e.line}:${e.column}`);
+  if (list.length > SYNTAX_LIST_MAX) out.push(`              ... and ${list.length - SYNTAX_LIST_MAX} more (all in --json: summary.syntaxErrors)`);
+  return out;
+}
+
 /** The detailed end summary (terminal or --stats), after the one-line summary. */
-export function detailedSummary(s: BatchSummary, mode: 'dry-run' | 'write' | 'check', wallMs: number, fixedPerRule: Map<string, number>): string {
+export function detailedSummary(
+  s: BatchSummary,
+  mode: 'dry-run' | 'write' | 'check',
+  wallMs: number,
+  fixedPerRule: Map<string, number>,
+  /** Files the run set out to process (the progress line's total). */
+  found?: number,
+): string {
   const skipped: string[] = [];
   if (s.filesSkippedNoTrigger) skipped.push(`${s.filesSkippedNoTrigger} no rule trigger`);
+  if (s.filesSkippedGoVersion) skipped.push(`${s.filesSkippedGoVersion} no rule for their Go version`);
   if (s.filesIgnored) skipped.push(`${s.filesIgnored} ignore-file`);
   if (s.filesSkippedGenerated) skipped.push(`${s.filesSkippedGenerated} generated`);
   if (s.filesExcluded) skipped.push(`${s.filesExcluded} excluded`);
+  if (s.filesSkippedTests) skipped.push(`${plural(s.filesSkippedTests, 'test file')} (--tests=false)`);
   if (s.vendorDirsSkipped) skipped.push(`${plural(s.vendorDirsSkipped, 'vendor dir')}`);
   if (s.errors.length) skipped.push(`${s.errors.length} unreadable or failed`);
   const lines = [
-    `  files     ${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
+    `  files     ${found !== undefined ? `${found} found: ` : ''}${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
     `  skipped   ${skipped.length ? skipped.join(', ') : 'none'}`,
   ];
-  const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0);
+  if (s.syntaxErrors.length) lines.push(...syntaxErrorLines(s.syntaxErrors));
+  const ruleIds = Object.keys(s.rules).filter((id) => s.rules[id].findings > 0 || s.rulesOutOfVersion[id]);
   if (ruleIds.length) {
     const w = Math.max(...ruleIds.map((id) => id.length));
     lines.push('  rules');
     for (const id of ruleIds) {
-      const r = s.rules[id];
+      const r = s.rules[id] ?? { findings: 0, fixable: 0 };
       const fixed = mode === 'write' ? `, ${fixedPerRule.get(id) ?? 0} fixed` : '';
-      lines.push(`    ${id.padEnd(w)}  ${plural(r.findings, 'finding')}, ${r.fixable} fixable${fixed}`);
+      const off = s.rulesOutOfVersion[id] ? ` (not run on ${plural(s.rulesOutOfVersion[id], 'file')}: Go version out of its range)` : '';
+      lines.push(`    ${id.padEnd(w)}  ${plural(r.findings, 'finding')}, ${r.fixable} fixable${fixed}${off}`);
     }
   }
   lines.push(

@@ -4,6 +4,7 @@
 // boundary: findings with their diffs already rendered, the new text only when it will
 // be written, never the trees, baselines or the original source.
 import { createHash } from 'node:crypto';
+import { sep } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { processFile } from '../engine.js';
 import type { EngineOptions, Finding, Position } from '../engine-api.js';
@@ -14,6 +15,7 @@ import { errText, isGenerated } from '../discover.js';
 import { fileDiff } from '../output/diff.js';
 import { annotateHunks } from '../output/annotate.js';
 import { contentProblem, sizeProblem } from '../fsguard.js';
+import { unknownIgnoreIds } from '../suppress.js';
 
 /** What each result must carry; fixed for the whole run. */
 export interface TaskSettings {
@@ -42,6 +44,8 @@ export interface Profile {
   ruleOptions: Record<string, Record<string, unknown>>;
   /** Version from the config's `go` (null: go.mod decides). --go still wins. */
   go: GoVersion | null;
+  /** Test-file policy (--tests, gopitfix.json `tests`): null = unset. Passed to the engine. */
+  tests?: boolean | null;
 }
 
 export interface Task {
@@ -90,10 +94,18 @@ export interface WireResult {
   /** What was read, to detect a change on disk before writing. */
   stamp?: FileStamp;
   syntaxErrors: boolean;
+  /** Where the first syntax error starts. */
+  syntaxError?: Position;
   skippedByPrefilter: boolean;
+  /** No enabled rule applies to the file's Go version. */
+  skippedByGoVersion?: boolean;
+  /** Enabled rules that do not apply to the file's Go version. */
+  rulesOutOfVersion?: string[];
   ignoredFile: boolean;
   rejectedFixes: number;
   ruleErrors: string[];
+  /** Notes for stderr that do not fail the run (an unknown rule id in //gopitfix:ignore). */
+  warnings?: string[];
 }
 
 export interface FileStamp {
@@ -155,12 +167,15 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
   if (notText) return { ...empty(task.index, 'error'), error: notText };
   const source = bytes.toString('utf8');
   if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
+  const unknown = unknownIgnoreIds(source, (id) => findRule(id) !== undefined);
+  const warnings = unknown.map((u) => `${task.displayPath}:${u.line}: //gopitfix:ignore names unknown rule "${u.id}" (see --list-rules)`);
   const goVersion = settings.goVersion ?? profile.go;
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
     ruleOptions: profile.ruleOptions,
     goVersion,
     prefilter: settings.prefilter,
+    tests: profile.tests ?? null,
   };
   let r;
   try {
@@ -175,19 +190,34 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
     findings: r.findings.map((f) => wireFinding(f, settings)),
     changed: r.changed,
     syntaxErrors: r.syntaxErrors,
+    ...(r.syntaxError ? { syntaxError: r.syntaxError } : {}),
     skippedByPrefilter: r.skippedByPrefilter,
+    ...(r.skippedByGoVersion ? { skippedByGoVersion: true } : {}),
+    ...(r.rulesOutOfVersion?.length ? { rulesOutOfVersion: r.rulesOutOfVersion } : {}),
     ignoredFile: r.ignoredFile,
     rejectedFixes: r.rejectedFixes,
     ruleErrors: r.ruleErrors,
+    ...(warnings.length ? { warnings } : {}),
   };
   if (r.changed) {
     if (settings.output) {
       out.output = r.output;
       out.stamp = stamp;
     }
-    if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(task.displayPath, r.source, r.output, settings.context), r.source, r.findings);
+    if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(patchPath(task), r.source, r.output, settings.context), r.source, r.findings);
   }
   return out;
+}
+
+/**
+ * The path in a patch's headers: relative to the current directory, except for a file
+ * outside it, whose `a/../x` headers both git apply and patch(1) refuse. Such a file is
+ * named from the filesystem root (`a/tmp/x/a.go`, as `git diff --no-index` does), which
+ * `git apply --unsafe-paths --directory=/` and `cd / && patch -p1` accept.
+ */
+export function patchPath(task: Pick<Task, 'displayPath' | 'absPath'>): string {
+  if (task.displayPath !== '..' && !task.displayPath.startsWith('../')) return task.displayPath;
+  return task.absPath.split(sep).join('/').replace(/^[A-Za-z]:/, '').replace(/^\/+/, '');
 }
 
 function wireFinding(f: Finding, settings: TaskSettings): WireFinding {

@@ -49,7 +49,13 @@ export interface CliOptions {
   allowDirty: boolean;
   /** --no-prefilter: parse every file even when no rule's trigger text occurs in it. */
   prefilter: boolean;
+  /** --fail-on: which findings make the run exit 1 (null = fixable under --check, none otherwise). */
+  failOn: FailOn | null;
+  /** --tests / --tests=false: include or skip _test.go files (null = unset: gopitfix.json, then the default). */
+  tests: boolean | null;
 }
+
+export type FailOn = 'fixable' | 'any' | 'none';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
@@ -86,6 +92,8 @@ export function defaultOptions(): CliOptions {
     shard: null,
     allowDirty: false,
     prefilter: true,
+    failOn: null,
+    tests: null,
   };
 }
 
@@ -94,6 +102,8 @@ interface FlagSpec {
   names: string[];
   /** Placeholder shown in help; present iff the flag takes a value. */
   value?: string;
+  /** The value is optional and only given as --flag=value (a bare --flag passes ''). */
+  optionalValue?: boolean;
   help: string;
   apply(opts: CliOptions, value: string, flag: string): void;
 }
@@ -121,8 +131,28 @@ export const FLAGS: FlagSpec[] = [
   },
   {
     names: ['--check'],
-    help: 'print findings only, write nothing; exit 1 if any finding has a fix',
+    help: 'print findings only, write nothing; exit 1 if any finding has a fix (see --fail-on)',
     apply: (o) => void (o.check = true),
+  },
+  {
+    names: ['--fail-on'],
+    value: 'fixable|any|none',
+    help: 'exit 1 on findings with a fix, on any finding, or never (default: fixable with --check, else none); every format',
+    apply: (o, v, f) => {
+      if (v !== 'fixable' && v !== 'any' && v !== 'none') throw new UsageError(`${f}: expected fixable, any or none, got "${v}"`);
+      o.failOn = v;
+    },
+  },
+  {
+    names: ['--tests'],
+    value: 'true|false',
+    optionalValue: true,
+    help: '--tests=false skips _test.go files; --tests (=true) includes them for every rule (default: gopitfix.json `tests`, else included)',
+    apply: (o, v, f) => {
+      if (v === '' || v === 'true') o.tests = true;
+      else if (v === 'false') o.tests = false;
+      else throw new UsageError(`${f}: expected --tests, --tests=true or --tests=false, got "${v}"`);
+    },
   },
   {
     names: ['--json'],
@@ -319,6 +349,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     let value = '';
     if (spec.value !== undefined) {
       if (eq >= 0) value = arg.slice(eq + 1);
+      else if (spec.optionalValue) value = '';
       else if (i + 1 < argv.length) value = argv[++i];
       else throw new UsageError(`${name} needs a value (${name} ${spec.value})`);
     } else if (eq >= 0) {
@@ -330,13 +361,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (opts.interactive && (opts.write || opts.check || opts.json || opts.format !== 'text')) {
     throw new UsageError('--interactive cannot be combined with --write, --check, --json or --format');
   }
+  if (opts.interactive && opts.failOn !== null) throw new UsageError('--fail-on cannot be combined with --interactive');
   if (opts.paths.length === 0) opts.paths.push('.');
   return opts;
 }
 
-export function usage(): string {
+/** `docsDir`: where the rule READMEs are (the package's transforms/ directory), when known. */
+export function usage(docsDir?: string): string {
   const rows = FLAGS.map((s) => {
-    const names = s.names.join(', ') + (s.value ? ` ${s.value}` : '');
+    const names = s.names.join(', ') + (s.value ? (s.optionalValue ? `[=${s.value}]` : ` ${s.value}`) : '');
     return [names, s.help] as const;
   });
   const width = Math.max(...rows.map(([n]) => n.length)) + 2;
@@ -350,8 +383,15 @@ export function usage(): string {
     'Options:',
     ...rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`),
     '',
-    'Exit codes: 0 ok, 1 fixable findings under --check, 2 usage error,',
-    '3 some files could not be processed (the others were).',
+    'Configuration: the nearest gopitfix.json above each file (rules on/off and their',
+    'options, exclude globs, go version, tests); --config FILE uses one for all.',
+    'Suppress a finding with //gopitfix:ignore [rule,...] on its line or the line above,',
+    'a whole file with //gopitfix:ignore-file; //nolint forms work too.',
+    `Rule docs: ${docsDir ?? 'transforms'}/<rule>/README.md (rule ids: --list-rules).`,
+    '',
+    'Exit codes: 0 ok, 1 findings that --fail-on names (by default: fixable findings',
+    'under --check), 2 usage error, 3 some files could not be processed (the others',
+    'were), 130/143 interrupted by SIGINT/SIGTERM (--write, -i).',
   ];
   return lines.join('\n') + '\n';
 }

@@ -14,7 +14,7 @@ import type { CliOptions } from './args.js';
  */
 export function configSettings(
   files: readonly DiscoveredFile[],
-  opts: Pick<CliOptions, 'rules' | 'disable' | 'go'> & { config: string | null },
+  opts: Pick<CliOptions, 'rules' | 'disable' | 'go'> & { config: string | null; tests?: boolean | null },
   cwd: string,
 ): (file: DiscoveredFile) => FileSettings | null {
   const byPath = new Map<string, FileSettings | null>();
@@ -31,6 +31,7 @@ export function configSettings(
         rules: selectRules(cfg, { rules: opts.rules, disable: opts.disable }),
         ruleOptions: ruleOptions(cfg),
         goVersion: opts.go ?? cfg?.go ?? null,
+        tests: opts.tests ?? cfg?.tests ?? null,
       });
     }
   } catch (e) {

@@ -113,6 +113,8 @@ export interface ReviewResult {
   skipped: number;
   /** Fixes never decided because the review was quit (an estimate for files not reached). */
   unreviewed: number;
+  /** Fixes in files not reached that an `a`/`A` had accepted: not written, as the review stopped first (an estimate). */
+  acceptedNotWritten: number;
   rules: Record<string, RuleTally>;
   filesWritten: string[];
   /** Unreadable files, failed writes, files changed behind our back. */
@@ -149,6 +151,7 @@ export async function review(
     edited: 0,
     skipped: 0,
     unreviewed: 0,
+    acceptedNotWritten: 0,
     rules: {},
     filesWritten: [],
     errors: [],
@@ -178,16 +181,25 @@ export async function review(
     return result;
   }
   io.onReviewStart?.();
-  let shown = 0;
+  /**
+   * Changes decided so far, asked or by an a/d/A policy: the k of [k/N]. Counting both
+   * keeps N (decided + still to decide) steady after `a` or `d`, where k jumps instead.
+   */
+  let decided = 0;
 
   // Decisions that outlive a file: 'a', 'd' (per rule) and 'A' (everything).
   const rulePolicy = new Map<string, boolean>();
   let allPolicy = false;
-  /** Fixes of files[from..] that would still be asked about. */
+  /** Fixes of files[from..] still to be decided, asked or not. */
   const estimateFrom = (from: number) => {
     let n = 0;
-    if (allPolicy) return n;
-    for (let j = from; j < queue.length; j++) for (const [rule, c] of queue[j].estimate) if (!rulePolicy.has(rule)) n += c;
+    for (let j = from; j < queue.length; j++) for (const c of queue[j].estimate.values()) n += c;
+    return n;
+  };
+  /** Of those, the ones an `a` or `A` already accepts (not written when the review stops early). */
+  const acceptedAheadFrom = (from: number) => {
+    let n = 0;
+    for (let j = from; j < queue.length; j++) for (const [rule, c] of queue[j].estimate) if (allPolicy || rulePolicy.get(rule)) n += c;
     return n;
   };
 
@@ -217,7 +229,7 @@ export async function review(
     /** Per-rule counts of fixes already folded into `base` by an edit. */
     let baked = new Map<string, number>();
     let editedInFile = 0;
-    /** Questions asked in this file (for the [k/N] estimate). */
+    /** Changes decided in this file, asked or not (for the [k/N] estimate). */
     let askedInFile = 0;
     const fileEstimate = () => estimateFrom(qi) - estimateFrom(qi + 1);
     let written: Map<string, number> | null = null;
@@ -277,6 +289,8 @@ export async function review(
         const policy = allPolicy || rulePolicy.get(rule);
         if (policy !== undefined) {
           decisions.set(k, policy);
+          decided++;
+          askedInFile++;
           if (!policy) {
             result.skipped++;
             tally(rule).skipped++;
@@ -299,6 +313,8 @@ export async function review(
         const policy = allPolicy || rulePolicy.get(f.rule);
         if (policy !== undefined) {
           decide(k, f.rule, policy);
+          decided++;
+          askedInFile++;
           continue;
         }
         // Let a SIGINT that arrived while the engine ran reach its handler first.
@@ -308,11 +324,11 @@ export async function review(
           result.unreviewed += Math.max(pending.length - i, fileEstimate() - askedInFile);
           break rounds;
         }
-        shown++;
+        decided++;
         const inFileLeft = Math.max(0, fileEstimate() - askedInFile - (pending.length - i));
-        const total = shown + (pending.length - i - 1) + inFileLeft + estimateFrom(qi + 1);
+        const total = decided + (pending.length - i - 1) + inFileLeft + estimateFrom(qi + 1);
         askedInFile++;
-        io.out(renderProposal(f, shown, total, config.context, io.color));
+        io.out(renderProposal(f, decided, total, config.context, io.color));
         for (;;) {
           const answer = await prompter.ask(`Apply this change [y,n,a,d,A,e,q,?]?`);
           if (answer === '?') {
@@ -346,7 +362,11 @@ export async function review(
     }
     // Decisions made without a question (a, d, A) or an edit may not have been written yet.
     if (fileOk) fileOk = flush();
-    if (result.end !== 'done') result.unreviewed += estimateFrom(qi + 1);
+    if (result.end !== 'done') {
+      const ahead = acceptedAheadFrom(qi + 1);
+      result.acceptedNotWritten += ahead;
+      result.unreviewed += estimateFrom(qi + 1) - ahead;
+    }
 
     // Assigned inside flush(), which TypeScript's narrowing does not see.
     const wrote = written as Map<string, number> | null;
@@ -563,6 +583,7 @@ export function reviewSummary(r: ReviewResult): string {
   }
   const parts = [`${how}applied ${r.applied} ${r.applied === 1 ? 'fix' : 'fixes'}${r.edited ? ` (${r.edited} edited)` : ''}, skipped ${r.skipped}`];
   if (r.unreviewed) parts.push(`${r.unreviewed} not reviewed`);
+  if (r.acceptedNotWritten) parts.push(`${r.acceptedNotWritten} accepted with a/A in later files not written`);
   parts.push(`wrote ${plural(r.filesWritten.length, 'file')}`);
   if (r.summary.fixesRejected) parts.push(`${r.summary.fixesRejected} rejected (would break the syntax)`);
   if (r.errors.length || r.summary.errors.length) parts.push(`${plural(r.errors.length + r.summary.errors.length, 'file')} could not be processed`);
@@ -632,7 +653,15 @@ export interface InteractiveRun {
   files: DiscoveredFile[];
   rules: Rule[];
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  io: { cwd: string; env: NodeJS.ProcessEnv; stdoutIsTTY: boolean; stderrIsTTY?: boolean; out(text: string): void; err(text: string): void };
+  io: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    stdoutIsTTY: boolean;
+    stderrIsTTY?: boolean;
+    columns?(): number | undefined;
+    out(text: string): void;
+    err(text: string): void;
+  };
 }
 
 /** main.ts's entry for -i (stdin is known to be a terminal). */
@@ -652,7 +681,7 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
       // so the first question on a large tree comes as fast as a dry run would.
       prescan: async (onFile) => {
         const planned = plan(run.files, { rules: run.rules, settingsFor: run.settingsFor });
-        const progress = new Progress({ write: io.err }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
+        const progress = new Progress({ write: io.err, columns: io.columns }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
         const summary = await scanBatch(
           run.files,
           {

@@ -3,7 +3,7 @@
 // --check, or the JSON document); stderr carries notes for humans (unfixable findings
 // in dry-run/--write mode, errors, the summary line), so `gopitfix ./... > fix.patch`
 // yields a clean patch.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine } from '../engine.js';
@@ -29,8 +29,47 @@ export interface Io {
   stdinIsTTY?: boolean;
   /** Progress line and detailed summary go to a terminal. */
   stderrIsTTY?: boolean;
+  /** stdout and stderr are the same terminal: the progress line is cleared before each stdout write. */
+  stdoutSameTerminal?: boolean;
+  /** The stderr terminal's width (read at each progress redraw). */
+  columns?(): number | undefined;
   out(text: string): void;
   err(text: string): void;
+}
+
+/** Whether fds 1 and 2 are one terminal device (`cmd` on a terminal, not `cmd > file` or `cmd 2> log`). */
+function sameTerminal(): boolean {
+  if (!process.stdout.isTTY || !process.stderr.isTTY) return false;
+  try {
+    const a = fstatSync(1);
+    const b = fstatSync(2);
+    return a.rdev === b.rdev && a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A stream whose reader went away (`gopitfix ./... | head`) ends quietly: Node reports
+ * EPIPE as an 'error' event (SIGPIPE is ignored), which unhandled is a crash with a stack
+ * trace. From then on writes to it are dropped and the run finishes, so it still exits
+ * with the code it would have had (1 under --check with fixable findings, 3 on errors).
+ */
+function guardedWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw e;
+  });
+  return (text) => {
+    if (closed) return;
+    try {
+      stream.write(text);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') closed = true;
+      else throw e;
+    }
+  };
 }
 
 function processIo(): Io {
@@ -40,8 +79,10 @@ function processIo(): Io {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    stdoutSameTerminal: sameTerminal(),
+    columns: () => process.stderr.columns,
+    out: guardedWriter(process.stdout),
+    err: guardedWriter(process.stderr),
   };
 }
 
@@ -56,7 +97,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   try {
     opts = parseArgs(argv);
     if (opts.help) {
-      io.out(usage());
+      io.out(usage(packageDir() ? join(packageDir()!, 'transforms') : undefined));
       return EXIT_OK;
     }
     if (opts.version) {
@@ -64,12 +105,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT_OK;
     }
     if (opts.listRules) {
-      io.out(opts.json ? JSON.stringify(allRules.map((r) => r.meta), null, 2) + '\n' : listRules());
+      // A regular-expression trigger prints as "/source/flags" (JSON.stringify would give {}).
+      const meta = JSON.stringify(allRules.map((r) => r.meta), (_k, v: unknown) => (v instanceof RegExp ? String(v) : v), 2);
+      io.out(opts.json ? meta + '\n' : listRules());
       return EXIT_OK;
     }
     rules = enabledRules(opts);
     if (opts.interactive && !io.stdinIsTTY) {
       throw new UsageError('interactive mode needs a terminal; use --write or the default dry run');
+    }
+    // The questions, diffs and the prompt's cursor codes go to stdout: into a file they are garbage.
+    if (opts.interactive && !io.stdoutIsTTY) {
+      throw new UsageError('interactive mode needs stdout to be the terminal (it is redirected); use the default dry run to save a patch');
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -83,7 +130,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let settingsFor;
   const pre = newPreselection();
   try {
-    files = selectFiles(discover(opts.paths, { cwd: io.cwd, ...batchDiscoverOptions(opts, pre) }), opts, io.cwd, pre);
+    const onEmptyPattern = (arg: string) => io.err(`gopitfix: warning: "${arg}" matched no Go files\n`);
+    files = selectFiles(discover(opts.paths, { cwd: io.cwd, ...batchDiscoverOptions(opts, pre), onEmptyPattern }), opts, io.cwd, pre);
     settingsFor = configSettings(files, opts, io.cwd);
   } catch (e) {
     if (e instanceof DiscoveryError || e instanceof ConfigError || e instanceof SelectError) {
@@ -119,16 +167,21 @@ function listRules(): string {
 }
 
 function packageVersion(): string {
-  // dist/src/cli/main.js when built, src/cli/main.ts under vitest: walk up to our package.json.
+  const dir = packageDir();
+  return dir ? (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version : 'unknown';
+}
+
+/** Our package's directory: dist/src/cli/main.js when built, src/cli/main.ts under vitest; walk up to package.json. */
+function packageDir(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       const data = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
-      if (data.name === 'gopitfix' && data.version) return data.version;
+      if (data.name === 'gopitfix' && data.version) return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
+    if (parent === dir) return null;
     dir = parent;
   }
 }

@@ -48,6 +48,8 @@ export interface FileSettings {
   rules: Rule[];
   ruleOptions: Record<string, Record<string, unknown>>;
   goVersion: GoVersion | null;
+  /** Test-file policy: false skips _test.go files, true includes them for every rule, null = unset. */
+  tests?: boolean | null;
 }
 
 export function emptySummary(rules: Rule[]): Summary {
@@ -93,6 +95,8 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
     }
     const settings = config.settingsFor?.(file);
     if (settings === null) continue; // excluded by gopitfix.json
+    // --tests=false / "tests": false: walked _test.go files are left out (as in src/batch/scan.ts).
+    if (settings?.tests === false && !file.explicit && /_test\.go$/.test(file.absPath)) continue;
     let bytes: Buffer;
     try {
       const big = sizeProblem(statSync(file.absPath).size, config.maxFileSize);

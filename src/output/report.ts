@@ -47,7 +47,7 @@ function plural(n: number, word: string): string {
 }
 
 /** The one-line summary printed on stderr at the end of a text-mode run. */
-export function summaryLine(s: Summary, mode: Mode): string {
+export function summaryLine(s: Summary, mode: Mode, writeHint = true): string {
   const parts: string[] = [];
   if (s.findings === 0) {
     parts.push(`no findings in ${plural(s.filesScanned, 'file')}`);
@@ -55,7 +55,8 @@ export function summaryLine(s: Summary, mode: Mode): string {
     const fixWord = mode === 'write' ? 'fixed' : 'fixable';
     const fixed = mode === 'write' ? s.fixesApplied : s.fixable;
     parts.push(`${plural(s.findings, 'finding')} (${fixed} ${fixWord}) in ${s.filesWithFindings} of ${plural(s.filesScanned, 'file')}`);
-    if (mode === 'dry-run' && s.fixable > 0) parts.push('dry run, use --write to apply');
+    // Only where the output is a patch: SARIF and annotations are reports, not a dry run.
+    if (mode === 'dry-run' && s.fixable > 0 && writeHint) parts.push('dry run, use --write to apply');
     if (mode === 'write') parts.push(`wrote ${plural(s.filesWritten, 'file')}`);
   }
   if (s.fixesRejected) {

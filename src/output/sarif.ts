@@ -17,6 +17,8 @@ export interface SarifRun {
   findings: WireFinding[];
   /** Files that could not be processed: reported as tool execution notifications. */
   errors: { file: string; message: string }[];
+  /** Directory the result paths are relative to (%SRCROOT%); default: the current directory. */
+  srcRoot?: string;
 }
 
 function packageRoot(): string {
@@ -29,13 +31,63 @@ function packageRoot(): string {
   }
 }
 
-function help(rule: Rule): { text: string; uri?: string } {
-  const root = packageRoot();
-  const path = join(root, rule.meta.docPath);
+/** Where the rule docs live online: from package.json's `repository` (see README, "Install"). */
+export interface DocLinks {
+  /** The project's page (SARIF tool.driver.informationUri). */
+  information: string;
+  /** A rule's README at that repository, by its path in the package (null: host layout unknown). */
+  doc(docPath: string): string | null;
+}
+
+/**
+ * Links from a package.json `repository` value (a string or `{ url }`): GitHub, GitLab
+ * and Bitbucket URLs in any of npm's spellings (`git+https://…​.git`, `git@host:o/r.git`,
+ * `github:o/r`, `o/r`). Null for none, a non-http(s) URL, or a host under the reserved
+ * `.invalid` TLD (the placeholder a fork replaces with its public URL): SARIF then carries
+ * no links rather than dead ones (each rule's full README is in its `help` text anyway).
+ */
+export function docLinks(repository: unknown): DocLinks | null {
+  const raw: unknown = typeof repository === 'string' ? repository : (repository as { url?: unknown } | null)?.url;
+  if (typeof raw !== 'string' || raw.trim() === '') return null;
+  let url = raw.trim();
+  const short = /^(?:(github|gitlab|bitbucket):)?([\w.-]+\/[\w.-]+)$/.exec(url);
+  if (short) url = `https://${short[1] === 'gitlab' ? 'gitlab.com' : short[1] === 'bitbucket' ? 'bitbucket.org' : 'github.com'}/${short[2]}`;
+  url = url.replace(/^git\+/, '').replace(/^git@([^:]+):/, 'https://$1/').replace(/^(?:git|ssh):\/\/(?:git@)?/, 'https://');
+  let parsed: URL;
   try {
-    return { text: readFileSync(path, 'utf8'), uri: pathToFileURL(path).href };
+    parsed = new URL(url);
   } catch {
-    return { text: rule.meta.summary };
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  const host = parsed.hostname.toLowerCase();
+  if (host === 'invalid' || host.endsWith('.invalid')) return null;
+  const base = `https://${parsed.host}${parsed.pathname.replace(/\.git$/, '').replace(/\/+$/, '')}`;
+  const blob = host === 'github.com' ? '/blob/HEAD/' : host === 'gitlab.com' ? '/-/blob/HEAD/' : host === 'bitbucket.org' ? '/src/HEAD/' : null;
+  return {
+    information: base,
+    doc: (docPath) => (blob ? base + blob + docPath.split('/').map(encodeURIComponent).join('/') : null),
+  };
+}
+
+let links: DocLinks | null | undefined;
+function packageLinks(): DocLinks | null {
+  if (links === undefined) {
+    try {
+      links = docLinks((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { repository?: unknown }).repository);
+    } catch {
+      links = null;
+    }
+  }
+  return links;
+}
+
+function help(rule: Rule): { text: string; uri?: string } {
+  const uri = packageLinks()?.doc(rule.meta.docPath) ?? undefined;
+  try {
+    return { text: readFileSync(join(packageRoot(), rule.meta.docPath), 'utf8'), ...(uri ? { uri } : {}) };
+  } catch {
+    return { text: rule.meta.summary, ...(uri ? { uri } : {}) };
   }
 }
 
@@ -103,12 +155,12 @@ export function sarifDocument(run: SarifRun): string {
             name: 'gopitfix',
             version: run.version,
             semanticVersion: run.version,
-            informationUri: 'https://www.npmjs.com/package/gopitfix',
+            ...(packageLinks() ? { informationUri: packageLinks()!.information } : {}),
             rules,
           },
         },
         columnKind: 'utf16CodeUnits',
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(process.cwd() + '/').href } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL((run.srcRoot ?? process.cwd()).replace(/\/?$/, '/')).href } },
         invocations: [
           {
             executionSuccessful: run.errors.length === 0,
