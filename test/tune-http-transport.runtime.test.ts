@@ -33,7 +33,8 @@ describe.runIf(haveGo())('tune-http-transport keeps protocol and proxy, proven a
     const source = readFileSync(file, 'utf8');
     const r = processFile(
       { absPath: file, displayPath: 'before/transports.go', source, goVersion: null, packageFiles: () => [] },
-      { rules: [findRule('tune-http-transport')!] },
+      // The widest scope: every bound the rule can add, on every long-lived transport.
+      { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': { scope: 'long-lived' } } },
     );
     expect(r.ruleErrors).toEqual([]);
     // Every transport here is long-lived (returned or package-level) and lacks a bound.

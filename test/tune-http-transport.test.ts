@@ -9,7 +9,7 @@ function run(body: string, options: Record<string, unknown> = {}, imports = '"ne
   const source = `package p\n\nimport (\n\t${imports.split('\n').join('\n\t')}\n)\n\n${body}`;
   const r = processFile(
     { absPath: '/virtual/p/x.go', displayPath: 'x.go', source, goVersion: null, packageFiles: () => [] },
-    { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': options } },
+    { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': { scope: 'long-lived', ...options } } },
   );
   expect(r.ruleErrors).toEqual([]);
   return r;
@@ -62,7 +62,7 @@ describe('tune-http-transport', () => {
         goVersion: null,
         packageFiles: () => [{ absPath: '/virtual/q/y.go', source: 'package p\n\nfunc time() {}\n' }],
       },
-      { rules: [findRule('tune-http-transport')!] },
+      { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': { scope: 'long-lived' } } },
     );
     expect(r.findings[0].fix).toBeNull();
     expect(r.output).toBe(source);
@@ -113,7 +113,7 @@ describe('tune-http-transport in test files', () => {
   const runTest = (options: Record<string, unknown>) =>
     processFile(
       { absPath: '/virtual/t/x_test.go', displayPath: 'x_test.go', source, goVersion: null, packageFiles: () => [] },
-      { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': options } },
+      { rules: [findRule('tune-http-transport')!], ruleOptions: { 'tune-http-transport': { scope: 'long-lived', ...options } } },
     );
   it('reports and fixes nothing in _test.go files by default (no "inside a loop" either)', () => {
     expect(runTest({}).findings).toEqual([]);
@@ -124,5 +124,21 @@ describe('tune-http-transport in test files', () => {
       [true, false],
       [false, true],
     ]);
+  });
+});
+
+describe('tune-http-transport, default scope "proven"', () => {
+  const proven = (body: string) =>
+    processFile(
+      { absPath: '/virtual/p/x.go', displayPath: 'x.go', source: `package p\n\nimport (\n\t"net/http"\n\t"time"\n)\n\n${body}`, goVersion: null, packageFiles: () => [] },
+      { rules: [findRule('tune-http-transport')!] },
+    );
+  it('adds nothing to a long-lived transport whose problem is not visible', () => {
+    expect(proven('var a = &http.Transport{}\n\nfunc f() *http.Transport {\n\treturn &http.Transport{}\n}\n').findings).toEqual([]);
+  });
+  it('adds TLSHandshakeTimeout only where the client has no Timeout and a request no deadline', () => {
+    const unbounded = proven('var c = &http.Client{Transport: &http.Transport{}}\n\nfunc f() {\n\tc.Head("http://x/")\n}\n');
+    expect(unbounded.findings.map((f) => f.fix?.description)).toEqual(['Add TLSHandshakeTimeout to the http.Transport literal']);
+    expect(proven('var c = &http.Client{Transport: &http.Transport{}, Timeout: time.Second}\n\nfunc f() {\n\tc.Head("http://x/")\n}\n').findings).toEqual([]);
   });
 });

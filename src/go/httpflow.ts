@@ -56,15 +56,31 @@ export type Lifetime = { kind: 'long'; why: string } | { kind: 'local' } | { kin
  * variable, sent, or held by a literal that does; 'local' when every use stays in the
  * function; 'unknown' when it is handed to code gopitfix does not follow.
  */
-export function lifetime(sem: Semantics, expr: Node, depth = 0, seen: Set<Binding> = new Set()): Lifetime {
+export interface FlowTrace {
+  seen: Set<Binding>;
+  /** Composite literals the value became an element of (`&http.Client{Transport: v}`). */
+  via: Node[];
+  /** Selector targets it was assigned to (`p.Transport = v`). */
+  stores: Node[];
+}
+
+export function newTrace(): FlowTrace {
+  return { seen: new Set(), via: [], stores: [] };
+}
+
+export function lifetime(sem: Semantics, expr: Node, depth = 0, trace: FlowTrace = newTrace()): Lifetime {
+  const seen = trace;
   if (depth > 12) return { kind: 'unknown', why: 'it flows further than gopitfix follows' };
   const e = outer(expr);
+  const el = elementOf(e);
+  if (el) {
+    trace.via.push(el.lit);
+    return lifetime(sem, el.lit, depth + 1, trace);
+  }
   const owner = enclosingFunction(e);
   if (!owner) return { kind: 'long', why: 'it is declared at package level' };
   const p = e.parent;
   if (!p) return { kind: 'unknown', why: 'no context' };
-  const el = elementOf(e);
-  if (el) return lifetime(sem, el.lit, depth + 1, seen);
   switch (p.type) {
     case 'return_statement':
       return { kind: 'long', why: 'it is returned' };
@@ -104,7 +120,10 @@ export function lifetime(sem: Semantics, expr: Node, depth = 0, seen: Set<Bindin
         targets = [names[idx]];
       } else return { kind: 'unknown', why: 'it is used in a list' };
       const t = unparen(targets[0]);
-      if (t.type === 'selector_expression') return { kind: 'long', why: `it is stored in the field ${field(t, 'field')?.text}` };
+      if (t.type === 'selector_expression') {
+        trace.stores.push(t);
+        return { kind: 'long', why: `it is stored in the field ${field(t, 'field')?.text}` };
+      }
       if (t.type === 'index_expression') return { kind: 'long', why: 'it is stored in a map or slice' };
       if (t.type !== 'identifier') return { kind: 'unknown', why: 'it is assigned to an expression' };
       if (t.text === '_') return { kind: 'local' };
@@ -119,9 +138,9 @@ export function lifetime(sem: Semantics, expr: Node, depth = 0, seen: Set<Bindin
   }
 }
 
-function varLifetime(sem: Semantics, b: Binding, owner: Node, depth: number, seen: Set<Binding>): Lifetime {
-  if (seen.has(b)) return { kind: 'local' };
-  seen.add(b);
+function varLifetime(sem: Semantics, b: Binding, owner: Node, depth: number, seen: FlowTrace): Lifetime {
+  if (seen.seen.has(b)) return { kind: 'local' };
+  seen.seen.add(b);
   let unknown: Lifetime | null = null;
   for (const ref of b.refs) {
     if (!contains(owner, ref)) continue;

@@ -6,15 +6,16 @@
 // ForceAttemptHTTP2, no dialer, no clone of DefaultTransport (those switch HTTP/1.1 and
 // HTTP/2 or the route requests take).
 import type { Node } from 'web-tree-sitter';
-import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, parseDuration, repeatedAt, timePackageName } from '../../src/go/construct.js';
-import { lifetime } from '../../src/go/httpflow.js';
-import { addKeyedElements, keysOf, structLiteral } from '../../src/go/literal.js';
+import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, literalOf, parseDuration, repeatedAt, timePackageName } from '../../src/go/construct.js';
+import { clientUses, lifetime, newTrace, requestHasDeadline } from '../../src/go/httpflow.js';
+import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 
 /** The bounds added by default, and the opt-in settings (off unless configured). */
 const DEFAULTS = {
   tests: false,
+  scope: 'proven',
   maxIdleConnsPerHost: 100,
   idleConnTimeout: '90s',
   tlsHandshakeTimeout: '10s',
@@ -41,6 +42,13 @@ export const rule: Rule = {
       additionalProperties: false,
       properties: {
         tests: { type: 'boolean', default: DEFAULTS.tests, description: 'Also check _test.go files (off: tests are not production).' },
+        scope: {
+          type: 'string',
+          enum: ['proven', 'long-lived'],
+          default: DEFAULTS.scope,
+          description:
+            'proven: add TLSHandshakeTimeout only where the handshake is otherwise unbounded (a client without Timeout whose requests carry no deadline), and the idle pool only for a ReverseProxy transport; long-lived: add every missing bound to every transport that outlives its function.',
+        },
         maxIdleConnsPerHost: {
           type: 'integer',
           minimum: 0,
@@ -100,7 +108,8 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   // Keep-alives are on only when DisableKeepAlives is absent or literally false.
   // (assigned after the literal: its value is not known, so keep-alives count as off).
   const keepAlives = !set.has('DisableKeepAlives') || value('DisableKeepAlives') === 'false';
-  const life = lifetime(ctx.sem, expr);
+  const trace = newTrace();
+  const life = lifetime(ctx.sem, expr, 0, trace);
 
   const where = repeatedAt(ctx.sem, lit);
   // Built per iteration or per request and kept (a transport per host in a map): tuned as any other.
@@ -133,6 +142,12 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   // An explicit pool setting is the author's choice: the pool is left as written.
   const poolSet = set.has('MaxIdleConns') || set.has('MaxIdleConnsPerHost');
 
+  // scope "proven": only where the problem is visible. The idle pool matters for a
+  // ReverseProxy (concurrent requests to one backend); the handshake is unbounded when the
+  // transport serves a client without Timeout that sends requests without a deadline.
+  const proven = o.scope !== 'long-lived';
+  const tunePool = !proven || servesReverseProxy(ctx, trace.via, trace.stores);
+  const unbounded = !proven || handshakeUnbounded(ctx, trace.via, trace.stores);
   const add: Setting[] = [];
   // In DefaultTransport's declaration order.
   if (o.proxy === true && !set.has('Proxy') && !customDial) {
@@ -141,23 +156,31 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   if (o.forceAttemptHTTP2 === true && !set.has('ForceAttemptHTTP2') && !set.has('TLSNextProto')) {
     add.push({ key: 'ForceAttemptHTTP2', value: 'true', why: 'option forceAttemptHTTP2', duration: false });
   }
-  if (keepAlives && !poolSet && maxIdle > 0) add.push({ key: 'MaxIdleConns', value: String(maxIdle), why: '', duration: false });
-  if (keepAlives && !poolSet && perHost > 0) {
-    add.push({ key: 'MaxIdleConnsPerHost', value: String(perHost), why: 'it keeps at most 2 idle connections per host, so concurrent requests to one host redial', duration: false });
+  if (tunePool && keepAlives && !poolSet && maxIdle > 0) add.push({ key: 'MaxIdleConns', value: String(maxIdle), why: '', duration: false });
+  if (tunePool && keepAlives && !poolSet && perHost > 0) {
+    add.push({
+      key: 'MaxIdleConnsPerHost',
+      value: String(perHost),
+      why: `it keeps at most 2 idle connections per host, so concurrent requests to one host redial${proven ? ' (it serves a ReverseProxy)' : ''}`,
+      duration: false,
+    });
   }
-  if (keepAlives && !set.has('IdleConnTimeout') && idle > 0n) {
+  if (tunePool && keepAlives && !(proven && poolSet) && !set.has('IdleConnTimeout') && idle > 0n) {
     add.push({ key: 'IdleConnTimeout', value: '', why: 'idle connections are never closed (no IdleConnTimeout), so it holds sockets to servers that went away', duration: true });
   }
-  if (!ownTLSDial && !set.has('TLSHandshakeTimeout') && tls > 0n) {
-    add.push({ key: 'TLSHandshakeTimeout', value: '', why: 'a server that stalls the TLS handshake blocks the request (no TLSHandshakeTimeout)', duration: true });
+  if (unbounded && !ownTLSDial && !set.has('TLSHandshakeTimeout') && tls > 0n) {
+    add.push({
+      key: 'TLSHandshakeTimeout',
+      value: '',
+      why: `a server that stalls the TLS handshake blocks the request (no TLSHandshakeTimeout${proven ? ', and its client has no Timeout and sends requests without a deadline' : ''})`,
+      duration: true,
+    });
   }
-  if (keepAlives && !set.has('ExpectContinueTimeout') && expect > 0n) add.push({ key: 'ExpectContinueTimeout', value: '', why: '', duration: true });
+  if (tunePool && keepAlives && !set.has('ExpectContinueTimeout') && expect > 0n) add.push({ key: 'ExpectContinueTimeout', value: '', why: '', duration: true });
   if (add.length === 0) return;
 
-  const base = `long-lived http.Transport (${life.why}): ${add
-    .map((a) => a.why)
-    .filter((w) => w && !w.startsWith('option'))
-    .join('; ')}`;
+  const whys = add.map((a) => a.why).filter((w) => w && !w.startsWith('option'));
+  const base = `long-lived http.Transport (${life.why}): ${whys.length ? whys.join('; ') : 'it lacks settings the configuration opts in to'}`;
   const needsTime = add.some((a) => a.duration);
   const time = needsTime ? timePackageName(ctx.sem, ctx.imports, lit, () => ctx.package()) : { name: 'time', imports: [] };
   if (!time) {
@@ -171,13 +194,68 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
     ctx.report({ node: lit, message: `${base} (no fix: ${edit.reason})` });
     return;
   }
+  // A one-line literal broken over lines ends gofmt's alignment of the literal around it.
+  const realign = s.body.startPosition.row === s.body.endPosition.row ? realignForExpansion(ctx.source, ctx.eol, lit) : [];
+  if (!realign) {
+    ctx.report({ node: lit, message: `${base} (no fix: breaking it over lines would need realigning the code around it)` });
+    return;
+  }
   ctx.report({
     node: lit,
     message: `${base}; add ${add.map((a) => a.key).join(', ')} (protocol, proxy and dialer stay as written)`,
     fix: {
       description: `Add ${add.map((a) => a.key).join(', ')} to the http.Transport literal`,
-      edits: [edit],
+      edits: [edit, ...realign],
       imports: needsTime ? time.imports : [],
     },
+  });
+}
+
+function isType(ctx: RuleContext, lit: Node, pkg: string, name: string): boolean {
+  const t = field(lit, 'type');
+  if (!t) return false;
+  const r = ctx.sem.typeRef(t);
+  return r.pkgPath === pkg && r.name === name && r.pointer === 0;
+}
+
+/** The literal a `x.Transport = v` store writes into: x's initializer, when a literal. */
+function storeOwner(ctx: RuleContext, sel: Node): Node | null {
+  const op = field(sel, 'operand');
+  if (!op || op.type !== 'identifier' || field(sel, 'field')?.text !== 'Transport') return null;
+  const b = ctx.sem.resolve(op);
+  if (!b || !b.value || b.valueIndex >= 0) return null;
+  return literalOf(b.value) ?? b.value;
+}
+
+/** Whether the transport serves an httputil.ReverseProxy: concurrent requests to one backend. */
+function servesReverseProxy(ctx: RuleContext, via: Node[], stores: Node[]): boolean {
+  if (via.some((l) => isType(ctx, l, 'net/http/httputil', 'ReverseProxy'))) return true;
+  return stores.some((sel) => {
+    const owner = storeOwner(ctx, sel);
+    if (!owner) return false;
+    if (owner.type === 'composite_literal') return isType(ctx, owner, 'net/http/httputil', 'ReverseProxy');
+    return owner.type === 'call_expression' && ctx.sem.isCallTo(owner, 'net/http/httputil', 'NewSingleHostReverseProxy');
+  });
+}
+
+/**
+ * Whether nothing else bounds the TLS handshake: the transport serves an http.Client
+ * without Timeout (in the literal or assigned later), whose every request can be seen,
+ * and at least one of them carries no deadline.
+ */
+function handshakeUnbounded(ctx: RuleContext, via: Node[], stores: Node[]): boolean {
+  const clients = [...via, ...stores.map((s) => storeOwner(ctx, s)).filter((n): n is Node => !!n && n.type === 'composite_literal')].filter((l) =>
+    isType(ctx, l, 'net/http', 'Client'),
+  );
+  if (clients.length === 0) return false;
+  return clients.every((c) => {
+    const s = structLiteral(c);
+    if (!s || keysOf(s).has('Timeout')) return false;
+    const parent = c.parent;
+    const expr = parent && parent.type === 'unary_expression' && parent.child(0)?.type === '&' ? parent : c;
+    const site = assignSite(ctx.sem, expr);
+    if (site?.binding && fieldsAssignedLater(site.binding, c.endIndex, site.packageLevel ? null : enclosingFunction(c)).has('Timeout')) return false;
+    const uses = clientUses(ctx.sem, expr, () => ctx.package());
+    return uses.ok && uses.calls.some((u) => !requestHasDeadline(u.sem, u));
   });
 }
