@@ -52,7 +52,7 @@ describe('gopitfix.json in the CLI', () => {
     expect(d.code).toBe(0);
     // a/: the root config (transport off, 10s timeout). b/: its own config only (nearest wins, no merging).
     expect(d.stdout).toContain('+var client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true}}');
-    expect(d.stdout).toMatch(/\+\+\+ b\/b\/y\.go[\s\S]*\+\tMaxIdleConnsPerHost: 100,/);
+    expect(d.stdout).toMatch(/\+\+\+ b\/b\/y\.go[\s\S]*\+\tTLSHandshakeTimeout: 10 \* time\.Second,/);
     expect(d.stdout).not.toMatch(/\+\+\+ b\/b\/y\.go[\s\S]*Timeout: 30/);
   });
 
