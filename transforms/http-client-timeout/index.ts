@@ -87,6 +87,9 @@ function checkClientLiterals(ctx: RuleContext): void {
     if (mockTransport(ctx, s)) continue;
     // The author bounded the wait for headers and left the body open: long bodies are intended.
     if (transportBoundsHeaders(ctx, s)) continue;
+    // A transport gopitfix cannot see (a parameter, a constructor's result such as
+    // NewTimeoutTransport) may bound every read with connection deadlines.
+    if (!visibleTransport(ctx, s)) continue;
     // Every request the client sends must be visible and read in full; a client whose
     // responses stream (or whose uses cannot all be seen) must not get a whole-exchange
     // Timeout, which would cut the stream off (and breaks protocol upgrades).
@@ -154,6 +157,38 @@ function mockTransport(ctx: RuleContext, s: StructLiteral): boolean {
     if (f.type === 'parenthesized_type' || f.type === 'type_identifier') return true;
   }
   return false;
+}
+
+/**
+ * Whether the client's transport is one whose bounds are visible: none (DefaultTransport),
+ * http.DefaultTransport, an http.Transport literal, or a variable initialized with one
+ * of these or with `http.DefaultTransport.(*http.Transport).Clone()`.
+ */
+function visibleTransport(ctx: RuleContext, s: StructLiteral): boolean {
+  const el = s.elements.find((e) => e.key === 'Transport');
+  if (!el) return true;
+  const known = (v: Node, depth: number): boolean => {
+    v = unparen(v);
+    if (v.type === 'identifier' && depth < 3) {
+      const b = ctx.sem.resolve(v);
+      if (!b || b.kind !== 'var' || !b.value || b.valueIndex >= 0) return false;
+      return known(b.value, depth + 1);
+    }
+    const q = ctx.sem.qualified(v);
+    if (q && q.path === 'net/http' && q.name === 'DefaultTransport') return true;
+    const lit = literalOf(v);
+    if (lit) return isHttpType(ctx, lit, 'Transport');
+    // http.DefaultTransport.(*http.Transport).Clone()
+    if (v.type === 'call_expression') {
+      const f = unparen(field(v, 'function')!);
+      if (f.type === 'selector_expression' && field(f, 'field')?.text === 'Clone') {
+        const op = unparen(field(f, 'operand')!);
+        return op.type === 'type_assertion_expression' && known(field(op, 'operand')!, depth + 1);
+      }
+    }
+    return false;
+  };
+  return known(named(el.value)[0] ?? el.value, 0);
 }
 
 /** Whether a file of the package declares the type `name`. */
