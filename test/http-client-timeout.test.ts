@@ -92,3 +92,12 @@ describe('http-client-timeout in test files', () => {
     expect(runTest({ tests: true }).findings.map((f) => [f.message.split(':')[0], !!f.fix])).toEqual([['http.Client without Timeout', true]]);
   });
 });
+
+describe('test-support directories count as tests', () => {
+  it('isTestPath', async () => {
+    const { isTestPath } = await import('../src/go/construct.js');
+    for (const p of ['a/x_test.go', 'tests/framework/e2e/m.go', 'internal/testutil/r.go', 'caddytest/c.go', 'cmd/networkdb-test/c.go', 'net/http/httptest/server.go'])
+      expect(isTestPath(p), p).toBe(true);
+    for (const p of ['x.go', 'cmd/latest/x.go', 'pkg/attest/x.go', 'contest.go', 'internal/testable/x.go']) expect(isTestPath(p), p).toBe(false);
+  });
+});

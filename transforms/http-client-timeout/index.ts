@@ -9,6 +9,7 @@ import {
   assignSite,
   durationExpr,
   fieldsAssignedLater,
+  isTestPath,
   literalOf,
   parseDuration,
   timePackageName,
@@ -56,11 +57,12 @@ export const rule: Rule = {
 };
 
 /**
- * Whether this file's client literals are checked: every file but _test.go, which only
+ * Whether this file's client literals are checked: every file but test code (isTestPath:
+ * _test.go files and test-support directories), which only
  * with the option `"tests": true` (the one place the option is read; `--tests` maps onto it).
  */
 export function testsEnabled(ctx: RuleContext): boolean {
-  return !ctx.path.endsWith('_test.go') || ctx.options.tests === true;
+  return !isTestPath(ctx.path) || ctx.options.tests === true;
 }
 
 function isHttpType(ctx: RuleContext, lit: Node, name: string): boolean {
@@ -233,7 +235,7 @@ function assignsField(ref: Node, fieldName: string): boolean {
 
 function checkDefaultClient(ctx: RuleContext): void {
   // Tests talk to httptest servers, and `go test -timeout` bounds a hang there.
-  if (ctx.path.endsWith('_test.go')) return;
+  if (isTestPath(ctx.path)) return;
   const { sem } = ctx;
   // `http.DefaultClient.Timeout = d` configures it: the file's uses then have a timeout.
   for (const sel of descendants(ctx.root, 'selector_expression')) {

@@ -6,7 +6,7 @@
 // ForceAttemptHTTP2, no dialer, no clone of DefaultTransport (those switch HTTP/1.1 and
 // HTTP/2 or the route requests take).
 import type { Node } from 'web-tree-sitter';
-import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, literalOf, parseDuration, repeatedAt, timePackageName } from '../../src/go/construct.js';
+import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, isTestPath, literalOf, parseDuration, repeatedAt, timePackageName } from '../../src/go/construct.js';
 import { clientUses, lifetime, newTrace, requestHasDeadline } from '../../src/go/httpflow.js';
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
@@ -73,11 +73,12 @@ export const rule: Rule = {
 };
 
 /**
- * Whether this file is checked: every file but _test.go, which only with the option
+ * Whether this file is checked: every file but test code (isTestPath: _test.go files and
+ * test-support directories), which only with the option
  * `"tests": true` (the one place the option is read; `--tests` maps onto it).
  */
 export function testsEnabled(ctx: RuleContext): boolean {
-  return !ctx.path.endsWith('_test.go') || ctx.options.tests === true;
+  return !isTestPath(ctx.path) || ctx.options.tests === true;
 }
 
 interface Setting {
