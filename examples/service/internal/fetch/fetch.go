@@ -20,12 +20,13 @@ type Client struct {
 
 // NewClient builds the backend client.
 func NewClient(base string) *Client {
-	// Pitfall (tune-http-transport): a bare Transport drops DefaultTransport's proxy,
-	// dial and handshake timeouts and keeps only 2 idle connections per host.
+	// Pitfall (tune-http-transport): no TLSHandshakeTimeout, and Health's request has no
+	// deadline: a backend that stalls the TLS handshake holds the caller forever.
 	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
 	return &Client{
 		base: base,
-		// Pitfall (http-client-timeout): no Timeout; a stuck backend holds the caller forever.
+		// Pitfall (http-client-timeout): no Timeout, and Health sends a request without a
+		// deadline whose response is read in full: a stuck backend holds the caller forever.
 		http: &http.Client{Transport: tr},
 	}
 }
@@ -59,6 +60,15 @@ func (c *Client) Price(ctx context.Context, sku string) (float64, error) {
 		return 0, err
 	}
 	return strconv.ParseFloat(strings.TrimSpace(string(body)), 64)
+}
+
+// Health checks the backend.
+func (c *Client) Health() error {
+	resp, err := c.http.Get(c.base + "/healthz")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }
 
 // WithBudget hands the cancel func to the caller on purpose: no defer must be added
