@@ -425,34 +425,115 @@ function readInFull(sem: Semantics, call: Node): boolean {
 
 // ---- deadlines ---------------------------------------------------------------------
 
+export type Deadline = 'deadline' | 'none' | 'unknown';
+
 /**
- * Whether the request sent by `call` (`c.Do(req)`) carries a context with a deadline made
- * in the same function: `http.NewRequestWithContext(ctx, ...)` or `req.WithContext(ctx)`
- * where ctx comes from context.WithTimeout or context.WithDeadline.
+ * Whether the request sent by `use` (`c.Do(req)`) carries a context with a deadline:
+ * 'deadline' when it is built with `http.NewRequestWithContext(ctx, ...)` or
+ * `req.WithContext(ctx)` and ctx comes from context.WithTimeout/WithDeadline (through
+ * WithCancel/WithValue); 'none' when it provably has none (`http.NewRequest`,
+ * `context.Background()`, `c.Get(url)`); 'unknown' otherwise. A request or context that
+ * is a parameter is followed to the function's call sites in the package (two levels):
+ * 'none' if one of them passes none, 'deadline' if all pass one.
  */
-export function requestHasDeadline(sem: Semantics, use: ClientUse): boolean {
-  if (use.method !== 'Do') return false;
+export function requestDeadline(sem: Semantics, use: ClientUse, pkg?: () => PackageInfo): Deadline {
+  if (use.method !== 'Do') return 'none';
   const args = named(field(use.call, 'arguments')!).filter(noComment);
-  if (args.length !== 1) return false;
-  let req = unparen(args[0]);
-  const ctxOf = (expr: Node): Node | null => {
-    const c = unparen(expr);
-    if (c.type !== 'call_expression') return null;
-    if (sem.isCallTo(c, 'net/http', 'NewRequestWithContext')) return named(field(c, 'arguments')!).filter(noComment)[0] ?? null;
-    const f = unparen(field(c, 'function')!);
-    if (f.type === 'selector_expression' && field(f, 'field')?.text === 'WithContext') return named(field(c, 'arguments')!).filter(noComment)[0] ?? null;
-    return null;
-  };
-  let ctx = ctxOf(req);
-  if (!ctx && req.type === 'identifier') {
-    const last = lastValue(sem, req, use.call);
-    ctx = last ? ctxOf(last) : null;
+  if (args.length !== 1) return 'unknown';
+  return reqDeadline(sem, args[0], use.call, pkg, 0);
+}
+
+/** Back-compat: true only when the deadline is proven. */
+export function requestHasDeadline(sem: Semantics, use: ClientUse, pkg?: () => PackageInfo): boolean {
+  return requestDeadline(sem, use, pkg) === 'deadline';
+}
+
+function firstArg(call: Node): Node | null {
+  return named(field(call, 'arguments')!).filter(noComment)[0] ?? null;
+}
+
+function reqDeadline(sem: Semantics, expr: Node, at: Node, pkg: (() => PackageInfo) | undefined, depth: number): Deadline {
+  const e = unparen(expr);
+  if (e.type === 'call_expression') {
+    if (sem.isCallTo(e, 'net/http', 'NewRequestWithContext')) {
+      const c = firstArg(e);
+      return c ? ctxDeadline(sem, c, e, pkg, depth) : 'unknown';
+    }
+    if (sem.isCallTo(e, 'net/http', 'NewRequest')) return 'none';
+    const f = unparen(field(e, 'function')!);
+    if (f.type === 'selector_expression' && (field(f, 'field')?.text === 'WithContext' || field(f, 'field')?.text === 'Clone')) {
+      const c = firstArg(e);
+      return c ? ctxDeadline(sem, c, e, pkg, depth) : 'unknown';
+    }
+    return 'unknown';
   }
-  if (!ctx) return false;
-  ctx = unparen(ctx);
-  if (ctx.type !== 'identifier') return false;
-  const v = lastValue(sem, ctx, use.call);
-  return !!v && unparen(v).type === 'call_expression' && sem.isCallTo(unparen(v), 'context', ['WithTimeout', 'WithDeadline']);
+  if (e.type !== 'identifier') return 'unknown';
+  const b = sem.resolve(e);
+  if (!b) return 'unknown';
+  if (b.kind === 'param') return viaCallers(sem, b, pkg, depth, 'req');
+  const v = lastValue(sem, e, at);
+  return v && !v.equals(e) ? reqDeadline(sem, v, v, pkg, depth) : 'unknown';
+}
+
+function ctxDeadline(sem: Semantics, expr: Node, at: Node, pkg: (() => PackageInfo) | undefined, depth: number): Deadline {
+  const e = unparen(expr);
+  if (e.type === 'call_expression') {
+    if (sem.isCallTo(e, 'context', ['WithTimeout', 'WithDeadline', 'WithTimeoutCause', 'WithDeadlineCause'])) return 'deadline';
+    if (sem.isCallTo(e, 'context', ['Background', 'TODO'])) return 'none';
+    if (sem.isCallTo(e, 'context', ['WithCancel', 'WithValue', 'WithCancelCause', 'WithoutCancel'])) {
+      const c = firstArg(e);
+      return c ? ctxDeadline(sem, c, e, pkg, depth) : 'unknown';
+    }
+    return 'unknown';
+  }
+  if (e.type !== 'identifier') return 'unknown';
+  const b = sem.resolve(e);
+  if (!b) return 'unknown';
+  if (b.kind === 'param') return viaCallers(sem, b, pkg, depth, 'ctx');
+  const v = lastValue(sem, e, at);
+  return v && !v.equals(e) ? ctxDeadline(sem, v, v, pkg, depth) : 'unknown';
+}
+
+/** The deadline of what every call site of the function declaring parameter `b` passes. */
+function viaCallers(sem: Semantics, b: Binding, pkg: (() => PackageInfo) | undefined, depth: number, kind: 'req' | 'ctx'): Deadline {
+  if (!pkg || depth >= 2) return 'unknown';
+  const fn = enclosingFunction(b.id);
+  if (!fn || (fn.type !== 'function_declaration' && fn.type !== 'method_declaration')) return 'unknown';
+  const name = field(fn, 'name')?.text;
+  const params = field(fn, 'parameters');
+  if (!name || !params) return 'unknown';
+  let idx = -1;
+  let i = 0;
+  for (const pd of named(params)) {
+    if (pd.type === 'variadic_parameter_declaration') return 'unknown';
+    if (pd.type !== 'parameter_declaration') continue;
+    const names = pd.childrenForFieldName('name').filter((n): n is Node => !!n);
+    for (const n of names.length ? names : [null]) {
+      if (n && n.equals(b.id)) idx = i;
+      i++;
+    }
+  }
+  if (idx < 0) return 'unknown';
+  const results: Deadline[] = [];
+  for (const f of pkg().files) {
+    if (!f.source.includes(name)) continue;
+    for (const call of f.root.descendantsOfType('call_expression')) {
+      if (!call) continue;
+      const fe = unparen(field(call, 'function')!);
+      const match =
+        fn.type === 'function_declaration'
+          ? fe.type === 'identifier' && fe.text === name && (f.sem.lookup(name, fe)?.kind ?? 'func') === 'func'
+          : fe.type === 'selector_expression' && field(fe, 'field')?.text === name;
+      if (!match) continue;
+      const a = named(field(call, 'arguments')!).filter(noComment);
+      if (a.length !== i || !a[idx]) return 'unknown';
+      results.push(kind === 'req' ? reqDeadline(f.sem, a[idx], call, pkg, depth + 1) : ctxDeadline(f.sem, a[idx], call, pkg, depth + 1));
+      if (results.length > 20) return 'unknown';
+    }
+  }
+  if (results.length === 0) return 'unknown';
+  if (results.includes('none')) return 'none';
+  return results.every((r) => r === 'deadline') ? 'deadline' : 'unknown';
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   timePackageName,
 } from '../../src/go/construct.js';
 import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../../src/go/literal.js';
-import { clientUses, requestHasDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
+import { clientUses, requestDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 
@@ -98,8 +98,9 @@ function checkClientLiterals(ctx: RuleContext): void {
     const uses = clientUses(ctx.sem, expr, () => ctx.package());
     if (!uses.ok || uses.calls.length === 0) continue;
     if (uses.calls.some((c) => responseStreams(c.sem, c.call))) continue;
-    // Requests that all carry a context with a deadline are already bounded.
-    const unbounded = uses.calls.filter((c) => !requestHasDeadline(c.sem, c));
+    // Only requests proven to carry no deadline count: a context with a deadline, or one
+    // gopitfix cannot trace (from a caller outside the package), may bound them already.
+    const unbounded = uses.calls.filter((c) => requestDeadline(c.sem, c, () => ctx.package()) === 'none');
     if (unbounded.length === 0) continue;
     const first = unbounded[0];
     const at = first.sem === ctx.sem ? `line ${first.call.startPosition.row + 1}` : 'another file of the package';
@@ -260,7 +261,7 @@ function checkDefaultClient(ctx: RuleContext): void {
       const m = field(fn, 'field')!.text;
       if (q && q.path === 'net/http' && q.name === 'DefaultClient' && ['Do', ...DEFAULT_CLIENT_FUNCS].includes(m)) use = { call, method: m, sem };
     }
-    if (!use || responseStreams(sem, call) || requestHasDeadline(sem, use)) continue;
+    if (!use || responseStreams(sem, call) || requestDeadline(sem, use, () => ctx.package()) !== 'none') continue;
     ctx.report({
       node: fn,
       message: `${fn.text} uses http.DefaultClient, which has no timeout: a slow or stuck server blocks the caller forever, and the response is read in full; use an *http.Client with a Timeout or a request context with a deadline (no fix: which client to use is a design choice)`,

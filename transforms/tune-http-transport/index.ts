@@ -7,7 +7,7 @@
 // HTTP/2 or the route requests take).
 import type { Node } from 'web-tree-sitter';
 import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, isTestPath, literalOf, parseDuration, repeatedAt, timePackageName } from '../../src/go/construct.js';
-import { clientUses, lifetime, newTrace, requestHasDeadline } from '../../src/go/httpflow.js';
+import { clientUses, lifetime, newTrace, requestDeadline } from '../../src/go/httpflow.js';
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
@@ -257,6 +257,6 @@ function handshakeUnbounded(ctx: RuleContext, via: Node[], stores: Node[]): bool
     const site = assignSite(ctx.sem, expr);
     if (site?.binding && fieldsAssignedLater(site.binding, c.endIndex, site.packageLevel ? null : enclosingFunction(c)).has('Timeout')) return false;
     const uses = clientUses(ctx.sem, expr, () => ctx.package());
-    return uses.ok && uses.calls.some((u) => !requestHasDeadline(u.sem, u));
+    return uses.ok && uses.calls.some((u) => requestDeadline(u.sem, u, () => ctx.package()) === 'none');
   });
 }
