@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempTrees } from './support/cli.js';
 
 
-// Fixable by both HTTP rules.
+// Fixable by both HTTP rules: a Timeout for client (read in full), a handshake bound for
+// the transport of events (a stream).
 const CLIENT = `package p
 
 import "net/http"
@@ -20,6 +21,12 @@ func Ping(u string) error {
 		return err
 	}
 	return resp.Body.Close()
+}
+
+var events = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+func Events(u string) (*http.Response, error) {
+	return events.Get(u)
 }
 `;
 

@@ -136,9 +136,12 @@ describe('tune-http-transport, default scope "proven"', () => {
   it('adds nothing to a long-lived transport whose problem is not visible', () => {
     expect(proven('var a = &http.Transport{}\n\nfunc f() *http.Transport {\n\treturn &http.Transport{}\n}\n').findings).toEqual([]);
   });
-  it('adds TLSHandshakeTimeout only where the client has no Timeout and a request no deadline', () => {
-    const unbounded = proven('var c = &http.Client{Transport: &http.Transport{}}\n\nfunc f() {\n\tc.Head("http://x/")\n}\n');
+  it('adds TLSHandshakeTimeout only where a streaming client has no Timeout and a request no deadline', () => {
+    const stream = 'func f() (*http.Response, error) {\n\treturn c.Get("http://x/")\n}\n';
+    const unbounded = proven('var c = &http.Client{Transport: &http.Transport{}}\n\n' + stream);
     expect(unbounded.findings.map((f) => f.fix?.description)).toEqual(['Add TLSHandshakeTimeout to the http.Transport literal']);
-    expect(proven('var c = &http.Client{Transport: &http.Transport{}, Timeout: time.Second}\n\nfunc f() {\n\tc.Head("http://x/")\n}\n').findings).toEqual([]);
+    expect(proven('var c = &http.Client{Transport: &http.Transport{}, Timeout: time.Second}\n\n' + stream).findings).toEqual([]);
+    // Read in full: http-client-timeout adds a Timeout there, which bounds the handshake too.
+    expect(proven('var c = &http.Client{Transport: &http.Transport{}}\n\nfunc f() {\n\tc.Head("http://x/")\n}\n').findings).toEqual([]);
   });
 });

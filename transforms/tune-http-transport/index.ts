@@ -7,7 +7,7 @@
 // HTTP/2 or the route requests take).
 import type { Node } from 'web-tree-sitter';
 import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, isTestPath, literalOf, parseDuration, repeatedAt, timePackageName } from '../../src/go/construct.js';
-import { clientUses, lifetime, newTrace, requestDeadline } from '../../src/go/httpflow.js';
+import { clientUses, lifetime, newTrace, requestDeadline, responseStreams } from '../../src/go/httpflow.js';
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
@@ -173,7 +173,7 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
     add.push({
       key: 'TLSHandshakeTimeout',
       value: '',
-      why: `a server that stalls the TLS handshake blocks the request (no TLSHandshakeTimeout${proven ? ', and its client has no Timeout and sends requests without a deadline' : ''})`,
+      why: `a server that stalls the TLS handshake blocks the request (no TLSHandshakeTimeout${proven ? ', and its client has no Timeout, sends requests without a deadline and streams responses' : ''})`,
       duration: true,
     });
   }
@@ -257,6 +257,13 @@ function handshakeUnbounded(ctx: RuleContext, via: Node[], stores: Node[]): bool
     const site = assignSite(ctx.sem, expr);
     if (site?.binding && fieldsAssignedLater(site.binding, c.endIndex, site.packageLevel ? null : enclosingFunction(c)).has('Timeout')) return false;
     const uses = clientUses(ctx.sem, expr, () => ctx.package());
-    return uses.ok && uses.calls.some((u) => requestDeadline(u.sem, u, () => ctx.package()) === 'none');
+    // Only for a client whose responses stream: there no Timeout can be added (see
+    // http-client-timeout, which adds one where every response is read in full), and the
+    // handshake bound is the one that is safe.
+    return (
+      uses.ok &&
+      uses.calls.some((u) => requestDeadline(u.sem, u, () => ctx.package()) === 'none') &&
+      uses.calls.some((u) => responseStreams(u.sem, u.call) !== null)
+    );
   });
 }

@@ -20,8 +20,6 @@ type Client struct {
 
 // NewClient builds the backend client.
 func NewClient(base string) *Client {
-	// Pitfall (tune-http-transport): no TLSHandshakeTimeout, and Health's request has no
-	// deadline: a backend that stalls the TLS handshake holds the caller forever.
 	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
 	return &Client{
 		base: base,
@@ -60,6 +58,25 @@ func (c *Client) Price(ctx context.Context, sku string) (float64, error) {
 		return 0, err
 	}
 	return strconv.ParseFloat(strings.TrimSpace(string(body)), 64)
+}
+
+// Feed streams price updates: its client must not get a Timeout.
+type Feed struct {
+	base string
+	feed *http.Client
+}
+
+// NewFeed builds the feed client.
+func NewFeed(base string) *Feed {
+	// Pitfall (tune-http-transport): nothing bounds the TLS handshake of this streaming
+	// client (no Timeout may be set, and Watch's request has no deadline).
+	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
+	return &Feed{base: base, feed: &http.Client{Transport: tr}}
+}
+
+// Watch returns the open stream of updates; the caller reads and closes it.
+func (f *Feed) Watch() (*http.Response, error) {
+	return f.feed.Get(f.base + "/v1/prices/stream")
 }
 
 // Health checks the backend.
