@@ -7,12 +7,27 @@ import { describe, expect, it } from 'vitest';
 import { runCli, tempTrees } from './support/cli.js';
 
 
-// Fixable by both HTTP rules.
+// Fixable by both HTTP rules: a Timeout for client (read in full), a handshake bound for
+// the transport of events (a stream).
 const CLIENT = `package p
 
 import "net/http"
 
 var client = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+func Ping(u string) error {
+	resp, err := client.Head(u)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+var events = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
+func Events(u string) (*http.Response, error) {
+	return events.Get(u)
+}
 `;
 
 /** A temp tree; a `.git/` entry makes its root a repository root. */
@@ -44,7 +59,7 @@ describe('gopitfix.json in the CLI', () => {
     expect(d.code).toBe(0);
     // a/: the root config (transport off, 10s timeout). b/: its own config only (nearest wins, no merging).
     expect(d.stdout).toContain('+var client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true}}');
-    expect(d.stdout).toMatch(/\+\+\+ b\/b\/y\.go[\s\S]*\+\tMaxIdleConnsPerHost:   100,/);
+    expect(d.stdout).toMatch(/\+\+\+ b\/b\/y\.go[\s\S]*\+\tTLSHandshakeTimeout: 10 \* time\.Second,/);
     expect(d.stdout).not.toMatch(/\+\+\+ b\/b\/y\.go[\s\S]*Timeout: 30/);
   });
 

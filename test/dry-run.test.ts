@@ -57,7 +57,7 @@ describe('hunk annotation', () => {
       '@@ -15,1 +14,1 @@ # waitgroup-go',
       '@@ -20,1 +19,1 @@ # http-client-timeout',
     ]);
-    expect(hunkHeaders(engineDiff(B_GO, 3))).toEqual(['@@ -3,18 +3,17 @@ # hoist-wg-add, http-client-timeout, waitgroup-go']);
+    expect(hunkHeaders(engineDiff(B_GO, 3))).toEqual(['@@ -3,21 +3,20 @@ # hoist-wg-add, http-client-timeout, waitgroup-go']);
   });
 
   it('reads the changed lines, not the context, of a fix diff', () => {
@@ -88,7 +88,7 @@ describe('dry run from the CLI', () => {
       '@@ -13,3 +14,4 @@ # defer-cancel',
       '@@ -5,2 +5,3 @@ # http-client-timeout',
       '@@ -10,7 +11,5 @@ # hoist-wg-add, waitgroup-go',
-      '@@ -19,2 +18,2 @@ # http-client-timeout',
+      '@@ -19,3 +18,3 @@ # http-client-timeout',
     ]);
     expect(r.stdout).not.toContain('\x1b[');
 

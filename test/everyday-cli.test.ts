@@ -2,14 +2,15 @@
 // --fail-on, the test-file switch, files the grammar cannot parse, and the smaller
 // papercuts. Terminal behaviour is in test/terminal-pty.test.ts.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, tempTrees } from './support/cli.js';
 import { docLinks } from '../src/output/sarif.js';
 
 const tree = tempTrees('gopitfix-everyday-');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
 const LOST = (i: number) =>
   `func F${i}(ctx context.Context) error {\n\tctx2, _ := context.WithTimeout(ctx, time.Second)\n\treturn ctx2.Err()\n}\n`;
@@ -189,6 +190,16 @@ describe('--tests and gopitfix.json tests', () => {
     const bad = runCli(tree({ 'gopitfix.json': '{"tests": "no"}', 'a.go': 'package p\n' }), ['.']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^gopitfix: gopitfix\.json: \$\.tests: expected true or false, got "no"$/m);
+  });
+
+  it('an explicit --tests=true (or config tests: true) also turns on the HTTP rules, which leave test code alone by default', () => {
+    const client = readFileSync(join(FIXTURES, 'http-client-timeout/value.input.go'), 'utf8');
+    const dir = tree({ 'go.mod': GO_MOD, 'api_test.go': client });
+    const args = ['--json', '--rules', 'http-client-timeout', '.'];
+    expect(JSON.parse(runCli(dir, args).stdout).summary.fixable).toBe(0);
+    expect(JSON.parse(runCli(dir, [...args, '--tests=true']).stdout).summary.fixable).toBe(1);
+    writeFileSync(join(dir, 'gopitfix.json'), '{"tests": true}');
+    expect(JSON.parse(runCli(dir, args).stdout).summary.fixable).toBe(1);
   });
 });
 

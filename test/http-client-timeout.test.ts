@@ -17,18 +17,11 @@ function run(body: string, options: Record<string, unknown> = {}, imports = '"ne
 }
 
 describe('http-client-timeout', () => {
-  it('reports http.Get/Head/Post/PostForm and DefaultClient without a fix', () => {
+  it('reports requests on DefaultClient read in full and without a deadline, without a fix', () => {
     const r = run(
       'func f(u string) {\n\thttp.Get(u)\n\thttp.Head(u)\n\thttp.Post(u, "", nil)\n\thttp.PostForm(u, nil)\n\thttp.DefaultClient.Get(u)\n\tvar c = http.DefaultClient\n\t_ = c\n}\n',
     );
-    expect(r.findings.map((f) => f.message.split(' ')[0])).toEqual([
-      'http.Get',
-      'http.Head',
-      'http.Post',
-      'http.PostForm',
-      'http.DefaultClient',
-      'http.DefaultClient',
-    ]);
+    expect(r.findings.map((f) => f.message.split(' ')[0])).toEqual(['http.Get', 'http.Head', 'http.Post', 'http.PostForm', 'http.DefaultClient.Get']);
     expect(r.findings.every((f) => f.fix === null && /no fix: which client to use is a design choice/.test(f.message))).toBe(true);
   });
 
@@ -46,14 +39,17 @@ describe('http-client-timeout', () => {
     expect(r.findings).toEqual([]);
   });
 
-  it('reports clients built in loops and handlers without a fix', () => {
+  it('fixes clients built in loops and handlers like any other', () => {
     const r = run(
-      'func f(n int) {\n\tfor i := 0; i < n; i++ {\n\t\t_ = &http.Client{}\n\t}\n}\n\nfunc h(w http.ResponseWriter, r *http.Request) {\n\t_ = http.Client{}\n}\n',
+      'func f(n int) {\n\tfor i := 0; i < n; i++ {\n\t\tc := &http.Client{}\n\t\tc.Head("http://x/")\n\t}\n}\n\nfunc h(w http.ResponseWriter, r *http.Request) {\n\tc := http.Client{}\n\tc.Head("http://x/")\n}\n',
     );
-    expect(r.findings.map((f) => [f.fix, /inside a loop|per request/.test(f.message), /create one client with a Timeout once/.test(f.message)])).toEqual([
-      [null, true, true],
-      [null, true, true],
-    ]);
+    expect(r.findings.map((f) => !!f.fix)).toEqual([true, true]);
+  });
+
+  it('says nothing about a client whose requests cannot be seen or stream', () => {
+    expect(run('func f() *http.Client {\n\treturn &http.Client{}\n}\n').findings).toEqual([]);
+    expect(run('var c = &http.Client{}\n').findings).toEqual([]);
+    expect(run('var c = &http.Client{}\n\nfunc f(u string) (*http.Response, error) {\n\treturn c.Get(u)\n}\n').findings).toEqual([]);
   });
 
   it('leaves clients with a Timeout alone, set in the literal or assigned later', () => {
@@ -63,30 +59,45 @@ describe('http-client-timeout', () => {
   });
 
   it('does not count a Timeout assigned to another variable', () => {
-    const r = run('func f(d *http.Client) *http.Client {\n\tc := &http.Client{}\n\td.Timeout = time.Second\n\treturn c\n}\n');
+    const r = run('func f(d *http.Client) {\n\tc := &http.Client{}\n\td.Timeout = time.Second\n\tc.Head("http://x/")\n}\n');
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0].fix).not.toBeNull();
   });
 
   it('uses the configured timeout', () => {
-    expect(run('var c = &http.Client{}\n', { timeout: '2m' }).output).toContain('&http.Client{Timeout: 2 * time.Minute}');
-    expect(run('var c = &http.Client{}\n', { timeout: '250ms' }).output).toContain('&http.Client{Timeout: 250 * time.Millisecond}');
+    const use = 'var c = &http.Client{}\n\nfunc f() {\n\tc.Head("http://x/")\n}\n';
+    expect(run(use, { timeout: '2m' }).output).toContain('&http.Client{Timeout: 2 * time.Minute}');
+    expect(run(use, { timeout: '250ms' }).output).toContain('&http.Client{Timeout: 250 * time.Millisecond}');
   });
 
   it('keeps a comment in an empty literal by breaking nothing', () => {
-    const r = run('var c = &http.Client{ /* later */ }\n');
+    const r = run('var c = &http.Client{ /* later */ }\n\nfunc f() {\n\tc.Head("http://x/")\n}\n');
     expect(r.findings[0].fix).toBeNull();
     expect(r.findings[0].message).toContain('no fix: the literal holds a comment');
   });
 });
 
 describe('http-client-timeout in test files', () => {
-  it('does not report http.Get & co. in _test.go files, but still fixes client literals', () => {
-    const source = 'package p\n\nimport (\n\t"net/http"\n\t"testing"\n)\n\nfunc TestX(t *testing.T) {\n\thttp.Get("http://127.0.0.1/")\n\t_ = &http.Client{}\n}\n';
-    const r = processFile(
+  const source =
+    'package p\n\nimport (\n\t"net/http"\n\t"testing"\n)\n\nfunc TestX(t *testing.T) {\n\thttp.Get("http://127.0.0.1/")\n\tc := &http.Client{}\n\tc.Head("http://127.0.0.1/")\n}\n';
+  const runTest = (options: Record<string, unknown>) =>
+    processFile(
       { absPath: '/virtual/t/x_test.go', displayPath: 'x_test.go', source, goVersion: null, packageFiles: () => [] },
-      { rules: [findRule('http-client-timeout')!] },
+      { rules: [findRule('http-client-timeout')!], ruleOptions: { 'http-client-timeout': options } },
     );
-    expect(r.findings.map((f) => [f.message.split(':')[0], !!f.fix])).toEqual([['http.Client without Timeout', true]]);
+  it('reports and fixes nothing in _test.go files by default', () => {
+    expect(runTest({}).findings).toEqual([]);
+  });
+  it('fixes client literals there with the option tests: true (http.Get & co. stay unreported)', () => {
+    expect(runTest({ tests: true }).findings.map((f) => [f.message.split(':')[0], !!f.fix])).toEqual([['http.Client without Timeout', true]]);
+  });
+});
+
+describe('test-support directories count as tests', () => {
+  it('isTestPath', async () => {
+    const { isTestPath } = await import('../src/go/construct.js');
+    for (const p of ['a/x_test.go', 'tests/framework/e2e/m.go', 'internal/testutil/r.go', 'caddytest/c.go', 'cmd/networkdb-test/c.go', 'net/http/httptest/server.go'])
+      expect(isTestPath(p), p).toBe(true);
+    for (const p of ['x.go', 'cmd/latest/x.go', 'pkg/attest/x.go', 'contest.go', 'internal/testable/x.go']) expect(isTestPath(p), p).toBe(false);
   });
 });

@@ -260,3 +260,29 @@ function constValue(sem: Semantics, expr: Node, depth: number): number | null {
       return null;
   }
 }
+
+/**
+ * Whether a rule that leaves test code alone by default checks this file: every file but
+ * test code (isTestPath), which only with the rule's option `"tests": true` or an explicit
+ * `--tests=true` / gopitfix.json `tests: true` (RuleContext.tests). The one place both are read.
+ */
+export function checksTestCode(ctx: { path: string; options: { tests?: unknown }; tests?: boolean | null }): boolean {
+  return !isTestPath(ctx.path) || ctx.options.tests === true || ctx.tests === true;
+}
+
+/**
+ * Whether a file is test code: a `_test.go` file, or a file of a test-support package
+ * (a directory named e2e, testutil(s), testing, test(s), or ending in "test" such as
+ * httptest, caddytest or networkdb-test; not words like "latest"). Such code talks to local test servers and `go test
+ * -timeout` bounds a hang there.
+ */
+const NOT_TEST = new Set(['latest', 'greatest', 'fastest', 'smallest', 'biggest', 'shortest', 'longest', 'contest', 'attest', 'protest', 'detest']);
+
+export function isTestPath(path: string): boolean {
+  const p = path.replace(/\\/g, '/');
+  if (p.endsWith('_test.go')) return true;
+  const dirs = p.split('/').slice(0, -1);
+  return dirs.some(
+    (d) => /^(e2e|testutils?|testing|tests?|testhelpers?)$/i.test(d) || /[-_]test$/i.test(d) || (/^[a-z0-9]+test$/.test(d) && !NOT_TEST.has(d)),
+  );
+}

@@ -156,3 +156,78 @@ function simpleElement(s: StructLiteral, i: number): { comment: Node | null } | 
   if (c.startIndex < e.comma.endIndex || c.endPosition.row !== row) return null;
   return { comment: c };
 }
+
+/**
+ * Edits that keep the literal around `inner` gofmt-exact once `inner` (now on one line,
+ * inside the value of one keyed element) is broken over several lines. gofmt aligns the
+ * keys of consecutive one-line elements; a multi-line element ends that alignment, so
+ * the elements just before and just after it are laid out as sections of their own and
+ * its own key takes a single space. [] when nothing needs realigning; null when the
+ * layout is not one this models (a trailing comment on the element's line, a var group).
+ */
+export function realignForExpansion(src: string, eol: string, inner: Node): TextEdit[] | null {
+  let kel: Node | null = null;
+  for (let p = inner.parent; p; p = p.parent) {
+    if (p.type === 'keyed_element') {
+      kel = p;
+      break;
+    }
+    if (p.type === 'var_spec' && p.parent?.type === 'var_spec_list' && named(p.parent).filter((c) => c.type === 'var_spec').length > 1) return null;
+    if (p.type === 'block' || p.type === 'source_file' || p.type.endsWith('_statement')) return [];
+  }
+  if (!kel) return [];
+  const body = kel.parent;
+  const outerLit = body?.parent;
+  if (!body || body.type !== 'literal_value' || !outerLit || outerLit.type !== 'composite_literal') return [];
+  if (kel.startPosition.row !== kel.endPosition.row) return []; // already multi-line: already a section break
+  if (body.startPosition.row === body.endPosition.row) return []; // a one-line literal aligns nothing
+  const s = structLiteral(outerLit);
+  if (!s) return [];
+  const idx = s.elements.findIndex((e) => e.node.equals(kel!));
+  if (idx < 0) return null;
+  const me = s.elements[idx];
+  const row = kel.startPosition.row;
+  if (s.comments.some((c) => c.startPosition.row === row)) return null;
+  if (s.elements.some((e, i) => i !== idx && (e.node.startPosition.row === row || e.node.endPosition.row === row))) return null;
+  const edits: TextEdit[] = [];
+  // Its own key: a single space after the colon.
+  const colon = children(kel).find((c) => c.type === ':');
+  if (!colon) return null;
+  if (src.slice(colon.endIndex, me.value.startIndex) !== ' ') edits.push({ start: colon.endIndex, end: me.value.startIndex, text: ' ' });
+  const indent = indentAt(src, kel.startIndex);
+  const section = (from: number, to: number) => {
+    if (from > to) return;
+    const entries = s.elements.slice(from, to + 1).map((e, k) => ({
+      key: e.key,
+      value: e.value.text,
+      comment: simpleElement(s, from + k)!.comment?.text ?? null,
+    }));
+    const start = lineStart(src, s.elements[from].node.startIndex);
+    const last = s.elements[to];
+    const endRow = lastTokenRow(s, last);
+    let end = start;
+    for (let r = s.elements[from].node.startPosition.row; r <= endRow; r++) end = src.indexOf('\n', end) + 1;
+    const text = keyedLines(indent, entries).map((l) => l + eol).join('');
+    if (src.slice(start, end).replace(/\r\n/g, '\n') !== text.replace(/\r\n/g, '\n')) edits.push({ start, end, text });
+  };
+  // The run just before: consecutive one-line elements ending on the line above.
+  let from = idx;
+  for (let i = idx - 1; i >= 0; i--) {
+    const e = s.elements[i];
+    if (!simpleElement(s, i) || indentAt(src, e.node.startIndex) !== indent) break;
+    const expect = i === idx - 1 ? row - 1 : s.elements[i + 1].node.startPosition.row - 1;
+    if (e.node.startPosition.row !== expect) break;
+    from = i;
+  }
+  section(from, idx - 1);
+  let to = idx;
+  for (let i = idx + 1; i < s.elements.length; i++) {
+    const e = s.elements[i];
+    if (!simpleElement(s, i) || indentAt(src, e.node.startIndex) !== indent) break;
+    const expect = i === idx + 1 ? row + 1 : s.elements[i - 1].node.startPosition.row + 1;
+    if (e.node.startPosition.row !== expect) break;
+    to = i;
+  }
+  section(idx + 1, to);
+  return edits;
+}

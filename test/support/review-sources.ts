@@ -41,4 +41,12 @@ func Run(items []int) {
 }
 
 var client = &http.Client{}
+
+func Ping(u string) error {
+	resp, err := client.Head(u)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
 `;

@@ -9,12 +9,13 @@ import {
   assignSite,
   durationExpr,
   fieldsAssignedLater,
+  checksTestCode,
   literalOf,
   parseDuration,
-  repeatedAt,
   timePackageName,
 } from '../../src/go/construct.js';
 import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../../src/go/literal.js';
+import { clientUses, requestDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 
@@ -24,7 +25,7 @@ const DEFAULT_CLIENT_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
 export const rule: Rule = {
   meta: {
     id: 'http-client-timeout',
-    summary: 'Add a Timeout to http.Client literals; report http.DefaultClient and http.Get/Post/Head/PostForm (no timeout)',
+    summary: 'Add a Timeout to http.Client literals whose requests are all visible, unbounded and read in full; report such requests on http.DefaultClient',
     defaultOn: true,
     // Every construct this rule matches needs the net/http import.
     triggers: ['net/http'],
@@ -33,6 +34,7 @@ export const rule: Rule = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        tests: { type: 'boolean', default: false, description: 'Also check http.Client literals in _test.go files (off: tests are not production).' },
         timeout: {
           type: 'string',
           pattern: DURATION_PATTERN,
@@ -49,7 +51,7 @@ export const rule: Rule = {
     },
   },
   run(ctx) {
-    checkClientLiterals(ctx);
+    if (checksTestCode(ctx)) checkClientLiterals(ctx);
     if (ctx.options.reportDefaultClient !== false) checkDefaultClient(ctx);
   },
 };
@@ -74,22 +76,26 @@ function checkClientLiterals(ctx: RuleContext): void {
       const fn = site.packageLevel ? null : enclosingFunction(lit);
       if (fieldsAssignedLater(site.binding, lit.endIndex, fn).has('Timeout')) continue;
     }
-    const base = 'http.Client without Timeout: a slow or stuck server blocks the caller forever (the whole exchange, body included, is unbounded)';
-    const where = repeatedAt(ctx.sem, lit);
-    if (where) {
-      ctx.report({
-        node: lit,
-        message: `${base}; it is built ${where === 'loop' ? 'inside a loop' : 'per request (in an HTTP handler)'}: create one client with a Timeout once and reuse it (no fix: where it should live is a design choice)`,
-      });
-      continue;
-    }
-    if (transportBoundsHeaders(ctx, s)) {
-      ctx.report({
-        node: lit,
-        message: `${base} (no fix: its Transport sets ResponseHeaderTimeout, so long responses look intended; a Timeout would also cut off reading the body: decide on a bound)`,
-      });
-      continue;
-    }
+    // A mock RoundTripper talks to no server: nothing can hang.
+    if (mockTransport(ctx, s)) continue;
+    // The author bounded the wait for headers and left the body open: long bodies are intended.
+    if (transportBoundsHeaders(ctx, s)) continue;
+    // A transport gopitfix cannot see (a parameter, a constructor's result such as
+    // NewTimeoutTransport) may bound every read with connection deadlines.
+    if (!visibleTransport(ctx, s)) continue;
+    // Every request the client sends must be visible and read in full; a client whose
+    // responses stream (or whose uses cannot all be seen) must not get a whole-exchange
+    // Timeout, which would cut the stream off (and breaks protocol upgrades).
+    const uses = clientUses(ctx.sem, expr, () => ctx.package());
+    if (!uses.ok || uses.calls.length === 0) continue;
+    if (uses.calls.some((c) => responseStreams(c.sem, c.call))) continue;
+    // Only requests proven to carry no deadline count: a context with a deadline, or one
+    // gopitfix cannot trace (from a caller outside the package), may bound them already.
+    const unbounded = uses.calls.filter((c) => requestDeadline(c.sem, c, () => ctx.package()) === 'none');
+    if (unbounded.length === 0) continue;
+    const first = unbounded[0];
+    const at = first.sem === ctx.sem ? `line ${first.call.startPosition.row + 1}` : 'another file of the package';
+    const base = `http.Client without Timeout: its requests (${unbounded.length} without a deadline, e.g. ${field(first.call, 'function')!.text}(...) at ${at}) block forever on a slow or stuck server, and every response is read in full`;
     const time = timePackageName(ctx.sem, ctx.imports, lit, () => ctx.package());
     if (!time) {
       ctx.report({ node: lit, message: `${base} (no fix: the name "time" is bound to something else here)` });
@@ -113,6 +119,77 @@ function checkClientLiterals(ctx: RuleContext): void {
       fix: { description: `Add Timeout: ${value} to the http.Client`, edits: [edit], imports: time.imports },
     });
   }
+}
+
+/**
+ * Whether the client's Transport is a RoundTripper of this package's own making (a
+ * literal or conversion of a local type, or a variable of one): a mock, not a network.
+ */
+function mockTransport(ctx: RuleContext, s: StructLiteral): boolean {
+  const el = s.elements.find((e) => e.key === 'Transport');
+  if (!el) return false;
+  let v = unparen(named(el.value)[0] ?? el.value);
+  const local = (t: { pkgPath: string | null; name: string } | null) => !!t && t.pkgPath === '' ;
+  if (v.type === 'identifier') {
+    const b = ctx.sem.resolve(v);
+    if (!b || (b.kind !== 'var' && b.kind !== 'param')) return false;
+    return local(ctx.sem.typeOf(b));
+  }
+  const lit = literalOf(v);
+  if (lit) {
+    const t = field(lit, 'type');
+    return !!t && local(ctx.sem.typeRef(t));
+  }
+  // roundTripFunc(func(...) ...): a conversion to a local type.
+  if (v.type === 'call_expression') {
+    const f = unparen(field(v, 'function')!);
+    if (f.type === 'identifier') {
+      const b = ctx.sem.resolve(f);
+      if (b && b.kind === 'type') return true;
+      if (!b) return declaresType(ctx, f.text);
+    }
+    if (f.type === 'parenthesized_type' || f.type === 'type_identifier') return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the client's transport is one whose bounds are visible: none (DefaultTransport),
+ * http.DefaultTransport, an http.Transport literal, or a variable initialized with one
+ * of these or with `http.DefaultTransport.(*http.Transport).Clone()`.
+ */
+function visibleTransport(ctx: RuleContext, s: StructLiteral): boolean {
+  const el = s.elements.find((e) => e.key === 'Transport');
+  if (!el) return true;
+  const known = (v: Node, depth: number): boolean => {
+    v = unparen(v);
+    if (v.type === 'identifier' && depth < 3) {
+      const b = ctx.sem.resolve(v);
+      if (!b || b.kind !== 'var' || !b.value || b.valueIndex >= 0) return false;
+      return known(b.value, depth + 1);
+    }
+    const q = ctx.sem.qualified(v);
+    if (q && q.path === 'net/http' && q.name === 'DefaultTransport') return true;
+    const lit = literalOf(v);
+    if (lit) return isHttpType(ctx, lit, 'Transport');
+    // http.DefaultTransport.(*http.Transport).Clone()
+    if (v.type === 'call_expression') {
+      const f = unparen(field(v, 'function')!);
+      if (f.type === 'selector_expression' && field(f, 'field')?.text === 'Clone') {
+        const op = unparen(field(f, 'operand')!);
+        return op.type === 'type_assertion_expression' && known(field(op, 'operand')!, depth + 1);
+      }
+    }
+    return false;
+  };
+  return known(named(el.value)[0] ?? el.value, 0);
+}
+
+/** Whether a file of the package declares the type `name`. */
+function declaresType(ctx: RuleContext, name: string): boolean {
+  return ctx.package().files.some(
+    (f) => f.source.includes(name) && f.root.descendantsOfType('type_spec').some((t) => !!t && t.parent?.parent?.type !== 'function_declaration' && field(t, 'name')?.text === name),
+  );
 }
 
 /**
@@ -150,40 +227,35 @@ function assignsField(ref: Node, fieldName: string): boolean {
 
 function checkDefaultClient(ctx: RuleContext): void {
   // Tests talk to httptest servers, and `go test -timeout` bounds a hang there.
-  if (ctx.path.endsWith('_test.go')) return;
+  if (!checksTestCode(ctx)) return;
   const { sem } = ctx;
-  const uses: Node[] = [];
-  let timeoutSet = false;
+  // `http.DefaultClient.Timeout = d` configures it: the file's uses then have a timeout.
   for (const sel of descendants(ctx.root, 'selector_expression')) {
     const q = sem.qualified(sel);
     if (!q || q.path !== 'net/http' || q.name !== 'DefaultClient') continue;
-    // `http.DefaultClient.Timeout = d` configures it: the file's uses then have a timeout.
     const outer = sel.parent;
     if (outer?.type === 'selector_expression' && field(outer, 'field')?.text === 'Timeout') {
       const stmt = outer.parent?.parent;
-      if (stmt?.type === 'assignment_statement' && field(stmt, 'left')?.equals(outer.parent!)) {
-        timeoutSet = true;
-        continue;
-      }
-    }
-    uses.push(sel);
-  }
-  if (!timeoutSet) {
-    for (const u of uses) {
-      ctx.report({
-        node: u,
-        message:
-          'http.DefaultClient has no timeout: a slow or stuck server blocks the caller forever; use an *http.Client with a Timeout (no fix: which client to use is a design choice)',
-      });
+      if (stmt?.type === 'assignment_statement' && field(stmt, 'left')?.equals(outer.parent!)) return;
     }
   }
+  // Only requests whose response is read in full and that carry no deadline: a stream
+  // (a download copied to a file, an event stream) has no timeout on purpose, and other
+  // uses of DefaultClient (a fallback `if c == nil { c = http.DefaultClient }`) leave the
+  // choice to the caller.
   for (const call of descendants(ctx.root, 'call_expression')) {
-    if (!sem.isCallTo(call, 'net/http', DEFAULT_CLIENT_FUNCS)) continue;
-    if (timeoutSet) continue;
     const fn = unparen(field(call, 'function')!);
+    let use: ClientUse | null = null;
+    if (sem.isCallTo(call, 'net/http', DEFAULT_CLIENT_FUNCS)) use = { call, method: field(fn, 'field')!.text, sem };
+    else if (fn.type === 'selector_expression') {
+      const q = sem.qualified(field(fn, 'operand')!);
+      const m = field(fn, 'field')!.text;
+      if (q && q.path === 'net/http' && q.name === 'DefaultClient' && ['Do', ...DEFAULT_CLIENT_FUNCS].includes(m)) use = { call, method: m, sem };
+    }
+    if (!use || responseStreams(sem, call) || requestDeadline(sem, use, () => ctx.package()) !== 'none') continue;
     ctx.report({
       node: fn,
-      message: `${fn.text} uses http.DefaultClient, which has no timeout: a slow or stuck server blocks the caller forever; use an *http.Client with a Timeout (no fix: which client to use is a design choice)`,
+      message: `${fn.text} uses http.DefaultClient, which has no timeout: a slow or stuck server blocks the caller forever, and the response is read in full; use an *http.Client with a Timeout or a request context with a deadline (no fix: which client to use is a design choice)`,
     });
   }
 }

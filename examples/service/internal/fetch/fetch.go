@@ -20,12 +20,11 @@ type Client struct {
 
 // NewClient builds the backend client.
 func NewClient(base string) *Client {
-	// Pitfall (tune-http-transport): a bare Transport drops DefaultTransport's proxy,
-	// dial and handshake timeouts and keeps only 2 idle connections per host.
 	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
 	return &Client{
 		base: base,
-		// Pitfall (http-client-timeout): no Timeout; a stuck backend holds the caller forever.
+		// Pitfall (http-client-timeout): no Timeout, and Health sends a request without a
+		// deadline whose response is read in full: a stuck backend holds the caller forever.
 		http: &http.Client{Transport: tr},
 	}
 }
@@ -59,6 +58,34 @@ func (c *Client) Price(ctx context.Context, sku string) (float64, error) {
 		return 0, err
 	}
 	return strconv.ParseFloat(strings.TrimSpace(string(body)), 64)
+}
+
+// Feed streams price updates: its client must not get a Timeout.
+type Feed struct {
+	base string
+	feed *http.Client
+}
+
+// NewFeed builds the feed client.
+func NewFeed(base string) *Feed {
+	// Pitfall (tune-http-transport): nothing bounds the TLS handshake of this streaming
+	// client (no Timeout may be set, and Watch's request has no deadline).
+	tr := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
+	return &Feed{base: base, feed: &http.Client{Transport: tr}}
+}
+
+// Watch returns the open stream of updates; the caller reads and closes it.
+func (f *Feed) Watch() (*http.Response, error) {
+	return f.feed.Get(f.base + "/v1/prices/stream")
+}
+
+// Health checks the backend.
+func (c *Client) Health() error {
+	resp, err := c.http.Get(c.base + "/healthz")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
 }
 
 // WithBudget hands the cancel func to the caller on purpose: no defer must be added

@@ -1,0 +1,3 @@
+module httptransport
+
+go 1.19
