@@ -363,6 +363,10 @@ export function bufferVerdict(sem: Semantics, b: Binding): BufferVerdict | null 
 function computeVerdict(sem: Semantics, b: Binding): BufferVerdict | null {
   const f = chanFacts(sem, b);
   if (!f || f.buffer !== 0 || f.senders.length === 0) return null;
+  // A send that is already a select case next to another case (an exit with or without
+  // cleanup, a default) does not block forever; a buffer would only strand the value,
+  // which that other case may have been written to clean up (conn.Close()).
+  if (f.senders.some((s) => sendsIn(sem, s.lit, b).some((send) => send.parent?.type === 'communication_case'))) return null;
   const leak = leakReason(sem, f);
   if (!leak) return null;
   const name = b.name;
