@@ -14,6 +14,9 @@ import type { PackageFile, PackageInfo } from './package.js';
 import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, ownDescendants, receiveSelect } from './chanflow.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, statementsOf, unparen } from './syntax.js';
 
+/** Prefix of a receiverProblem answer meaning the send cannot block at all: no finding. */
+export const CANNOT_BLOCK = 'cannot block: ';
+
 function line(n: Node): number {
   return n.startPosition.row + 1;
 }
@@ -39,8 +42,8 @@ function cleanupCall(call: Node): string | null {
   const name = calleeName(call);
   if (!name) return null;
   if (CLEANUP_NAMES.has(name) || /cancel|cleanup|unlock|release/i.test(name)) {
-    const fn = unparen(field(call, 'function')!);
-    return `${fn.text}()`;
+    const text = call.text.split('\n')[0];
+    return text.length > 40 ? `${unparen(field(call, 'function')!).text}(...)` : text;
   }
   return null;
 }
@@ -467,8 +470,14 @@ function argumentProblem(
     const ab = sem.resolve(arg);
     if (!ab) return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text}, which cannot be followed`;
     if (ab.kind === 'param') return paramProblem(sem, pkg, ab, goFn, depth + 1);
-    if (ab.kind === 'var' && ab.scope.kind !== 'package' && chanFacts(sem, ab)) {
+    const facts = ab.kind === 'var' && ab.scope.kind !== 'package' ? chanFacts(sem, ab) : null;
+    if (facts) {
       const uses: Use[] = ab.refs.map((r) => classify(sem, r));
+      // Made with a computed capacity (`make(chan error, len(items))`) and received without
+      // an exit: sized by its author so that no send blocks; the receiver counts on each value.
+      if (facts.buffer === null && uses.every((u) => u.kind !== 'recv' || receiveWaits(sem, u.node, true))) {
+        return `${CANNOT_BLOCK}the caller of ${fname} (${where(file, arg)}) sizes ${arg.text} with a computed capacity and receives every value`;
+      }
       for (const u of uses) {
         if (u.kind === 'recv') {
           const w = receiveWaits(sem, u.node, true);
