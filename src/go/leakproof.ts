@@ -191,7 +191,9 @@ export function exitChoiceProblem(sem: Semantics, send: Node, goFn: Node, exit: 
       if (!b || !body || !contains(body, b.id) || (b.kind !== 'var' && b.kind !== 'param')) continue;
       const sources: Node[] = [b.decl];
       for (const ref of b.refs) {
-        const a = ref.parent?.type === 'expression_list' ? ref.parent.parent : ref.parent;
+        // `v = f(ctx)`, `v.Err = f(ctx)`, `v[i] = ...`: any assignment whose left side holds v.
+        let a: Node | null = ref.parent;
+        while (a && (a.type === 'selector_expression' || a.type === 'index_expression' || a.type === 'expression_list' || a.type === 'parenthesized_expression')) a = a.parent;
         if (a && a.type === 'assignment_statement' && field(a, 'left') && contains(field(a, 'left')!, ref)) sources.push(a);
       }
       for (const s of sources) {
@@ -199,6 +201,13 @@ export function exitChoiceProblem(sem: Semantics, send: Node, goFn: Node, exit: 
           return `${b.name} (line ${line(s)}) is computed from ${exit.base}, so the value may exist because ${exit.base} is done and the select would drop it at random`;
         }
       }
+    }
+  }
+
+  if (exit.kind === 'ctx' && exit.binding.value && exit.binding.valueIndex <= 0) {
+    const v = unparen(exit.binding.value);
+    if (v.type === 'call_expression' && sem.isCallTo(v, 'context', ['Background', 'TODO'])) {
+      return `${exit.base} is ${v.text}, which is never done: the exit could never fire`;
     }
   }
 
@@ -238,6 +247,54 @@ export function exitChoiceProblem(sem: Semantics, send: Node, goFn: Node, exit: 
     if (closers.length === 0 && exit.binding.kind === 'var') return `nothing closes ${exit.base}, so it never fires`;
   }
   return null;
+}
+
+const LOG_CALL = /^(Debug|Debugf|Info|Infof|Warn|Warnf|Warning|Warningf|Error|Errorf|Trace|Tracef|Print|Printf|Println|Log|Logf|V)$/;
+
+/** Whether a statement is a bare `return` or a logging call (skipping it changes nothing others wait for). */
+function trivialExitStatement(s: Node): boolean {
+  if (s.type === 'return_statement') return named(s).length === 0;
+  if (s.type === 'empty_statement') return true;
+  if (s.type !== 'expression_statement') return false;
+  const call = unparen(named(s)[0]);
+  if (call.type !== 'call_expression') return false;
+  const fn = unparen(field(call, 'function')!);
+  if (fn.type !== 'selector_expression') return false;
+  const name = field(fn, 'field')?.text ?? '';
+  const recv = field(fn, 'operand')!.text;
+  return LOG_CALL.test(name) && /(^|\.)(log|logger|lg|l|t|b|L\(\)|Logger\(\)|klog|glog|logrus|zap)$|log/i.test(recv);
+}
+
+/**
+ * The goroutine already leaves on the same exit elsewhere and does more there than
+ * return (`case <-ctx.Done(): close(ch); return`, errors sent to waiters, a final
+ * result sent): a bare `return` at the send would skip that work. Returns the reason, or null.
+ */
+export function existingExitProblem(sem: Semantics, send: Node, goFn: Node, exit: ExitRef): string | null {
+  const body = field(goFn, 'body');
+  if (!body) return null;
+  for (const kase of ownDescendants(body, ['communication_case'])) {
+    const comm = field(kase, 'communication');
+    if (!comm || !mentionsExitSignal(sem, comm, exit)) continue;
+    const stmts = statementsOf(kase);
+    const extra = stmts.find((s) => !trivialExitStatement(s));
+    if (extra && stmts.some((s) => s.type === 'return_statement' || (s.type === 'expression_statement' && leavesFlow(sem, s))) ) {
+      return `the goroutine's existing exit on ${exit.base} (line ${line(kase)}) also runs ${extra.text.split('\n')[0].slice(0, 40)}: a bare return at the send would skip it`;
+    }
+    if (extra && !contains(kase, send)) {
+      return `the goroutine's existing case on ${exit.base} (line ${line(kase)}) does more than return (${extra.text.split('\n')[0].slice(0, 40)}), so a bare return at the send would not match it`;
+    }
+  }
+  return null;
+}
+
+/** Whether a select case's communication receives from the exit signal: `<-ctx.Done()`, `<-s.ctx.Done()`, `<-done`, `<-r.Context().Done()`. */
+function mentionsExitSignal(sem: Semantics, comm: Node, exit: ExitRef): boolean {
+  const text = comm.text.replace(/\s+/g, '');
+  const want = exit.kind === 'done' ? `<-${exit.base}` : `<-${exit.base}.Done()`;
+  if (!text.endsWith(want)) return false;
+  const root = descendants(comm, 'identifier')[0];
+  return !!root && sem.resolve(root) === exit.binding;
 }
 
 // ---- receivers -------------------------------------------------------------------
@@ -286,35 +343,109 @@ function where(file: PackageFile, n: Node): string {
   return file.current ? `line ${line(n)}` : `${base}:${line(n)}`;
 }
 
-/** Judge the uses of one channel: a reason to withhold the fix, or null. `assign` tells whether a non-receive use is its initialization. */
-function judgeUses(sem: Semantics, file: PackageFile, label: string, uses: Use[], isInit: (n: Node) => boolean): string | null {
+/** The exit's last name as receivers would spell it: `ctx` for ctx and s.ctx, `done` for done. */
+function exitName(exit: ExitRef): string {
+  const parts = exit.base.replace(/\(\)$/, '').split('.');
+  return exit.kind === 'request' ? 'Context' : parts[parts.length - 1];
+}
+
+/** For a receive that is a select case: whether another case of that select leaves on a signal named like the exit. */
+function leavesOnExit(sem: Semantics, r: Node, exit: ExitRef): boolean {
+  const sel = receiveSelect(r);
+  if (!sel) return true; // a plain one-off receive: its caller stops by not calling
+  const name = exitName(exit);
+  const inLoop = loopBetween(sel.select, enclosingFunction(sel.select) ?? sel.select);
+  for (const c of named(sel.select)) {
+    if (c.equals(sel.kase) || c.type !== 'communication_case') continue;
+    if (inLoop && !leavesFlow(sem, c)) continue;
+    const comm = field(c, 'communication');
+    if (comm && [...descendants(comm, 'identifier'), ...descendants(comm, 'field_identifier')].some((id) => id.text === name)) return true;
+  }
+  return false;
+}
+
+/** How a channel expression initializes a field: a `make(chan T)` (unbuffered), a buffered make, nil, or something else. */
+function initKind(v: Node | null | undefined): 'unbuffered' | 'buffered' | 'other' {
+  const e = v ? unparen(v) : null;
+  if (!e) return 'other';
+  if (e.type === 'nil') return 'unbuffered';
+  if (e.type === 'call_expression' && unparen(field(e, 'function')!).text === 'make') {
+    const args = named(field(e, 'arguments')!).filter((c) => c.type !== 'comment');
+    if (args[0]?.type !== 'channel_type') return 'other';
+    if (args.length === 1 || args[1].text === '0') return 'unbuffered';
+    return 'buffered';
+  }
+  return 'other';
+}
+
+/** Judge the uses of a field or package channel against the exit: a reason to withhold the fix, or null. */
+function judgeShared(sem: Semantics, file: PackageFile, label: string, uses: Use[], exit: ExitRef | null): string | null {
   for (const u of uses) {
     if (u.kind === 'recv') {
       const w = receiveWaits(sem, u.node);
       if (w) return `${label} is received where the receiver keeps waiting (${w}, ${where(file, u.node)}): a dropped value would hang it, and the send cannot leak while it listens`;
-    } else if (u.kind === 'other' && !isInit(u.node)) {
+      if (!exit || !leavesOnExit(sem, u.node, exit)) {
+        return `the receiver of ${label} (${where(file, u.node)}) stops listening on a signal that cannot be tied to ${exit ? exit.base : 'the exit'}`;
+      }
+    } else if (u.kind === 'other') {
+      // An initialization: `x.f = make(chan T)`.
+      const list = u.node.parent;
+      const a = list?.type === 'expression_list' ? list.parent : null;
+      if (a && a.type === 'assignment_statement' && field(a, 'left')?.equals(list!)) {
+        const i = named(list!).findIndex((c) => c.equals(u.node));
+        const k = initKind(named(field(a, 'right')!)[i]);
+        if (k === 'unbuffered') continue;
+        if (k === 'buffered') return `${label} is made with a buffer (${where(file, a)}): whether a send can block depends on how many values each channel gets`;
+      }
       return `${label} is also used at ${where(file, u.node)} (${u.node.parent?.text.split('\n')[0].slice(0, 50)}), so its receivers cannot all be seen`;
     }
   }
   return null;
 }
 
-/** An assignment/initialization `x.f = make(chan ...)` or `f: make(chan ...)` of a field. */
-function isFieldInit(n: Node): boolean {
-  const p = n.parent;
-  if (!p) return false;
-  if (p.type === 'expression_list' && p.parent?.type === 'assignment_statement' && field(p.parent, 'left')?.equals(p)) {
-    return /^make\s*\(\s*chan\b|^nil$/.test(named(field(p.parent, 'right')!)[0]?.text ?? '');
+/** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
+function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
+  for (const lit of descendants(file.root, 'composite_literal')) {
+    const t = field(lit, 'type');
+    const body = field(lit, 'body');
+    if (!body) continue;
+    for (const el of named(body)) {
+      if (el.type === 'keyed_element') {
+        const key = field(el, 'key') ?? named(el)[0];
+        if (key?.text !== f) continue;
+        const value = field(el, 'value') ?? named(el)[1];
+        const k = initKind(value && value.type === 'literal_element' ? named(value)[0] : value);
+        if (k === 'buffered') return `${label} is made with a buffer (${where(file, el)}): whether a send can block depends on how many values each channel gets`;
+        if (k === 'other') return `${label} is set from ${value?.text.slice(0, 40)} (${where(file, el)}), so its receivers cannot all be seen`;
+      } else if (el.type === 'literal_element' && t && structsWithF.has(t.text.replace(/^\*/, ''))) {
+        return `${label} is set positionally in a ${t.text} literal (${where(file, lit)}), so its receivers cannot all be seen`;
+      }
+    }
   }
-  return false;
+  return null;
+}
+
+/** Names of the package's struct types that declare a field named f. */
+function structsDeclaring(info: PackageInfo, f: string): Set<string> {
+  const out = new Set<string>();
+  for (const file of info.files) {
+    if (!file.source.includes(f)) continue;
+    for (const spec of descendants(file.root, 'type_spec')) {
+      const st = field(spec, 'type');
+      if (!st || st.type !== 'struct_type') continue;
+      if (descendants(st, 'field_identifier').some((id) => id.text === f && id.parent?.type === 'field_declaration')) out.add(field(spec, 'name')!.text);
+    }
+  }
+  return out;
 }
 
 /**
  * For a send on a channel that is not local to the goroutine's starter: why its receivers
  * may wait for this very value (or cannot be seen); null when every receiver found can
- * stop listening (or nobody in the package receives, for an unexported channel).
+ * stop listening on the same signal as the exit (or nobody in the package receives, for
+ * an unexported channel). Answers starting with CANNOT_BLOCK mean no finding at all.
  */
-export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: Node, goFn: Node): string | null {
+export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: Node, goFn: Node, exit: ExitRef | null): string | null {
   const ch = unparen(field(send, 'channel')!);
   if (ch.type === 'selector_expression') {
     const f = field(ch, 'field')?.text;
@@ -326,6 +457,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     } catch {
       return `the package of ${ch.text} could not be read`;
     }
+    const structs = structsDeclaring(info, f);
     for (const file of info.files) {
       if (!file.source.includes(f)) continue;
       const uses: Use[] = [];
@@ -335,7 +467,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
         if (!sel || sel.type !== 'selector_expression' || !field(sel, 'field')?.equals(fi)) continue;
         uses.push(classify(file.sem, sel));
       }
-      const why = judgeUses(file.sem, file, ch.text, uses, isFieldInit);
+      const why = judgeShared(file.sem, file, ch.text, uses, exit) ?? literalInits(file, f, structs, ch.text);
       if (why) return why;
     }
     return null;
@@ -345,6 +477,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
   if (!b) return `${ch.text} is not declared in the package`;
   if (b.scope.kind === 'package') {
     if (/^[A-Z]/.test(b.name)) return `${b.name} is an exported package variable: its receivers may be in other packages`;
+    if (b.value && initKind(b.value) === 'buffered') return `${b.name} is made with a buffer (line ${line(b.value)}): whether a send can block depends on how many values it gets`;
     let info: PackageInfo;
     try {
       info = pkg();
@@ -358,16 +491,17 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
         if (id.text !== b.name) continue;
         const rb = file.sem.resolve(id);
         if (!rb || rb.scope.kind !== 'package') continue;
+        if (rb.id.equals(id)) continue;
         uses.push(classify(file.sem, id));
       }
-      const why = judgeUses(file.sem, file, b.name, uses, () => false);
+      const why = judgeShared(file.sem, file, b.name, uses, exit);
       if (why) return why;
     }
     return null;
   }
   const f = chanFacts(sem, b);
-  if (f) return localProblem(sem, b);
-  if (b.kind === 'param') return paramProblem(sem, pkg, b, goFn);
+  if (f) return localProblem(sem, b, exit);
+  if (b.kind === 'param') return paramProblem(sem, pkg, b, goFn, exit);
   if (b.kind === 'var') {
     // A local channel not made here (received from a call, a field copy, ...).
     return `${b.name} is not made in this function (line ${line(b.id)}), so its receivers cannot be seen`;
@@ -375,15 +509,27 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
   return `${b.name} cannot be followed to its receivers`;
 }
 
+/**
+ * A returned channel is a generator's: its callers stop it through the exit, so the exit
+ * must be the generator's own (a parameter or a local of the function that returns the
+ * channel), not a field some Stop method cancels before draining.
+ */
+function generatorExitOk(owner: Node, exit: ExitRef | null): boolean {
+  if (!exit || exit.kind === 'field' || exit.kind === 'request') return false;
+  const declFn = enclosingFunction(exit.binding.id);
+  return !!declFn && (declFn.equals(owner) || contains(owner, declFn) || contains(declFn, owner)) && (exit.binding.kind === 'param' || exit.binding.kind === 'var');
+}
+
 /** A channel made in the starter: the uses other than sends, receives and close must be none (or a return: the generator contract). */
-function localProblem(sem: Semantics, b: Binding): string | null {
+function localProblem(sem: Semantics, b: Binding, exit: ExitRef | null): string | null {
+  const owner = enclosingFunction(b.id);
   for (const ref of b.refs) {
     const u = classify(sem, ref);
     if (u.kind !== 'other') continue;
     const g = u.node.parent?.type === 'expression_list' ? u.node.parent.parent : u.node.parent;
-    if (g?.type === 'return_statement') continue; // a generator: the caller stops it through the exit
-    if (g?.type === 'short_var_declaration' || g?.type === 'var_spec') {
-      if (b.decl.equals(g) || (g.type === 'var_spec' && b.decl.equals(g))) continue;
+    if (g?.type === 'return_statement' && owner) {
+      if (generatorExitOk(owner, exit)) continue;
+      return `${b.name} is returned (line ${line(g)}) and ${exit ? exit.base : 'the exit'} is not the returning function's own parameter or local, so its callers may cancel it and still receive`;
     }
     return `${b.name} is also used on line ${line(u.node)} (${u.node.parent?.text.split('\n')[0].slice(0, 50)}), so its receivers cannot all be seen`;
   }
@@ -412,7 +558,7 @@ function paramIndex(fn: Node, b: Binding): number {
 }
 
 /** A channel parameter: follow the package's calls of its (unexported) function to the argument and its receivers. */
-function paramProblem(sem: Semantics, pkg: () => PackageInfo, b: Binding, goFn: Node, depth = 0): string | null {
+function paramProblem(sem: Semantics, pkg: () => PackageInfo, b: Binding, goFn: Node, exit: ExitRef | null, depth = 0): string | null {
   void goFn;
   if (depth > 3) return `${b.name} is passed down too many calls to follow`;
   const fn = enclosingFunction(b.id);
@@ -449,7 +595,7 @@ function paramProblem(sem: Semantics, pkg: () => PackageInfo, b: Binding, goFn: 
       const args = named(field(call, 'arguments')!).filter((c) => c.type !== 'comment');
       const arg = args[idx] ? unparen(args[idx]) : null;
       if (!arg) return `a call of ${name} (${where(file, call)}) cannot be matched to ${b.name}`;
-      const why = argumentProblem(file, pkg, arg, b.name, name, goFn, depth);
+      const why = argumentProblem(file, pkg, arg, b.name, name, goFn, exit, fn, call, depth);
       if (why) return why;
     }
   }
@@ -463,30 +609,58 @@ function argumentProblem(
   param: string,
   fname: string,
   goFn: Node,
+  exit: ExitRef | null,
+  callee: Node,
+  call: Node,
   depth: number,
 ): string | null {
   const sem = file.sem;
-  if (arg.type === 'identifier') {
-    const ab = sem.resolve(arg);
-    if (!ab) return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text}, which cannot be followed`;
-    if (ab.kind === 'param') return paramProblem(sem, pkg, ab, goFn, depth + 1);
-    const facts = ab.kind === 'var' && ab.scope.kind !== 'package' ? chanFacts(sem, ab) : null;
-    if (facts) {
-      const uses: Use[] = ab.refs.map((r) => classify(sem, r));
-      // Made with a computed capacity (`make(chan error, len(items))`) and received without
-      // an exit: sized by its author so that no send blocks; the receiver counts on each value.
-      if (facts.buffer === null && uses.every((u) => u.kind !== 'recv' || receiveWaits(sem, u.node, true))) {
-        return `${CANNOT_BLOCK}the caller of ${fname} (${where(file, arg)}) sizes ${arg.text} with a computed capacity and receives every value`;
-      }
-      for (const u of uses) {
-        if (u.kind === 'recv') {
-          const w = receiveWaits(sem, u.node, true);
-          if (w) return `the caller of ${fname} (${where(file, arg)}) ${w} (${where(file, u.node)}), waiting for the value ${param} carries`;
-        }
-      }
-      return null;
-    }
-    return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text}, which is not made there, so its receivers cannot be seen`;
+  const args = named(field(call, 'arguments')!).filter((c) => c.type !== 'comment');
+  // The exit as this caller spells it: the argument passed for the exit parameter.
+  let callerExit: ExitRef | null = null;
+  if (exit && exit.binding.kind === 'param' && enclosingFunction(exit.binding.id)?.equals(callee)) {
+    const ei = paramIndex(callee, exit.binding);
+    const ea = ei >= 0 && args[ei] ? unparen(args[ei]) : null;
+    const root = ea ? rootIdentOf(ea) : null;
+    const eb = root ? sem.resolve(root) : null;
+    if (ea && eb) callerExit = { binding: eb, kind: ea.type === 'identifier' ? exit.kind : 'field', base: ea.text };
+  } else if (exit && exit.kind === 'field') callerExit = exit;
+  if (arg.type !== 'identifier') return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text.slice(0, 40)}, which cannot be followed to its receivers`;
+  const ab = sem.resolve(arg);
+  if (!ab) return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text}, which cannot be followed`;
+  if (ab.kind === 'param') return paramProblem(sem, pkg, ab, goFn, callerExit, depth + 1);
+  const facts = ab.kind === 'var' && ab.scope.kind !== 'package' ? chanFacts(sem, ab) : null;
+  if (!facts) return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text}, which is not made there, so its receivers cannot be seen`;
+  const uses: Use[] = ab.refs.map((r) => classify(sem, r));
+  // Made with a computed capacity (`make(chan error, len(items))`) and received without
+  // an exit: sized by its author so that no send blocks; the receiver counts on each value.
+  if (facts.buffer === null && uses.every((u) => u.kind !== 'recv' || receiveWaits(sem, u.node, true))) {
+    return `${CANNOT_BLOCK}the caller of ${fname} (${where(file, arg)}) sizes ${arg.text} with a computed capacity and receives every value`;
   }
-  return `the caller of ${fname} (${where(file, arg)}) passes ${arg.text.slice(0, 40)}, which cannot be followed to its receivers`;
+  const caller = enclosingFunction(arg);
+  for (const u of uses) {
+    if (u.kind === 'recv') {
+      const w = receiveWaits(sem, u.node, true);
+      if (w) return `the caller of ${fname} (${where(file, arg)}) ${w} (${where(file, u.node)}), waiting for the value ${param} carries`;
+      if (!callerExit || !leavesOnExit(sem, u.node, callerExit)) {
+        return `the caller of ${fname} (${where(file, arg)}) stops receiving from ${arg.text} on a signal (${where(file, u.node)}) that cannot be tied to the exit`;
+      }
+    } else if (u.kind === 'other') {
+      const p = u.node.parent;
+      const c = p?.type === 'argument_list' ? p.parent : null;
+      if (c && c.type === 'call_expression' && calleeName(c) === fname) continue; // this call, or another start of the same sender
+      const g = p?.type === 'expression_list' ? p.parent : p;
+      if (g?.type === 'return_statement' && caller && generatorExitOk(caller, callerExit)) continue;
+      if (g && (g.type === 'short_var_declaration' || g.type === 'var_spec') && ab.decl.equals(g)) continue;
+      return `the caller of ${fname} also uses ${arg.text} at ${where(file, u.node)} (${p?.text.split('\n')[0].slice(0, 50)}), so its receivers cannot all be seen`;
+    }
+  }
+  return null;
+}
+
+/** The identifier at the base of `x`, `s.ctx`, `a.b.c`. */
+function rootIdentOf(e: Node): Node | null {
+  let x = unparen(e);
+  while (x.type === 'selector_expression') x = unparen(field(x, 'operand')!);
+  return x.type === 'identifier' ? x : null;
 }

@@ -6,7 +6,7 @@
 // channel buffer-result-chan fixes (shared analysis in src/go/chanflow.ts).
 import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
-import { CANNOT_BLOCK, exitChoiceProblem, exitSkips, receiverProblem } from '../../src/go/leakproof.js';
+import { CANNOT_BLOCK, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
 import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
 import {
@@ -65,11 +65,14 @@ export const rule: Rule = {
         });
         continue;
       }
+      const ref = exit.binding ? { binding: exit.binding, kind: exit.kind, base: exit.base } : null;
+      const receivers = receiverProblem(ctx.sem, () => ctx.package(), send, fn, ref);
+      if (receivers?.startsWith(CANNOT_BLOCK)) continue;
       const problem =
-        receiverProblem(ctx.sem, () => ctx.package(), send, fn) ??
-        (exit.binding ? exitChoiceProblem(ctx.sem, send, fn, { binding: exit.binding, kind: exit.kind, base: exit.base }) : null) ??
+        (ref ? exitChoiceProblem(ctx.sem, send, fn, ref) : null) ??
+        receivers ??
+        (ref ? existingExitProblem(ctx.sem, send, fn, ref) : null) ??
         skipsWhy(ctx, send, fn);
-      if (problem?.startsWith(CANNOT_BLOCK)) continue;
       if (problem) {
         ctx.report({ node: send, message: `${what}; not fixed: ${problem}` });
         continue;
