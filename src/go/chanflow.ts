@@ -72,8 +72,10 @@ interface Flow {
   cont: number;
   /** Max sends on paths that leave the function. */
   term: number;
-  /** Max sends on paths that `break` out of the innermost switch/select. */
+  /** Max sends on paths that `break` out of the innermost switch/select (or loop). */
   brk: number;
+  /** Max sends on paths that `continue` the innermost loop. */
+  cnt: number;
 }
 class GiveUp extends Error {}
 
@@ -85,22 +87,18 @@ class GiveUp extends Error {}
 export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boolean): number {
   const hasSend = (n: Node) => ownDescendants(n, ['send_statement']).some(isSend);
   const seq = (stmts: Node[]): Flow => {
-    let acc: Flow = { cont: 0, term: NONE, brk: NONE };
+    let acc: Flow = { cont: 0, term: NONE, brk: NONE, cnt: NONE };
     for (const s of stmts) {
       if (acc.cont === NONE) break;
-      const f = stmt(s);
-      acc = {
-        cont: acc.cont + f.cont,
-        term: Math.max(acc.term, acc.cont + f.term),
-        brk: Math.max(acc.brk, acc.cont + f.brk),
-      };
+      acc = seqFlows(acc, stmt(s));
     }
     return acc;
   };
-  const plain = (n = 0): Flow => ({ cont: n, term: NONE, brk: NONE });
+  const plain = (n = 0): Flow => ({ cont: n, term: NONE, brk: NONE, cnt: NONE });
   const cases = (node: Node, select: boolean): Flow => {
     let cont = NONE;
     let term = NONE;
+    let cnt = NONE;
     let hasDefault = false;
     let count = 0;
     for (const c of named(node)) {
@@ -113,11 +111,12 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       const f = seq(comm ? [comm, ...stmts] : stmts);
       cont = Math.max(cont, f.cont, f.brk);
       term = Math.max(term, f.term);
+      cnt = Math.max(cnt, f.cnt);
     }
     // A switch with no default may match no case; a select always runs one (or blocks forever).
     if (!select && !hasDefault) cont = Math.max(cont, 0);
-    if (select && count === 0) return { cont: NONE, term: NONE, brk: NONE };
-    return { cont, term, brk: NONE };
+    if (select && count === 0) return { cont: NONE, term: NONE, brk: NONE, cnt: NONE };
+    return { cont, term, brk: NONE, cnt };
   };
   const stmt = (s: Node): Flow => {
     switch (s.type) {
@@ -127,10 +126,10 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       case 'send_statement':
         return plain(isSend(s) ? 1 : 0);
       case 'return_statement':
-        return { cont: NONE, term: 0, brk: NONE };
+        return { cont: NONE, term: 0, brk: NONE, cnt: NONE };
       case 'expression_statement': {
         const e = named(s)[0];
-        if (e && isBuiltinCall(sem, unparen(e), 'panic')) return { cont: NONE, term: 0, brk: NONE };
+        if (e && isBuiltinCall(sem, unparen(e), 'panic')) return { cont: NONE, term: 0, brk: NONE, cnt: NONE };
         return plain();
       }
       case 'block':
@@ -141,8 +140,10 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       }
       case 'break_statement':
         if (named(s).some((c) => c.type === 'label_name')) throw new GiveUp();
-        return { cont: NONE, term: NONE, brk: 0 };
+        return { cont: NONE, term: NONE, brk: 0, cnt: NONE };
       case 'continue_statement':
+        if (named(s).some((c) => c.type === 'label_name')) throw new GiveUp();
+        return { cont: NONE, term: NONE, brk: NONE, cnt: 0 };
       case 'goto_statement':
       case 'fallthrough_statement':
         throw new GiveUp();
@@ -152,7 +153,7 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
         const alt = field(s, 'alternative');
         const a = cons ? stmt(cons) : plain();
         const b = alt ? stmt(alt) : plain();
-        const branch: Flow = { cont: Math.max(a.cont, b.cont), term: Math.max(a.term, b.term), brk: Math.max(a.brk, b.brk) };
+        const branch: Flow = { cont: Math.max(a.cont, b.cont), term: Math.max(a.term, b.term), brk: Math.max(a.brk, b.brk), cnt: Math.max(a.cnt, b.cnt) };
         return init ? seqFlows(stmt(init), branch) : branch;
       }
       case 'expression_switch_statement':
@@ -164,9 +165,16 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       case 'select_statement':
         return cases(s, true);
       case 'for_statement': {
-        if (hasSend(s)) throw new GiveUp();
         const returns = ownDescendants(s, ['return_statement']).length > 0;
-        return { cont: 0, term: returns ? 0 : NONE, brk: NONE };
+        if (!hasSend(s)) return { cont: 0, term: returns ? 0 : NONE, brk: NONE, cnt: NONE };
+        // A loop whose sends all sit on paths that leave it (`ch <- err; return`, or a
+        // send then `break`) sends at most once per run: count its body once.
+        const body = field(s, 'body');
+        const header = named(s).filter((c) => !c.equals(body!));
+        if (!body || header.some(hasSend)) throw new GiveUp();
+        const f = seq(statementsOf(body));
+        if (f.cont > 0 || f.cnt > 0) throw new GiveUp();
+        return { cont: Math.max(0, f.brk), term: f.term, brk: NONE, cnt: NONE };
       }
       default:
         if (hasSend(s)) throw new GiveUp();
@@ -183,7 +191,12 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
 }
 
 function seqFlows(a: Flow, b: Flow): Flow {
-  return { cont: a.cont + b.cont, term: Math.max(a.term, a.cont + b.term), brk: Math.max(a.brk, a.cont + b.brk) };
+  return {
+    cont: a.cont + b.cont,
+    term: Math.max(a.term, a.cont + b.term),
+    brk: Math.max(a.brk, a.cont + b.brk),
+    cnt: Math.max(a.cnt, a.cont + b.cnt),
+  };
 }
 
 // ---- facts about a local channel ------------------------------------------
