@@ -410,6 +410,9 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
     const inLoop = loopBetween(select, f.declList);
     for (const other of named(select)) {
       if (other.equals(kase) || (other.type !== 'communication_case' && other.type !== 'default_case')) continue;
+      // `case <-ctx.Done(): conn.Close(); <-errc` or a receive right after the select:
+      // the function still receives, so the sender is not stranded.
+      if (receivesAfter(sem, other, select, f.binding)) continue;
       if (!inLoop || leavesFlow(sem, other)) {
         return `the receive from ${name} (line ${lineOf(r)}) is in a select that can take another case (line ${lineOf(other)}) and stop listening`;
       }
@@ -435,6 +438,52 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
     }
   }
   return null;
+}
+
+const LEAVING_CALLS = new Set(['Fatal', 'Fatalf', 'FailNow', 'Skip', 'Skipf', 'SkipNow', 'Exit', 'Goexit', 'panic', 'Panic', 'Panicf']);
+
+/** Whether statement s may leave the function (or the test goroutine) or jump: return, goto, a labeled break/continue, t.Fatal, panic, os.Exit. */
+function mayLeave(s: Node): boolean {
+  if (['return_statement', 'goto_statement', 'break_statement', 'continue_statement', 'fallthrough_statement'].includes(s.type)) return true;
+  for (const n of ownDescendants(s, ['return_statement', 'goto_statement', 'call_expression', 'break_statement', 'continue_statement'])) {
+    if (n.type === 'call_expression') {
+      const fn = unparen(field(n, 'function')!);
+      const name = fn.type === 'selector_expression' ? field(fn, 'field')?.text : fn.text;
+      if (name && LEAVING_CALLS.has(name)) return true;
+      continue;
+    }
+    if (n.type === 'break_statement' || n.type === 'continue_statement') {
+      if (named(n).some((c) => c.type === 'label_name')) return true;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+const SIMPLE = new Set(['expression_statement', 'assignment_statement', 'short_var_declaration', 'return_statement', 'var_declaration']);
+
+/**
+ * Whether, after select case `kase` is taken, the function still receives from `b` on
+ * every path: a simple statement holding `<-b` in the case body, or (when the body falls
+ * through) after the select in the same statement list, before anything that may leave.
+ */
+function receivesAfter(sem: Semantics, kase: Node, select: Node, b: Binding): boolean {
+  const receives = (s: Node) =>
+    SIMPLE.has(s.type) &&
+    ownDescendants(s, ['unary_expression']).some((u) => isReceiveExpr(u) && field(u, 'operand')?.type === 'identifier' && sem.resolve(field(u, 'operand')!) === b);
+  for (const s of statementsOf(kase)) {
+    if (receives(s)) return true;
+    if (mayLeave(s)) return false;
+  }
+  const list = select.parent;
+  if (!list || list.type !== 'statement_list') return false;
+  const stmts = statementsOf(list);
+  for (const s of stmts.slice(stmts.findIndex((x) => x.equals(select)) + 1)) {
+    if (receives(s)) return true;
+    if (mayLeave(s)) return false;
+  }
+  return false;
 }
 
 /** The select and its case when receive `r` is a select case's communication. */
