@@ -413,6 +413,7 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
       // `case <-ctx.Done(): conn.Close(); <-errc` or a receive right after the select:
       // the function still receives, so the sender is not stranded.
       if (receivesAfter(sem, other, select, f.binding)) continue;
+      if (sameSoleSender(sem, f, other)) continue;
       if (!inLoop || leavesFlow(sem, other)) {
         return `the receive from ${name} (line ${lineOf(r)}) is in a select that can take another case (line ${lineOf(other)}) and stop listening`;
       }
@@ -421,7 +422,10 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
   const first = f.senders[0].go;
   const after = f.receives.filter((r) => r.startIndex > first.endIndex).sort((x, y) => x.startIndex - y.startIndex)[0];
   if (after) {
+    // Returns in the other cases of the receive's own select were judged above.
+    const ownSelect = receiveSelect(after)?.select ?? null;
     for (const ret of ownDescendants(f.owner, ['return_statement'])) {
+      if (ownSelect && contains(ownSelect, ret)) continue;
       if (ret.startIndex > first.endIndex && ret.startIndex < after.startIndex && !contains(ret, after)) {
         return `the function can return (line ${lineOf(ret)}) before it receives from ${name} (line ${lineOf(after)})`;
       }
@@ -438,6 +442,26 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
     }
   }
   return null;
+}
+
+/**
+ * `case <-done: ... case err := <-errs:` where one goroutine literal is the only sender
+ * of both channels and sends at most once in all on every path: when the other case
+ * fires, that goroutine has made its one send and will never send on this channel.
+ */
+function sameSoleSender(sem: Semantics, f: ChanFacts, other: Node): boolean {
+  if (f.senders.length !== 1 || f.directSends.length || f.escape) return false;
+  const comm = other.type === 'communication_case' ? field(other, 'communication') : null;
+  const recv = comm ? descendants(comm, 'unary_expression').find(isReceiveExpr) : null;
+  const op = recv ? field(recv, 'operand') : null;
+  const ob = op && op.type === 'identifier' ? sem.resolve(op) : null;
+  if (!ob || ob === f.binding) return false;
+  const g = chanFacts(sem, ob);
+  if (!g || g.escape || g.senders.length !== 1 || g.directSends.length || !g.senders[0].lit.equals(f.senders[0].lit)) return false;
+  const s = f.senders[0];
+  if (s.inLoop) return false;
+  const body = field(s.lit, 'body');
+  return !!body && maxSends(sem, body, (send) => isSendOn(sem, send, f.binding) || isSendOn(sem, send, ob)) <= 1;
 }
 
 const LEAVING_CALLS = new Set(['Fatal', 'Fatalf', 'FailNow', 'Skip', 'Skipf', 'SkipNow', 'Exit', 'Goexit', 'panic', 'Panic', 'Panicf']);
