@@ -457,11 +457,27 @@ function sameSoleSender(sem: Semantics, f: ChanFacts, other: Node): boolean {
   const ob = op && op.type === 'identifier' ? sem.resolve(op) : null;
   if (!ob || ob === f.binding) return false;
   const g = chanFacts(sem, ob);
-  if (!g || g.escape || g.senders.length !== 1 || g.directSends.length || !g.senders[0].lit.equals(f.senders[0].lit)) return false;
   const s = f.senders[0];
-  if (s.inLoop) return false;
   const body = field(s.lit, 'body');
-  return !!body && maxSends(sem, body, (send) => isSendOn(sem, send, f.binding) || isSendOn(sem, send, ob)) <= 1;
+  if (!g || g.escape || g.directSends.length || s.inLoop || !body) return false;
+  if (g.senders.length === 0) {
+    // `case <-done:` where the sender closes done and returns right away, and sends on
+    // this channel at most once.
+    const closes = ownDescendants(body, ['call_expression']).filter(
+      (c) => isBuiltinCall(sem, c, 'close') && argsOf(c).some((a) => a.type === 'identifier' && sem.resolve(a) === ob),
+    );
+    if (closes.length === 0 || g.foreignCloses.some((c) => !contains(s.lit, c))) return false;
+    const thenReturns = (c: Node) => {
+      const st = c.parent;
+      if (!st || st.type !== 'expression_statement' || st.parent?.type !== 'statement_list') return false;
+      const stmts = statementsOf(st.parent);
+      const next = stmts[stmts.findIndex((x) => x.equals(st)) + 1];
+      return next ? next.type === 'return_statement' : st.parent.parent?.equals(body) === true;
+    };
+    return closes.every(thenReturns) && maxSends(sem, body, (send) => isSendOn(sem, send, f.binding)) <= 1;
+  }
+  if (g.senders.length !== 1 || !g.senders[0].lit.equals(s.lit)) return false;
+  return maxSends(sem, body, (send) => isSendOn(sem, send, f.binding) || isSendOn(sem, send, ob)) <= 1;
 }
 
 const LEAVING_CALLS = new Set(['Fatal', 'Fatalf', 'FailNow', 'Skip', 'Skipf', 'SkipNow', 'Exit', 'Goexit', 'panic', 'Panic', 'Panicf']);
