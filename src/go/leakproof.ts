@@ -17,6 +17,9 @@ import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, sta
 /** Prefix of a receiverProblem answer meaning the send cannot block at all: no finding. */
 export const CANNOT_BLOCK = 'cannot block: ';
 
+/** Prefix of an exitChoiceProblem answer meaning the candidate can never fire: as if no exit were in scope, no finding. */
+export const NO_EXIT = 'no exit: ';
+
 function line(n: Node): number {
   return n.startPosition.row + 1;
 }
@@ -207,7 +210,7 @@ export function exitChoiceProblem(sem: Semantics, send: Node, goFn: Node, exit: 
   if (exit.kind === 'ctx' && exit.binding.value && exit.binding.valueIndex <= 0) {
     const v = unparen(exit.binding.value);
     if (v.type === 'call_expression' && sem.isCallTo(v, 'context', ['Background', 'TODO'])) {
-      return `${exit.base} is ${v.text}, which is never done: the exit could never fire`;
+      return `${NO_EXIT}${exit.base} is ${v.text}, which is never done`;
     }
   }
 
@@ -243,8 +246,8 @@ export function exitChoiceProblem(sem: Semantics, send: Node, goFn: Node, exit: 
       return !!p && p.type === 'argument_list' && !!p.parent && isBuiltin(sem, p.parent, 'close');
     });
     const foreign = closers.filter((ref) => !contains(goFn, ref));
-    if (closers.length > 0 && foreign.length === 0) return `${exit.base} is closed only by the sending goroutine itself, so it never fires while the send waits`;
-    if (closers.length === 0 && exit.binding.kind === 'var') return `nothing closes ${exit.base}, so it never fires`;
+    if (closers.length > 0 && foreign.length === 0) return `${NO_EXIT}${exit.base} is closed only by the sending goroutine itself, so it never fires while the send waits`;
+    if (closers.length === 0 && exit.binding.kind === 'var') return `${NO_EXIT}nothing closes ${exit.base}, so it never fires`;
   }
   return null;
 }

@@ -6,7 +6,7 @@
 // channel buffer-result-chan fixes (shared analysis in src/go/chanflow.ts).
 import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
-import { CANNOT_BLOCK, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
+import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
 import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
 import {
@@ -73,6 +73,9 @@ export const rule: Rule = {
         receivers ??
         (ref ? existingExitProblem(ctx.sem, send, fn, ref) : null) ??
         skipsWhy(ctx, send, fn);
+      // An exit that can never fire (context.Background(), a done channel nobody else
+      // closes) is no exit: stay quiet, as when none is in scope.
+      if (problem?.startsWith(NO_EXIT)) continue;
       if (problem) {
         ctx.report({ node: send, message: `${what}; not fixed: ${problem}` });
         continue;
