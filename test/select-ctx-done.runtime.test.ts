@@ -14,8 +14,11 @@ const SRC = join(REPO, 'test', 'testdata', 'leaks');
 const PACKAGES = readdirSync(SRC).filter((n) => n !== 'leakcheck' && statSync(join(SRC, n)).isDirectory());
 const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
 
+const TRAPS = join(REPO, 'test', 'testdata', 'leaktraps');
+const TRAP_PACKAGES = readdirSync(TRAPS).filter((n) => statSync(join(TRAPS, n)).isDirectory());
+
 function goTest(dir: string) {
-  const r = spawnSync('go', ['test', '-count=1', './...'], { cwd: dir, env: goEnv, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('go', ['test', '-count=1', '-timeout=60s', './...'], { cwd: dir, env: goEnv, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -67,5 +70,30 @@ describe.runIf(haveGo())('goroutine-leak fixes, proven at run time', () => {
       encoding: 'utf8',
     });
     expect(again.status, again.stdout + again.stderr).toBe(0);
+  }, 180_000);
+
+  // Issue 12: trap shapes where the old fixes hung a receiver, skipped wg.Done(), raced a
+  // cancelled context, dropped a handler's notification or stranded connections in a
+  // buffer. Each package runs its scenario a few hundred times under -timeout; it must
+  // pass before and after --write (a fix that introduces a hang or a lost value fails).
+  it('trap shapes never hang, before or after gopitfix --write', () => {
+    const traps = mkdtempSync(join(tmpdir(), 'gopitfix-leaktraps-'));
+    try {
+      cpSync(TRAPS, traps, { recursive: true });
+      expect(TRAP_PACKAGES.length).toBeGreaterThanOrEqual(6);
+      const before = goTest(traps);
+      expect(before.status, before.out).toBe(0);
+      ensureCli();
+      const cli = spawnSync(process.execPath, [join(REPO, 'bin', 'gopitfix.js'), '--write', '--rules', 'select-ctx-done,buffer-result-chan', '.'], {
+        cwd: traps,
+        encoding: 'utf8',
+      });
+      expect(cli.status, cli.stdout + cli.stderr).toBe(0);
+      const after = goTest(traps);
+      expect(after.status, after.out).toBe(0);
+      for (const p of TRAP_PACKAGES) expect(after.out).toMatch(new RegExp(`ok\\s+leaktraps/${p}\\b`));
+    } finally {
+      rmSync(traps, { recursive: true, force: true });
+    }
   }, 180_000);
 });

@@ -72,8 +72,10 @@ interface Flow {
   cont: number;
   /** Max sends on paths that leave the function. */
   term: number;
-  /** Max sends on paths that `break` out of the innermost switch/select. */
+  /** Max sends on paths that `break` out of the innermost switch/select (or loop). */
   brk: number;
+  /** Max sends on paths that `continue` the innermost loop. */
+  cnt: number;
 }
 class GiveUp extends Error {}
 
@@ -85,22 +87,18 @@ class GiveUp extends Error {}
 export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boolean): number {
   const hasSend = (n: Node) => ownDescendants(n, ['send_statement']).some(isSend);
   const seq = (stmts: Node[]): Flow => {
-    let acc: Flow = { cont: 0, term: NONE, brk: NONE };
+    let acc: Flow = { cont: 0, term: NONE, brk: NONE, cnt: NONE };
     for (const s of stmts) {
       if (acc.cont === NONE) break;
-      const f = stmt(s);
-      acc = {
-        cont: acc.cont + f.cont,
-        term: Math.max(acc.term, acc.cont + f.term),
-        brk: Math.max(acc.brk, acc.cont + f.brk),
-      };
+      acc = seqFlows(acc, stmt(s));
     }
     return acc;
   };
-  const plain = (n = 0): Flow => ({ cont: n, term: NONE, brk: NONE });
+  const plain = (n = 0): Flow => ({ cont: n, term: NONE, brk: NONE, cnt: NONE });
   const cases = (node: Node, select: boolean): Flow => {
     let cont = NONE;
     let term = NONE;
+    let cnt = NONE;
     let hasDefault = false;
     let count = 0;
     for (const c of named(node)) {
@@ -113,11 +111,12 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       const f = seq(comm ? [comm, ...stmts] : stmts);
       cont = Math.max(cont, f.cont, f.brk);
       term = Math.max(term, f.term);
+      cnt = Math.max(cnt, f.cnt);
     }
     // A switch with no default may match no case; a select always runs one (or blocks forever).
     if (!select && !hasDefault) cont = Math.max(cont, 0);
-    if (select && count === 0) return { cont: NONE, term: NONE, brk: NONE };
-    return { cont, term, brk: NONE };
+    if (select && count === 0) return { cont: NONE, term: NONE, brk: NONE, cnt: NONE };
+    return { cont, term, brk: NONE, cnt };
   };
   const stmt = (s: Node): Flow => {
     switch (s.type) {
@@ -127,10 +126,10 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       case 'send_statement':
         return plain(isSend(s) ? 1 : 0);
       case 'return_statement':
-        return { cont: NONE, term: 0, brk: NONE };
+        return { cont: NONE, term: 0, brk: NONE, cnt: NONE };
       case 'expression_statement': {
         const e = named(s)[0];
-        if (e && isBuiltinCall(sem, unparen(e), 'panic')) return { cont: NONE, term: 0, brk: NONE };
+        if (e && isBuiltinCall(sem, unparen(e), 'panic')) return { cont: NONE, term: 0, brk: NONE, cnt: NONE };
         return plain();
       }
       case 'block':
@@ -141,8 +140,10 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       }
       case 'break_statement':
         if (named(s).some((c) => c.type === 'label_name')) throw new GiveUp();
-        return { cont: NONE, term: NONE, brk: 0 };
+        return { cont: NONE, term: NONE, brk: 0, cnt: NONE };
       case 'continue_statement':
+        if (named(s).some((c) => c.type === 'label_name')) throw new GiveUp();
+        return { cont: NONE, term: NONE, brk: NONE, cnt: 0 };
       case 'goto_statement':
       case 'fallthrough_statement':
         throw new GiveUp();
@@ -152,7 +153,7 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
         const alt = field(s, 'alternative');
         const a = cons ? stmt(cons) : plain();
         const b = alt ? stmt(alt) : plain();
-        const branch: Flow = { cont: Math.max(a.cont, b.cont), term: Math.max(a.term, b.term), brk: Math.max(a.brk, b.brk) };
+        const branch: Flow = { cont: Math.max(a.cont, b.cont), term: Math.max(a.term, b.term), brk: Math.max(a.brk, b.brk), cnt: Math.max(a.cnt, b.cnt) };
         return init ? seqFlows(stmt(init), branch) : branch;
       }
       case 'expression_switch_statement':
@@ -164,9 +165,16 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
       case 'select_statement':
         return cases(s, true);
       case 'for_statement': {
-        if (hasSend(s)) throw new GiveUp();
         const returns = ownDescendants(s, ['return_statement']).length > 0;
-        return { cont: 0, term: returns ? 0 : NONE, brk: NONE };
+        if (!hasSend(s)) return { cont: 0, term: returns ? 0 : NONE, brk: NONE, cnt: NONE };
+        // A loop whose sends all sit on paths that leave it (`ch <- err; return`, or a
+        // send then `break`) sends at most once per run: count its body once.
+        const body = field(s, 'body');
+        const header = named(s).filter((c) => !c.equals(body!));
+        if (!body || header.some(hasSend)) throw new GiveUp();
+        const f = seq(statementsOf(body));
+        if (f.cont > 0 || f.cnt > 0) throw new GiveUp();
+        return { cont: Math.max(0, f.brk), term: f.term, brk: NONE, cnt: NONE };
       }
       default:
         if (hasSend(s)) throw new GiveUp();
@@ -183,7 +191,12 @@ export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boo
 }
 
 function seqFlows(a: Flow, b: Flow): Flow {
-  return { cont: a.cont + b.cont, term: Math.max(a.term, a.cont + b.term), brk: Math.max(a.brk, a.cont + b.brk) };
+  return {
+    cont: a.cont + b.cont,
+    term: Math.max(a.term, a.cont + b.term),
+    brk: Math.max(a.brk, a.cont + b.brk),
+    cnt: Math.max(a.cnt, a.cont + b.cnt),
+  };
 }
 
 // ---- facts about a local channel ------------------------------------------
@@ -363,6 +376,10 @@ export function bufferVerdict(sem: Semantics, b: Binding): BufferVerdict | null 
 function computeVerdict(sem: Semantics, b: Binding): BufferVerdict | null {
   const f = chanFacts(sem, b);
   if (!f || f.buffer !== 0 || f.senders.length === 0) return null;
+  // A send that is already a select case next to another case (an exit with or without
+  // cleanup, a default) does not block forever; a buffer would only strand the value,
+  // which that other case may have been written to clean up (conn.Close()).
+  if (f.senders.some((s) => sendsIn(sem, s.lit, b).some((send) => send.parent?.type === 'communication_case'))) return null;
   const leak = leakReason(sem, f);
   if (!leak) return null;
   const name = b.name;
@@ -393,6 +410,10 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
     const inLoop = loopBetween(select, f.declList);
     for (const other of named(select)) {
       if (other.equals(kase) || (other.type !== 'communication_case' && other.type !== 'default_case')) continue;
+      // `case <-ctx.Done(): conn.Close(); <-errc` or a receive right after the select:
+      // the function still receives, so the sender is not stranded.
+      if (receivesAfter(sem, other, select, f.binding)) continue;
+      if (sameSoleSender(sem, f, other)) continue;
       if (!inLoop || leavesFlow(sem, other)) {
         return `the receive from ${name} (line ${lineOf(r)}) is in a select that can take another case (line ${lineOf(other)}) and stop listening`;
       }
@@ -401,7 +422,10 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
   const first = f.senders[0].go;
   const after = f.receives.filter((r) => r.startIndex > first.endIndex).sort((x, y) => x.startIndex - y.startIndex)[0];
   if (after) {
+    // Returns in the other cases of the receive's own select were judged above.
+    const ownSelect = receiveSelect(after)?.select ?? null;
     for (const ret of ownDescendants(f.owner, ['return_statement'])) {
+      if (ownSelect && contains(ownSelect, ret)) continue;
       if (ret.startIndex > first.endIndex && ret.startIndex < after.startIndex && !contains(ret, after)) {
         return `the function can return (line ${lineOf(ret)}) before it receives from ${name} (line ${lineOf(after)})`;
       }
@@ -418,6 +442,88 @@ function leakReason(sem: Semantics, f: ChanFacts): string | null {
     }
   }
   return null;
+}
+
+/**
+ * `case <-done: ... case err := <-errs:` where one goroutine literal is the only sender
+ * of both channels and sends at most once in all on every path: when the other case
+ * fires, that goroutine has made its one send and will never send on this channel.
+ */
+function sameSoleSender(sem: Semantics, f: ChanFacts, other: Node): boolean {
+  if (f.senders.length !== 1 || f.directSends.length || f.escape) return false;
+  const comm = other.type === 'communication_case' ? field(other, 'communication') : null;
+  const recv = comm ? descendants(comm, 'unary_expression').find(isReceiveExpr) : null;
+  const op = recv ? field(recv, 'operand') : null;
+  const ob = op && op.type === 'identifier' ? sem.resolve(op) : null;
+  if (!ob || ob === f.binding) return false;
+  const g = chanFacts(sem, ob);
+  const s = f.senders[0];
+  const body = field(s.lit, 'body');
+  if (!g || g.escape || g.directSends.length || s.inLoop || !body) return false;
+  if (g.senders.length === 0) {
+    // `case <-done:` where the sender closes done and returns right away, and sends on
+    // this channel at most once.
+    const closes = ownDescendants(body, ['call_expression']).filter(
+      (c) => isBuiltinCall(sem, c, 'close') && argsOf(c).some((a) => a.type === 'identifier' && sem.resolve(a) === ob),
+    );
+    if (closes.length === 0 || g.foreignCloses.some((c) => !contains(s.lit, c))) return false;
+    const thenReturns = (c: Node) => {
+      const st = c.parent;
+      if (!st || st.type !== 'expression_statement' || st.parent?.type !== 'statement_list') return false;
+      const stmts = statementsOf(st.parent);
+      const next = stmts[stmts.findIndex((x) => x.equals(st)) + 1];
+      return next ? next.type === 'return_statement' : st.parent.parent?.equals(body) === true;
+    };
+    return closes.every(thenReturns) && maxSends(sem, body, (send) => isSendOn(sem, send, f.binding)) <= 1;
+  }
+  if (g.senders.length !== 1 || !g.senders[0].lit.equals(s.lit)) return false;
+  return maxSends(sem, body, (send) => isSendOn(sem, send, f.binding) || isSendOn(sem, send, ob)) <= 1;
+}
+
+const LEAVING_CALLS = new Set(['Fatal', 'Fatalf', 'FailNow', 'Skip', 'Skipf', 'SkipNow', 'Exit', 'Goexit', 'panic', 'Panic', 'Panicf']);
+
+/** Whether statement s may leave the function (or the test goroutine) or jump: return, goto, a labeled break/continue, t.Fatal, panic, os.Exit. */
+function mayLeave(s: Node): boolean {
+  if (['return_statement', 'goto_statement', 'break_statement', 'continue_statement', 'fallthrough_statement'].includes(s.type)) return true;
+  for (const n of ownDescendants(s, ['return_statement', 'goto_statement', 'call_expression', 'break_statement', 'continue_statement'])) {
+    if (n.type === 'call_expression') {
+      const fn = unparen(field(n, 'function')!);
+      const name = fn.type === 'selector_expression' ? field(fn, 'field')?.text : fn.text;
+      if (name && LEAVING_CALLS.has(name)) return true;
+      continue;
+    }
+    if (n.type === 'break_statement' || n.type === 'continue_statement') {
+      if (named(n).some((c) => c.type === 'label_name')) return true;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+
+const SIMPLE = new Set(['expression_statement', 'assignment_statement', 'short_var_declaration', 'return_statement', 'var_declaration']);
+
+/**
+ * Whether, after select case `kase` is taken, the function still receives from `b` on
+ * every path: a simple statement holding `<-b` in the case body, or (when the body falls
+ * through) after the select in the same statement list, before anything that may leave.
+ */
+function receivesAfter(sem: Semantics, kase: Node, select: Node, b: Binding): boolean {
+  const receives = (s: Node) =>
+    SIMPLE.has(s.type) &&
+    ownDescendants(s, ['unary_expression']).some((u) => isReceiveExpr(u) && field(u, 'operand')?.type === 'identifier' && sem.resolve(field(u, 'operand')!) === b);
+  for (const s of statementsOf(kase)) {
+    if (receives(s)) return true;
+    if (mayLeave(s)) return false;
+  }
+  const list = select.parent;
+  if (!list || list.type !== 'statement_list') return false;
+  const stmts = statementsOf(list);
+  for (const s of stmts.slice(stmts.findIndex((x) => x.equals(select)) + 1)) {
+    if (receives(s)) return true;
+    if (mayLeave(s)) return false;
+  }
+  return false;
 }
 
 /** The select and its case when receive `r` is a select case's communication. */

@@ -6,6 +6,7 @@
 // channel buffer-result-chan fixes (shared analysis in src/go/chanflow.ts).
 import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
+import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
 import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
 import {
@@ -64,6 +65,21 @@ export const rule: Rule = {
         });
         continue;
       }
+      const ref = exit.binding ? { binding: exit.binding, kind: exit.kind, base: exit.base } : null;
+      const receivers = receiverProblem(ctx.sem, () => ctx.package(), send, fn, ref);
+      if (receivers?.startsWith(CANNOT_BLOCK)) continue;
+      const problem =
+        (ref ? exitChoiceProblem(ctx.sem, send, fn, ref) : null) ??
+        receivers ??
+        (ref ? existingExitProblem(ctx.sem, send, fn, ref) : null) ??
+        skipsWhy(ctx, send, fn);
+      // An exit that can never fire (context.Background(), a done channel nobody else
+      // closes) is no exit: stay quiet, as when none is in scope.
+      if (problem?.startsWith(NO_EXIT)) continue;
+      if (problem) {
+        ctx.report({ node: send, message: `${what}; not fixed: ${problem}` });
+        continue;
+      }
       const edit = rewrite(ctx, send, exit);
       if (typeof edit === 'string') {
         ctx.report({ node: send, message: `${what}; not fixed: ${edit}` });
@@ -77,6 +93,11 @@ export const rule: Rule = {
     }
   },
 };
+
+function skipsWhy(ctx: RuleContext, send: Node, fn: Node): string | null {
+  const s = exitSkips(ctx.sem, send, fn);
+  return s ? `a new exit at the send would skip ${s.what} (line ${s.node.startPosition.row + 1}), which others may wait for` : null;
+}
 
 // ---- which functions are goroutine bodies ----------------------------------
 
@@ -160,6 +181,10 @@ interface Exit {
   operand: string;
   /** For messages: "ctx.Done()". */
   label: string;
+  /** What the exit reads: a context binding, a request's context, a receiver's ctx field, a done channel. */
+  kind: 'ctx' | 'request' | 'field' | 'done';
+  /** `ctx`, `r.Context()`, `s.ctx`, `done`. */
+  base: string;
 }
 
 const VALUE_KINDS = new Set(['var', 'param', 'receiver']);
@@ -192,14 +217,14 @@ function findExit(ctx: RuleContext, send: Node): Exit | null {
   const cands: Cand[] = [];
   for (const b of visible) {
     if (sem.isType(b, 'context', 'Context', 0)) {
-      cands.push({ depth: depth(b.scope), rank: 0, exit: { binding: b, operand: `${b.name}.Done()`, label: `${b.name}.Done()` } });
+      cands.push({ depth: depth(b.scope), rank: 0, exit: { binding: b, operand: `${b.name}.Done()`, label: `${b.name}.Done()`, kind: 'ctx', base: b.name } });
     } else if (sem.isType(b, 'net/http', 'Request', 1)) {
       const op = `${b.name}.Context().Done()`;
-      cands.push({ depth: depth(b.scope), rank: 1, exit: { binding: b, operand: op, label: op } });
+      cands.push({ depth: depth(b.scope), rank: 1, exit: { binding: b, operand: op, label: op, kind: 'request', base: `${b.name}.Context()` } });
     }
   }
   const field_ = receiverContextField(ctx, send);
-  if (field_) cands.push({ depth: field_.depth, rank: 2, exit: { binding: field_.binding, operand: `${field_.expr}.Done()`, label: `${field_.expr}.Done()` } });
+  if (field_) cands.push({ depth: field_.depth, rank: 2, exit: { binding: field_.binding, operand: `${field_.expr}.Done()`, label: `${field_.expr}.Done()`, kind: 'field', base: field_.expr } });
   if (cands.length) {
     cands.sort((a, b) => b.depth - a.depth || a.rank - b.rank);
     return cands[0].exit;
@@ -207,7 +232,7 @@ function findExit(ctx: RuleContext, send: Node): Exit | null {
   const sendCh = field(send, 'channel');
   const sendB = sendCh && sendCh.type === 'identifier' ? sem.resolve(sendCh) : null;
   for (const b of visible) {
-    if (b !== sendB && isDoneChannel(sem, b)) return { binding: b, operand: b.name, label: `<-${b.name}` };
+    if (b !== sendB && isDoneChannel(sem, b)) return { binding: b, operand: b.name, label: `<-${b.name}`, kind: 'done', base: b.name };
   }
   return null;
 }

@@ -1,0 +1,3 @@
+module leaktraps
+
+go 1.19
