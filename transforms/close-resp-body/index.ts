@@ -1,0 +1,361 @@
+// close-resp-body: the *http.Response of http.Get/Head/Post/PostForm or of an
+// *http.Client's Get/Head/Post/PostForm/Do must have its Body closed, or the
+// connection is neither reused nor released (a goroutine pair and a socket per leaked
+// response until the server gives up). Fix: `defer resp.Body.Close()` right after the
+// `if err != nil { ... }` check; vet's httpresponse shape (the defer before the check)
+// is moved after it. No fix when the response or its body changes hands, the call is in
+// a loop, the error is not checked right away, or the client is not provably net/http's.
+import type { Node } from 'web-tree-sitter';
+import { operandType } from '../../src/go/exprtype.js';
+import { PathAnalysis } from '../../src/go/flow.js';
+import type { Binding } from '../../src/go/scope.js';
+import { removeStatement } from '../../src/go/stmtedit.js';
+import { classifyUse, escapeReason, type Use } from '../../src/go/uses.js';
+import {
+  contains,
+  descendants,
+  enclosingFunction,
+  field,
+  indentAt,
+  insideLoop,
+  lineEnd,
+  named,
+  restOfLineIsEmpty,
+  statementsOf,
+  unparen,
+} from '../../src/go/syntax.js';
+import type { Rule, RuleContext } from '../../src/types.js';
+
+const PKG_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
+const CLIENT_METHODS = ['Get', 'Head', 'Post', 'PostForm', 'Do'];
+
+/** Functions that read a reader to the end (or a prefix) and keep nothing of it. */
+const CONSUMERS: Record<string, string[]> = {
+  io: ['ReadAll', 'Copy', 'CopyN', 'CopyBuffer', 'ReadFull', 'ReadAtLeast'],
+  'io/ioutil': ['ReadAll'],
+};
+/** Constructors whose result wraps the reader: the body escapes when the wrapper does. */
+const WRAPPERS: Record<string, string[]> = {
+  'encoding/json': ['NewDecoder'],
+  'encoding/xml': ['NewDecoder'],
+  'encoding/csv': ['NewReader'],
+  'encoding/gob': ['NewDecoder'],
+  bufio: ['NewReader', 'NewReaderSize', 'NewScanner'],
+  io: ['LimitReader', 'TeeReader', 'MultiReader'],
+};
+
+/** What a reference to the response variable does to the body's ownership. */
+type Effect =
+  | { kind: 'none' }
+  | { kind: 'close' } // closes the body here (or hands it to a deferred cleanup call)
+  | { kind: 'handoff'; why: string }; // someone else may close or keep it
+
+const NONE: Effect = { kind: 'none' };
+
+interface Site {
+  call: Node;
+  stmt: Node;
+  resp: Node;
+  err: Node;
+  owner: Node;
+  binding: Binding;
+  callee: string;
+}
+
+/** Whether `call` is a call this rule knows returns a fresh *http.Response, and how it is written. */
+function isResponseCall(ctx: RuleContext, call: Node): boolean {
+  const fn = unparen(field(call, 'function')!);
+  if (ctx.sem.isCallTo(call, 'net/http', PKG_FUNCS)) return true;
+  if (fn.type !== 'selector_expression') return false;
+  const name = field(fn, 'field')?.text ?? '';
+  if (!CLIENT_METHODS.includes(name)) return false;
+  return isHttpClient(ctx, field(fn, 'operand')!);
+}
+
+function isClientRef(t: { pkgPath: string | null; name: string; pointer: number } | null): boolean {
+  return !!t && t.pkgPath === 'net/http' && t.name === 'Client' && t.pointer <= 1;
+}
+
+/** Whether the operand is provably an http.Client or *http.Client (http.DefaultClient included). */
+function isHttpClient(ctx: RuleContext, operand: Node, depth = 0): boolean {
+  const op = unparen(operand);
+  const q = ctx.sem.qualified(op);
+  if (q) return q.path === 'net/http' && q.name === 'DefaultClient';
+  if (isClientRef(operandType(ctx, op))) return true;
+  // `client := http.DefaultClient` (a copy of the package variable).
+  if (op.type === 'identifier' && depth < 4) {
+    const b = ctx.sem.resolve(op);
+    if (b && b.kind === 'var' && !b.typeNode && b.value && b.valueIndex < 0 && onlyAssignedOnce(b)) {
+      const v = unparen(b.value);
+      if (v.type === 'selector_expression' || v.type === 'identifier') return isHttpClient(ctx, v, depth + 1);
+    }
+  }
+  return false;
+}
+
+/** No reference assigns the binding again (so its initializer is its value everywhere). */
+function onlyAssignedOnce(b: Binding): boolean {
+  return b.refs.every((r) => {
+    const p = r.parent;
+    if (!p || p.type !== 'expression_list') return true;
+    const g = p.parent;
+    return !(g && (g.type === 'assignment_statement' || g.type === 'short_var_declaration') && field(g, 'left')?.equals(p));
+  });
+}
+
+function findSite(ctx: RuleContext, call: Node): Site | 'other' | null {
+  let n = call;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const list = n.parent;
+  if (!list || list.type !== 'expression_list') return 'other';
+  if (named(list).filter((c) => c.type !== 'comment').length !== 1) return 'other';
+  const stmt = list.parent;
+  if (!stmt || (stmt.type !== 'short_var_declaration' && stmt.type !== 'assignment_statement')) return 'other';
+  if (!field(stmt, 'right')?.equals(list)) return 'other';
+  if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text !== '=') return 'other';
+  const left = named(field(stmt, 'left')!).filter((c) => c.type !== 'comment');
+  if (left.length !== 2) return 'other';
+  const [resp, err] = left;
+  const owner = enclosingFunction(call);
+  if (!owner || resp.type !== 'identifier' || resp.text === '_') return null;
+  const binding = ctx.sem.declaredAt(resp) ?? ctx.sem.resolve(resp);
+  if (!binding || binding.kind !== 'var' || !contains(owner, binding.id)) return null; // owned outside this function
+  return { call, stmt, resp, err, owner, binding, callee: field(call, 'function')!.text };
+}
+
+function selectorField(n: Node | null, name: string): boolean {
+  return !!n && n.type === 'selector_expression' && field(n, 'field')?.text === name;
+}
+
+function calleeText(call: Node): string {
+  return field(call, 'function')?.text ?? 'a function';
+}
+
+function inList(ctx: RuleContext, call: Node, table: Record<string, string[]>): boolean {
+  const q = ctx.sem.qualified(field(call, 'function')!);
+  return !!q && !!table[q.path]?.includes(q.name);
+}
+
+const ESCAPES: Partial<Record<Use['kind'], string>> = {
+  returned: 'is returned (the caller owns it)',
+  stored: 'is stored in a struct, map, slice or field',
+  assigned: 'is assigned to another variable',
+  goroutine: 'is handed to a goroutine',
+  captured: 'is captured by a closure that may outlive the function',
+  sent: 'is sent on a channel',
+  address: 'has its address taken',
+  lhs: 'is replaced',
+};
+
+/** What the use of the body expression `resp.Body` (node `body`) does. */
+function bodyEffect(ctx: RuleContext, body: Node, owner: Node, name: string): Effect {
+  const u = classifyUse(body, owner);
+  const what = `${name}.Body`;
+  if (u.kind === 'method') {
+    const sel = body.parent!;
+    return field(sel, 'field')?.text === 'Close' ? { kind: 'close' } : NONE;
+  }
+  if (u.kind === 'passed') {
+    const call = u.call!;
+    if (call.parent?.type === 'defer_statement') return { kind: 'close' };
+    if (inList(ctx, call, CONSUMERS)) return NONE;
+    if (inList(ctx, call, WRAPPERS)) {
+      const why = escapeReason(ctx.sem, call, owner);
+      return why ? { kind: 'handoff', why: `${what} is wrapped by ${calleeText(call)}, whose result ${why}` } : NONE;
+    }
+    return { kind: 'handoff', why: `${what} is passed to ${calleeText(call)}, which may close or keep it` };
+  }
+  const esc = ESCAPES[u.kind];
+  if (esc) return { kind: 'handoff', why: `${what} ${esc}` };
+  return NONE;
+}
+
+/** What the reference `ref` of the response variable does to the body. */
+function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effect {
+  const u = classifyUse(ref, owner);
+  switch (u.kind) {
+    case 'field':
+      return selectorField(u.node, 'Body') ? bodyEffect(ctx, u.node, owner, name) : NONE;
+    case 'method': {
+      const m = field(ref.parent!, 'field')?.text;
+      // Response.Write sends and closes the body.
+      return m === 'Write' ? { kind: 'close' } : NONE;
+    }
+    case 'passed':
+      if (u.call!.parent?.type === 'defer_statement') return { kind: 'close' };
+      return { kind: 'handoff', why: `${name} is passed to ${calleeText(u.call!)}, which may close or keep its body` };
+    case 'lhs':
+      return NONE; // a later response in the same variable: its own site
+    default: {
+      const esc = ESCAPES[u.kind];
+      return esc ? { kind: 'handoff', why: `${name} ${esc}` } : NONE;
+    }
+  }
+}
+
+/** `if err != nil { ...; return }` testing the site's error, with a consequence that cannot fall through. */
+function isErrCheck(ctx: RuleContext, stmt: Node | null, err: Node): 'exits' | 'falls' | null {
+  if (!stmt || stmt.type !== 'if_statement' || field(stmt, 'initializer')) return null;
+  const cond = unparen(field(stmt, 'condition')!);
+  if (cond.type !== 'binary_expression' || cond.childForFieldName('operator')?.text !== '!=') return null;
+  const l = unparen(field(cond, 'left')!);
+  const r = unparen(field(cond, 'right')!);
+  const id = l.type === 'nil' || l.text === 'nil' ? r : r.type === 'nil' || r.text === 'nil' ? l : null;
+  if (!id || id.type !== 'identifier' || id.text !== err.text) return null;
+  const eb = ctx.sem.resolve(err) ?? ctx.sem.declaredAt(err);
+  if (eb && ctx.sem.resolve(id) !== eb) return null;
+  const cons = field(stmt, 'consequence');
+  if (!cons) return null;
+  return new PathAnalysis(() => false).fallsThrough(statementsOf(cons)) ? 'falls' : 'exits';
+}
+
+/** `defer <name>.Body.Close()` exactly. */
+function isDeferClose(stmt: Node | null, name: string): boolean {
+  if (!stmt || stmt.type !== 'defer_statement') return false;
+  const call = named(stmt).find((c) => c.type !== 'comment');
+  if (!call || call.type !== 'call_expression') return false;
+  const args = named(field(call, 'arguments')!).filter((c) => c.type !== 'comment');
+  return args.length === 0 && unparen(field(call, 'function')!).text.replace(/\s+/g, '') === `${name}.Body.Close`;
+}
+
+function nextStmt(stmt: Node): Node | null {
+  for (let s = stmt.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') return s;
+  return null;
+}
+
+export const rule: Rule = {
+  meta: {
+    id: 'close-resp-body',
+    summary:
+      'Add defer resp.Body.Close() after the error check of http.Get/Head/Post/PostForm and *http.Client calls whose body is not closed on every path; move vet httpresponse-shaped defers after the check',
+    defaultOn: true,
+    // Every call it matches is a call of one of these names (package function or method).
+    triggers: [/\b(?:Get|Head|Post|PostForm|Do)\s*\(/],
+    docPath: 'transforms/close-resp-body/README.md',
+  },
+  run(ctx) {
+    for (const call of descendants(ctx.root, 'call_expression')) {
+      if (!isResponseCall(ctx, call)) continue;
+      const site = findSite(ctx, call);
+      if (!site || site === 'other') continue;
+      check(ctx, site);
+    }
+  },
+};
+
+function check(ctx: RuleContext, site: Site): void {
+  const name = site.resp.text;
+  const refs = site.binding.refs.filter((r) => r.startIndex >= site.stmt.endIndex && contains(site.owner, r));
+  const effects = refs.map((r) => ({ ref: r, effect: refEffect(ctx, r, site.owner, name) }));
+  const handled = effects.filter((e) => e.effect.kind !== 'none').map((e) => e.ref);
+  const handoff = effects.find((e) => e.effect.kind === 'handoff')?.effect as { kind: 'handoff'; why: string } | undefined;
+  const flow = new PathAnalysis((n) => handled.some((r) => contains(n, r)));
+  const base = `the body of ${name} (from ${site.callee}) is not closed on every path: the connection is neither reused nor released`;
+  const report = (why: string) => ctx.report({ node: site.call, message: `${base}; no fix: ${why}` });
+
+  const inList = site.stmt.parent?.type === 'statement_list';
+  let next = inList ? nextStmt(site.stmt) : null;
+  // vet's httpresponse shape: `defer resp.Body.Close()` between the call and the error check.
+  const early = isDeferClose(next, name) ? next : null;
+  if (early) next = nextStmt(early);
+  const errIsBlank = site.err.type === 'identifier' && site.err.text === '_';
+  const checkKind = errIsBlank ? null : isErrCheck(ctx, next, site.err);
+
+  if (early) {
+    const msg = `${name}.Body is closed before the error is checked: when the request fails ${name} is nil and the defer statement dereferences it and panics`;
+    if (checkKind !== 'exits') {
+      ctx.report({
+        node: early,
+        message: `${msg}; no fix: ${errIsBlank ? 'the error is discarded; check it first' : 'no `if err != nil` check that leaves the function follows'}`,
+      });
+      return;
+    }
+    const fix = moveAfter(ctx, early, next!);
+    if (!fix) {
+      ctx.report({ node: early, message: `${msg}; no fix: a comment or another statement shares its line` });
+      return;
+    }
+    ctx.report({ node: early, message: `${msg}; move the defer after the check`, fix: { description: `Move defer ${name}.Body.Close() after the error check`, edits: fix } });
+    return;
+  }
+
+  if (checkKind !== 'exits') {
+    // Without a plain error check we cannot tell where the response is non-nil: report only a body never touched.
+    if (handled.length === 0 && !refs.some((r) => classifyUse(r, site.owner).kind === 'lhs')) {
+      const why = errIsBlank
+        ? 'the error is discarded, so the response may be nil; check the error, then defer the close'
+        : !inList
+          ? 'the call is in a statement header; move it to its own statement first'
+          : checkKind === 'falls'
+            ? 'the error check does not leave the function, so the response may be nil after it'
+            : 'no `if err != nil` check that leaves the function follows the call';
+      if (insideLoop(site.stmt, site.owner)) {
+        report(`the call is inside a loop, where a deferred close runs only when the function returns; close the body at the end of each iteration (and ${why.replace(/^the /, 'note: the ')})`);
+      } else report(why);
+    }
+    return;
+  }
+
+  const check = next!;
+  if (!flow.leaksAfter(check)) return;
+  if (handoff) {
+    report(`${handoff.why}; close the body on the other paths`);
+    return;
+  }
+  if (insideLoop(site.stmt, site.owner)) {
+    report('the call is inside a loop, where a deferred close would run only when the function returns; close the body at the end of each iteration, or move the loop body into a function');
+    return;
+  }
+  if (field(check, 'alternative')) {
+    report('the error check has an else branch; add the close where the response is used');
+    return;
+  }
+  if (!restOfLineIsEmpty(ctx.source, check.endIndex)) {
+    report('another statement follows the error check on the same line');
+    return;
+  }
+  // A later `defer resp.Body.Close()` in the same block, with no other defer before it, moves up.
+  let later: Node | null = null;
+  for (let s = nextStmt(check); s; s = nextStmt(s)) {
+    if (isDeferClose(s, name)) {
+      later = s;
+      break;
+    }
+    if (s.type === 'defer_statement') break;
+  }
+  if (later) {
+    const fix = moveAfter(ctx, later, check);
+    if (fix) {
+      ctx.report({
+        node: site.call,
+        message: `${base} (some paths return before the deferred close); move defer ${name}.Body.Close() up to right after the error check`,
+        fix: { description: `Move defer ${name}.Body.Close() up to right after the error check`, edits: fix },
+      });
+      return;
+    }
+  }
+  const at = lineEnd(ctx.source, check.endIndex);
+  const indent = indentAt(ctx.source, site.stmt.startIndex);
+  ctx.report({
+    node: site.call,
+    message: `${base}; add defer ${name}.Body.Close() after the error check`,
+    fix: {
+      description: `Add defer ${name}.Body.Close() after the error check`,
+      edits: [{ start: at, end: at, text: `${ctx.eol}${indent}defer ${name}.Body.Close()` }],
+    },
+  });
+}
+
+/** Edits moving statement `stmt` (one line, no comments) to right after `after`. */
+function moveAfter(ctx: RuleContext, stmt: Node, after: Node) {
+  if (!restOfLineIsEmpty(ctx.source, after.endIndex) || !restOfLineIsEmpty(ctx.source, stmt.endIndex)) return null;
+  if (/\/\/|\/\*/.test(ctx.source.slice(stmt.startIndex, lineEnd(ctx.source, stmt.endIndex)))) return null;
+  const del = removeStatement(ctx.source, stmt);
+  if (!del) return null;
+  const at = lineEnd(ctx.source, after.endIndex);
+  const indent = indentAt(ctx.source, after.startIndex);
+  const ins = { start: at, end: at, text: `${ctx.eol}${indent}${stmt.text}` };
+  // removeStatement may take a blank line with it; keep edits disjoint.
+  if (del.end > at && del.start < at) return null;
+  return [del, ins];
+}
