@@ -76,31 +76,61 @@ function isClientRef(t: { pkgPath: string | null; name: string; pointer: number 
   return !!t && t.pkgPath === 'net/http' && t.name === 'Client' && t.pointer <= 1;
 }
 
-/** Whether the operand is provably an http.Client or *http.Client (http.DefaultClient included). */
+/** Functions known to return an *http.Client. */
+const CLIENT_FUNCS: Record<string, string[]> = {
+  'github.com/hashicorp/go-cleanhttp': ['DefaultClient', 'DefaultPooledClient'],
+};
+const TEST_SERVER_FUNCS = ['NewServer', 'NewTLSServer', 'NewUnstartedServer'];
+
+/**
+ * Whether the expression is provably an http.Client or *http.Client: http.DefaultClient
+ * (or *http.DefaultClient), a variable or this package's struct field declared as one, a
+ * client literal, an httptest server's Client(), or a local initialized from one of these
+ * (a Go variable's type never changes, so later assignments do not matter).
+ */
 function isHttpClient(ctx: RuleContext, operand: Node, depth = 0): boolean {
+  if (depth > 6) return false;
   const op = unparen(operand);
   const q = ctx.sem.qualified(op);
   if (q) return q.path === 'net/http' && q.name === 'DefaultClient';
   if (isClientRef(operandType(ctx, op))) return true;
-  // `client := http.DefaultClient` (a copy of the package variable).
-  if (op.type === 'identifier' && depth < 4) {
-    const b = ctx.sem.resolve(op);
-    if (b && b.kind === 'var' && !b.typeNode && b.value && b.valueIndex < 0 && onlyAssignedOnce(b)) {
-      const v = unparen(b.value);
-      if (v.type === 'selector_expression' || v.type === 'identifier') return isHttpClient(ctx, v, depth + 1);
+  switch (op.type) {
+    case 'unary_expression': {
+      const inner = field(op, 'operand');
+      return op.child(0)?.type === '*' && !!inner && isHttpClient(ctx, inner, depth + 1);
     }
+    case 'call_expression': {
+      const fn = unparen(field(op, 'function')!);
+      const args = named(field(op, 'arguments')!).filter((c) => c.type !== 'comment');
+      if (inList(ctx, op, CLIENT_FUNCS)) return true;
+      // srv.Client() on an *httptest.Server.
+      if (fn.type === 'selector_expression' && field(fn, 'field')?.text === 'Client' && args.length === 0) {
+        return isTestServer(ctx, field(fn, 'operand')!, depth + 1);
+      }
+      return false;
+    }
+    case 'identifier': {
+      const b = ctx.sem.resolve(op);
+      if (b && b.kind === 'var' && !b.typeNode && b.value && b.valueIndex < 0) return isHttpClient(ctx, b.value, depth + 1);
+      return false;
+    }
+    default:
+      return false;
   }
-  return false;
 }
 
-/** No reference assigns the binding again (so its initializer is its value everywhere). */
-function onlyAssignedOnce(b: Binding): boolean {
-  return b.refs.every((r) => {
-    const p = r.parent;
-    if (!p || p.type !== 'expression_list') return true;
-    const g = p.parent;
-    return !(g && (g.type === 'assignment_statement' || g.type === 'short_var_declaration') && field(g, 'left')?.equals(p));
-  });
+/** Whether the expression is an *httptest.Server (a declared one, or a local from httptest.NewServer & co.). */
+function isTestServer(ctx: RuleContext, expr: Node, depth: number): boolean {
+  if (depth > 6) return false;
+  const e = unparen(expr);
+  const t = operandType(ctx, e);
+  if (t && t.pkgPath === 'net/http/httptest' && t.name === 'Server' && t.pointer === 1) return true;
+  if (e.type === 'call_expression') return ctx.sem.isCallTo(e, 'net/http/httptest', TEST_SERVER_FUNCS);
+  if (e.type === 'identifier') {
+    const b = ctx.sem.resolve(e);
+    if (b && b.kind === 'var' && !b.typeNode && b.value && b.valueIndex < 0) return isTestServer(ctx, b.value, depth + 1);
+  }
+  return false;
 }
 
 function findSite(ctx: RuleContext, call: Node): Site | 'other' | null {
@@ -195,6 +225,7 @@ function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effe
 
 /** `if err != nil { ...; return }` testing the site's error, with a consequence that cannot fall through. */
 function isErrCheck(ctx: RuleContext, stmt: Node | null, err: Node): 'exits' | 'falls' | null {
+  if (stmt?.type === 'expression_statement' && isRequireNoError(ctx, stmt, err)) return 'exits';
   if (!stmt || stmt.type !== 'if_statement' || field(stmt, 'initializer')) return null;
   const cond = unparen(field(stmt, 'condition')!);
   if (cond.type !== 'binary_expression' || cond.childForFieldName('operator')?.text !== '!=') return null;
@@ -207,6 +238,17 @@ function isErrCheck(ctx: RuleContext, stmt: Node | null, err: Node): 'exits' | '
   const cons = field(stmt, 'consequence');
   if (!cons) return null;
   return new PathAnalysis(() => false).fallsThrough(statementsOf(cons)) ? 'falls' : 'exits';
+}
+
+/** testify's `require.NoError(t, err)` / `require.Nil(t, err)`: the test stops (FailNow) when err is not nil. */
+function isRequireNoError(ctx: RuleContext, stmt: Node, err: Node): boolean {
+  const call = named(stmt).find((c) => c.type !== 'comment');
+  if (!call || call.type !== 'call_expression' || !ctx.sem.isCallTo(call, 'github.com/stretchr/testify/require', ['NoError', 'Nil'])) return false;
+  const args = named(field(call, 'arguments')!).filter((c) => c.type !== 'comment');
+  const e = args[1] ? unparen(args[1]) : null;
+  if (!e || e.type !== 'identifier' || e.text !== err.text) return false;
+  const eb = ctx.sem.resolve(err) ?? ctx.sem.declaredAt(err);
+  return !eb || ctx.sem.resolve(e) === eb;
 }
 
 /** `defer <name>.Body.Close()` exactly. */
@@ -235,7 +277,14 @@ export const rule: Rule = {
   },
   run(ctx) {
     for (const call of descendants(ctx.root, 'call_expression')) {
-      if (!isResponseCall(ctx, call)) continue;
+      if (!isResponseCall(ctx, call)) {
+        if (process.env.CRB_DEBUG) {
+          const st = findSite(ctx, call);
+          const fn = field(call, 'function')!;
+          if (st && st !== 'other' && /^res/.test(st.resp.text) && fn.type === 'selector_expression' && CLIENT_METHODS.includes(field(fn, 'field')!.text)) ctx.report({ node: call, message: `DEBUG unknown receiver ${fn.text}` });
+        }
+        continue;
+      }
       const site = findSite(ctx, call);
       if (!site || site === 'other') continue;
       check(ctx, site);
@@ -253,8 +302,8 @@ function check(ctx: RuleContext, site: Site): void {
   const base = `the body of ${name} (from ${site.callee}) is not closed on every path: the connection is neither reused nor released`;
   const report = (why: string) => ctx.report({ node: site.call, message: `${base}; no fix: ${why}` });
 
-  const inList = site.stmt.parent?.type === 'statement_list';
-  let next = inList ? nextStmt(site.stmt) : null;
+  const inStmtList = site.stmt.parent?.type === 'statement_list';
+  let next = inStmtList ? nextStmt(site.stmt) : null;
   // vet's httpresponse shape: `defer resp.Body.Close()` between the call and the error check.
   const early = isDeferClose(next, name) ? next : null;
   if (early) next = nextStmt(early);
@@ -284,7 +333,7 @@ function check(ctx: RuleContext, site: Site): void {
     if (handled.length === 0 && !refs.some((r) => classifyUse(r, site.owner).kind === 'lhs')) {
       const why = errIsBlank
         ? 'the error is discarded, so the response may be nil; check the error, then defer the close'
-        : !inList
+        : !inStmtList
           ? 'the call is in a statement header; move it to its own statement first'
           : checkKind === 'falls'
             ? 'the error check does not leave the function, so the response may be nil after it'
