@@ -277,14 +277,7 @@ export const rule: Rule = {
   },
   run(ctx) {
     for (const call of descendants(ctx.root, 'call_expression')) {
-      if (!isResponseCall(ctx, call)) {
-        if (process.env.CRB_DEBUG) {
-          const st = findSite(ctx, call);
-          const fn = field(call, 'function')!;
-          if (st && st !== 'other' && /^res/.test(st.resp.text) && fn.type === 'selector_expression' && CLIENT_METHODS.includes(field(fn, 'field')!.text)) ctx.report({ node: call, message: `DEBUG unknown receiver ${fn.text}` });
-        }
-        continue;
-      }
+      if (!isResponseCall(ctx, call)) continue;
       const site = findSite(ctx, call);
       if (!site || site === 'other') continue;
       check(ctx, site);
