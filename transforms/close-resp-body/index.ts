@@ -9,7 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { operandType } from '../../src/go/exprtype.js';
 import { PathAnalysis } from '../../src/go/flow.js';
 import type { Binding } from '../../src/go/scope.js';
-import { removeStatement } from '../../src/go/stmtedit.js';
+import { insertionDisturbsAlignment, removalDisturbsAlignment, removeStatement } from '../../src/go/stmtedit.js';
 import { classifyUse, escapeReason, type Use } from '../../src/go/uses.js';
 import {
   contains,
@@ -20,6 +20,7 @@ import {
   insideLoop,
   lineEnd,
   named,
+  nextLineStart,
   restOfLineIsEmpty,
   statementsOf,
   unparen,
@@ -388,15 +389,19 @@ function check(ctx: RuleContext, site: Site): void {
   });
 }
 
-/** Edits moving statement `stmt` (one line, no comments) to right after `after`. */
+/** Edits moving the line of statement `stmt` (its trailing `//` comment included) to right after `after`. */
 function moveAfter(ctx: RuleContext, stmt: Node, after: Node) {
-  if (!restOfLineIsEmpty(ctx.source, after.endIndex) || !restOfLineIsEmpty(ctx.source, stmt.endIndex)) return null;
-  if (/\/\/|\/\*/.test(ctx.source.slice(stmt.startIndex, lineEnd(ctx.source, stmt.endIndex)))) return null;
-  const del = removeStatement(ctx.source, stmt);
-  if (!del) return null;
-  const at = lineEnd(ctx.source, after.endIndex);
-  const indent = indentAt(ctx.source, after.startIndex);
-  const ins = { start: at, end: at, text: `${ctx.eol}${indent}${stmt.text}` };
+  const src = ctx.source;
+  if (!restOfLineIsEmpty(src, after.endIndex) || !restOfLineIsEmpty(src, stmt.endIndex)) return null;
+  const lineText = src.slice(stmt.startIndex, lineEnd(src, stmt.endIndex));
+  if (/\/\*/.test(lineText)) return null;
+  const commented = /\/\//.test(lineText);
+  const del = removeStatement(src, stmt, { withTrailing: true });
+  if (!del || (commented && removalDisturbsAlignment(src, del))) return null;
+  const at = lineEnd(src, after.endIndex);
+  if (commented && insertionDisturbsAlignment(src, nextLineStart(src, at), true)) return null;
+  const indent = indentAt(src, after.startIndex);
+  const ins = { start: at, end: at, text: `${ctx.eol}${indent}${lineText}` };
   // removeStatement may take a blank line with it; keep edits disjoint.
   if (del.end > at && del.start < at) return null;
   return [del, ins];
