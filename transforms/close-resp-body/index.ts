@@ -217,11 +217,26 @@ function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effe
       return { kind: 'handoff', why: `${name} is passed to ${calleeText(u.call!)}, which may close or keep its body` };
     case 'lhs':
       return NONE; // a later response in the same variable: its own site
+    case 'other':
+      // `resp == nil` / `resp != nil`: the author guards the response; what follows the
+      // guard is theirs to judge (a deferred close before it would change what a nil does).
+      return isNilComparison(u.node) ? { kind: 'close' } : NONE;
     default: {
       const esc = ESCAPES[u.kind];
       return esc ? { kind: 'handoff', why: `${name} ${esc}` } : NONE;
     }
   }
+}
+
+function isNilComparison(n: Node): boolean {
+  const p = n.parent;
+  if (!p || p.type !== 'binary_expression') return false;
+  const op = p.childForFieldName('operator')?.text;
+  if (op !== '==' && op !== '!=') return false;
+  const l = field(p, 'left');
+  const r = field(p, 'right');
+  const other = l && l.equals(n) ? r : l;
+  return !!other && unparen(other).text === 'nil';
 }
 
 /** `if err != nil { ...; return }` testing the site's error, with a consequence that cannot fall through. */
