@@ -214,6 +214,7 @@ function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effe
     }
     case 'passed':
       if (u.call!.parent?.type === 'defer_statement') return { kind: 'close' };
+      if (isFormatting(u.call!)) return NONE;
       return { kind: 'handoff', why: `${name} is passed to ${calleeText(u.call!)}, which may close or keep its body` };
     case 'lhs':
       return NONE; // a later response in the same variable: its own site
@@ -226,6 +227,13 @@ function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effe
       return esc ? { kind: 'handoff', why: `${name} ${esc}` } : NONE;
     }
   }
+}
+
+/** Printing and test-failure calls (fmt.Sprintf, t.Fatalf, log.Printf, ...) only format their arguments. */
+function isFormatting(call: Node): boolean {
+  const fn = unparen(field(call, 'function')!);
+  const name = fn.type === 'selector_expression' ? field(fn, 'field')?.text ?? '' : '';
+  return /^(?:Fatal|Error|Log|Skip|Print|Sprint|Fprint|Errorf|Panic|Info|Warn|Debug)(?:f|ln)?$/.test(name);
 }
 
 function isNilComparison(n: Node): boolean {
