@@ -49,6 +49,7 @@ const WRAPPERS: Record<string, string[]> = {
 type Effect =
   | { kind: 'none' }
   | { kind: 'close' } // closes the body here (or hands it to a deferred cleanup call)
+  | { kind: 'guard' } // resp == nil / resp != nil: the author's own handling
   | { kind: 'handoff'; why: string }; // someone else may close or keep it
 
 const NONE: Effect = { kind: 'none' };
@@ -221,7 +222,7 @@ function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effe
     case 'other':
       // `resp == nil` / `resp != nil`: the author guards the response; what follows the
       // guard is theirs to judge (a deferred close before it would change what a nil does).
-      return isNilComparison(u.node) ? { kind: 'close' } : NONE;
+      return isNilComparison(u.node) ? { kind: 'guard' } : NONE;
     default: {
       const esc = ESCAPES[u.kind];
       return esc ? { kind: 'handoff', why: `${name} ${esc}` } : NONE;
@@ -388,6 +389,14 @@ function check(ctx: RuleContext, site: Site): void {
       break;
     }
     if (s.type === 'defer_statement') break;
+  }
+  // Any other close would run as well as a new deferred one: net/http's HTTP/1 body ignores a
+  // second Close, its HTTP/2 body returns flow-control credit for unread bytes again.
+  const other = effects.find((e) => e.effect.kind === 'close' && !(later && contains(later, e.ref)));
+  if (other) {
+    const line = other.ref.startPosition.row + 1;
+    report(`the body is closed on some paths (line ${line}); close it on the others too (a deferred close would close it a second time there)`);
+    return;
   }
   if (later) {
     const fix = moveAfter(ctx, later, check);
