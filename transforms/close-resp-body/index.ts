@@ -346,6 +346,10 @@ function check(ctx: RuleContext, site: Site): void {
     return;
   }
 
+  // net/http gives a HEAD response http.NoBody: nothing holds the connection.
+  const fn = unparen(field(site.call, 'function')!);
+  if (fn.type === 'selector_expression' && field(fn, 'field')?.text === 'Head') return;
+
   if (checkKind !== 'exits') {
     // Without a plain error check we cannot tell where the response is non-nil: report only a body never touched.
     if (handled.length === 0 && !refs.some((r) => classifyUse(r, site.owner).kind === 'lhs')) {
