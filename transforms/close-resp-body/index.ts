@@ -30,6 +30,12 @@ import type { Rule, RuleContext } from '../../src/types.js';
 const PKG_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
 const CLIENT_METHODS = ['Get', 'Head', 'Post', 'PostForm', 'Do'];
 
+/** Functions that read their source reader to EOF (or to a read error). */
+const DRAINERS: Record<string, Record<string, number>> = {
+  io: { ReadAll: 0, Copy: 1, CopyBuffer: 1 },
+  'io/ioutil': { ReadAll: 0 },
+};
+
 /** Functions that read a reader to the end (or a prefix) and keep nothing of it. */
 const CONSUMERS: Record<string, string[]> = {
   io: ['ReadAll', 'Copy', 'CopyN', 'CopyBuffer', 'ReadFull', 'ReadAtLeast'],
@@ -50,6 +56,7 @@ type Effect =
   | { kind: 'none' }
   | { kind: 'close' } // closes the body here (or hands it to a deferred cleanup call)
   | { kind: 'guard' } // resp == nil / resp != nil: the author's own handling
+  | { kind: 'drain' } // reads the body to EOF: net/http releases the connection then
   | { kind: 'handoff'; why: string }; // someone else may close or keep it
 
 const NONE: Effect = { kind: 'none' };
@@ -190,6 +197,7 @@ function bodyEffect(ctx: RuleContext, body: Node, owner: Node, name: string): Ef
   if (u.kind === 'passed') {
     const call = u.call!;
     if (call.parent?.type === 'defer_statement') return { kind: 'close' };
+    if (isDrain(ctx, call, body)) return { kind: 'drain' };
     if (inList(ctx, call, CONSUMERS)) return NONE;
     if (inList(ctx, call, WRAPPERS)) {
       const why = escapeReason(ctx.sem, call, owner);
@@ -235,6 +243,15 @@ function isFormatting(call: Node): boolean {
   const fn = unparen(field(call, 'function')!);
   const name = fn.type === 'selector_expression' ? field(fn, 'field')?.text ?? '' : '';
   return /^(?:Fatal|Error|Log|Skip|Print|Sprint|Fprint|Errorf|Panic|Info|Warn|Debug)(?:f|ln)?$/.test(name);
+}
+
+/** `io.ReadAll(resp.Body)`, `io.Copy(w, resp.Body)`: the body is the reader read to EOF. */
+function isDrain(ctx: RuleContext, call: Node, body: Node): boolean {
+  const q = ctx.sem.qualified(field(call, 'function')!);
+  const idx = q ? DRAINERS[q.path]?.[q.name] : undefined;
+  if (idx === undefined) return false;
+  const args = named(field(call, 'arguments')!).filter((c) => c.type !== 'comment');
+  return !!args[idx] && unparen(args[idx]).equals(body);
 }
 
 function isNilComparison(n: Node): boolean {
@@ -315,6 +332,7 @@ function check(ctx: RuleContext, site: Site): void {
   const refs = site.binding.refs.filter((r) => r.startIndex >= site.stmt.endIndex && contains(site.owner, r));
   const effects = refs.map((r) => ({ ref: r, effect: refEffect(ctx, r, site.owner, name) }));
   const handled = effects.filter((e) => e.effect.kind !== 'none').map((e) => e.ref);
+  const handledNoDrain = effects.filter((e) => e.effect.kind !== 'none' && e.effect.kind !== 'drain').map((e) => e.ref);
   const handoff = effects.find((e) => e.effect.kind === 'handoff')?.effect as { kind: 'handoff'; why: string } | undefined;
   const flow = new PathAnalysis((n) => handled.some((r) => contains(n, r)));
   const base = `the body of ${name} (from ${site.callee}) is not closed on every path: the connection is neither reused nor released`;
@@ -368,7 +386,18 @@ function check(ctx: RuleContext, site: Site): void {
   }
 
   const check = next!;
-  if (!flow.leaksAfter(check)) return;
+  if (!flow.leaksAfter(check)) {
+    // Read to EOF on every path but never closed: net/http has already released the
+    // connection, so nothing leaks; closing is still the documented contract.
+    const strict = new PathAnalysis((n) => handledNoDrain.some((r) => contains(n, r)));
+    if (handled.length !== handledNoDrain.length && strict.leaksAfter(check) && !handoff && !effects.some((e) => e.effect.kind === 'close')) {
+      ctx.report({
+        node: site.call,
+        message: `the body of ${name} (from ${site.callee}) is read to the end but never closed: net/http releases the connection at EOF, so nothing leaks here, but the documented contract is to close it (no fix: not a leak; add defer ${name}.Body.Close() after the error check if you want it)`,
+      });
+    }
+    return;
+  }
   if (handoff) {
     report(`${handoff.why}; close the body on the other paths`);
     return;
