@@ -207,7 +207,17 @@ function bodyEffect(ctx: RuleContext, body: Node, owner: Node, name: string): Ef
   }
   const esc = ESCAPES[u.kind];
   if (esc) return { kind: 'handoff', why: `${what} ${esc}` };
+  if (u.kind === 'other' && !isComparison(u.node)) {
+    // A type assertion (`resp.Body.(io.ReadWriteCloser)` after a protocol upgrade), a
+    // range, a conversion: gopitfix does not follow where the body goes from there.
+    return { kind: 'handoff', why: `${what} is used as ${u.node.parent?.type.replace(/_/g, ' ') ?? 'a value'}, which gopitfix does not follow` };
+  }
   return NONE;
+}
+
+function isComparison(n: Node): boolean {
+  const p = n.parent;
+  return !!p && p.type === 'binary_expression' && ['==', '!='].includes(p.childForFieldName('operator')?.text ?? '');
 }
 
 /** What the reference `ref` of the response variable does to the body. */
@@ -230,7 +240,9 @@ function refEffect(ctx: RuleContext, ref: Node, owner: Node, name: string): Effe
     case 'other':
       // `resp == nil` / `resp != nil`: the author guards the response; what follows the
       // guard is theirs to judge (a deferred close before it would change what a nil does).
-      return isNilComparison(u.node) ? { kind: 'guard' } : NONE;
+      if (isNilComparison(u.node)) return { kind: 'guard' };
+      if (isComparison(u.node)) return NONE;
+      return { kind: 'handoff', why: `${name} is used as ${u.node.parent?.type.replace(/_/g, ' ') ?? 'a value'}, which gopitfix does not follow` };
     default: {
       const esc = ESCAPES[u.kind];
       return esc ? { kind: 'handoff', why: `${name} ${esc}` } : NONE;
