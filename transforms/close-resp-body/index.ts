@@ -207,6 +207,7 @@ function bodyEffect(ctx: RuleContext, body: Node, owner: Node, name: string): Ef
   }
   const esc = ESCAPES[u.kind];
   if (esc) return { kind: 'handoff', why: `${what} ${esc}` };
+  if (u.kind === 'other' && isNilComparison(u.node)) return { kind: 'guard' }; // `if resp.Body != nil { defer ... }`
   if (u.kind === 'other' && !isComparison(u.node)) {
     // A type assertion (`resp.Body.(io.ReadWriteCloser)` after a protocol upgrade), a
     // range, a conversion: gopitfix does not follow where the body goes from there.
