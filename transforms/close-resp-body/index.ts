@@ -324,7 +324,7 @@ export const rule: Rule = {
   meta: {
     id: 'close-resp-body',
     summary:
-      'Add defer resp.Body.Close() after the error check of http.Get/Head/Post/PostForm and *http.Client calls whose body is not closed on every path; move vet httpresponse-shaped defers after the check',
+      'Defer resp.Body.Close() after the error check of net/http Get/Post/PostForm/Do responses whose body is not closed (or read to EOF) on every path; move vet httpresponse-shaped defers after the check',
     defaultOn: true,
     // Every call it matches is a call of one of these names (package function or method).
     triggers: [/\b(?:Get|Head|Post|PostForm|Do)\s*\(/],
