@@ -329,6 +329,18 @@ export const rule: Rule = {
     // Every call it matches is a call of one of these names (package function or method).
     triggers: [/\b(?:Get|Head|Post|PostForm|Do)\s*\(/],
     docPath: 'transforms/close-resp-body/README.md',
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        reportReadToEOF: {
+          type: 'boolean',
+          default: true,
+          description:
+            'Report (never fix) bodies read to EOF on every path but never closed: net/http has released the connection, but the documented contract is to close the body.',
+        },
+      },
+    },
   },
   run(ctx) {
     for (const call of descendants(ctx.root, 'call_expression')) {
@@ -403,7 +415,7 @@ function check(ctx: RuleContext, site: Site): void {
     // Read to EOF on every path but never closed: net/http has already released the
     // connection, so nothing leaks; closing is still the documented contract.
     const strict = new PathAnalysis((n) => handledNoDrain.some((r) => contains(n, r)));
-    if (handled.length !== handledNoDrain.length && strict.leaksAfter(check) && !handoff && !effects.some((e) => e.effect.kind === 'close')) {
+    if (ctx.options.reportReadToEOF !== false && handled.length !== handledNoDrain.length && strict.leaksAfter(check) && !handoff && !effects.some((e) => e.effect.kind === 'close')) {
       ctx.report({
         node: site.call,
         message: `the body of ${name} (from ${site.callee}) is read to the end but never closed: net/http releases the connection at EOF, so nothing leaks here, but the documented contract is to close it (no fix: not a leak; add defer ${name}.Body.Close() after the error check if you want it)`,
