@@ -428,6 +428,15 @@ function check(ctx: RuleContext, site: Site): void {
     return;
   }
   if (insideLoop(site.stmt, site.owner)) {
+    const edit = effects.some((e) => e.effect.kind === 'close') ? null : iterationClose(ctx, site, check);
+    if (edit) {
+      ctx.report({
+        node: site.call,
+        message: `${base}; close it at the end of the loop iteration (a deferred close would run only when the function returns)`,
+        fix: { description: `Close ${name}.Body at the end of the loop iteration`, edits: [edit] },
+      });
+      return;
+    }
     report('the call is inside a loop, where a deferred close would run only when the function returns; close the body at the end of each iteration, or move the loop body into a function');
     return;
   }
@@ -477,6 +486,31 @@ function check(ctx: RuleContext, site: Site): void {
       edits: [{ start: at, end: at, text: `${ctx.eol}${indent}defer ${name}.Body.Close()` }],
     },
   });
+}
+
+const LEAVES = ['return_statement', 'break_statement', 'continue_statement', 'goto_statement', 'fallthrough_statement', 'labeled_statement', 'defer_statement', 'go_statement', 'func_literal'];
+
+/**
+ * `resp.Body.Close()` as the last statement of the loop body, when that is provably the
+ * end of every iteration that got a response: the response is declared by the call
+ * directly in the loop body, and the statements after the error check are straight-line
+ * code (nothing in them returns, breaks, continues, jumps, defers, starts a goroutine or
+ * builds a closure). Otherwise null.
+ */
+function iterationClose(ctx: RuleContext, site: Site, check: Node) {
+  if (site.stmt.type !== 'short_var_declaration' || !site.binding.decl.equals(site.stmt)) return null;
+  const list = site.stmt.parent;
+  const block = list?.parent;
+  if (!list || list.type !== 'statement_list' || !block || block.type !== 'block' || block.parent?.type !== 'for_statement') return null;
+  const rest: Node[] = [];
+  for (let s = nextStmt(check); s; s = nextStmt(s)) rest.push(s);
+  if (rest.length === 0) return null;
+  if (rest.some((s) => LEAVES.includes(s.type) || s.descendantsOfType(LEAVES).length > 0)) return null;
+  const last = rest[rest.length - 1];
+  if (!restOfLineIsEmpty(ctx.source, last.endIndex)) return null;
+  const at = lineEnd(ctx.source, last.endIndex);
+  const indent = indentAt(ctx.source, site.stmt.startIndex);
+  return { start: at, end: at, text: `${ctx.eol}${indent}${site.resp.text}.Body.Close()` };
 }
 
 /** Edits moving the line of statement `stmt` (its trailing `//` comment included) to right after `after`. */
