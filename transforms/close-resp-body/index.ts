@@ -506,6 +506,8 @@ function iterationClose(ctx: RuleContext, site: Site, check: Node) {
   for (let s = nextStmt(check); s; s = nextStmt(s)) rest.push(s);
   if (rest.length === 0) return null;
   if (rest.some((s) => LEAVES.includes(s.type) || s.descendantsOfType(LEAVES).length > 0)) return null;
+  // Another response in the same variable before the end would be the one closed.
+  if (site.binding.refs.some((r) => contains(block, r) && r.startIndex > check.endIndex && classifyUse(r, site.owner).kind === 'lhs')) return null;
   const last = rest[rest.length - 1];
   if (!restOfLineIsEmpty(ctx.source, last.endIndex)) return null;
   const at = lineEnd(ctx.source, last.endIndex);
