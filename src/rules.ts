@@ -2,7 +2,7 @@
 // applied first and the later rule re-runs on the result (fixpoint passes).
 // Keep this order: defer-cancel, hoist-wg-add, waitgroup-go, select-ctx-done,
 // buffer-result-chan, capture-loop-var, redundant-loopvar-copy, tune-http-transport,
-// http-client-timeout.
+// http-client-timeout, close-resp-body.
 import { rule as deferCancel } from '../transforms/defer-cancel/index.js';
 import { rule as hoistWgAdd } from '../transforms/hoist-wg-add/index.js';
 import { rule as waitgroupGo } from '../transforms/waitgroup-go/index.js';
@@ -14,6 +14,7 @@ import { rule as tuneHttpTransport } from '../transforms/tune-http-transport/ind
 import { rule as httpClientTimeout } from '../transforms/http-client-timeout/index.js';
 import { rule as propagateCtx } from '../transforms/propagate-ctx/index.js';
 import { rule as stopTicker } from '../transforms/stop-ticker/index.js';
+import { rule as closeRespBody } from '../transforms/close-resp-body/index.js';
 import type { Rule } from './types.js';
 
 export const allRules: Rule[] = [
@@ -28,6 +29,7 @@ export const allRules: Rule[] = [
   httpClientTimeout,
   propagateCtx,
   stopTicker,
+  closeRespBody,
 ];
 
 export function findRule(id: string): Rule | undefined {

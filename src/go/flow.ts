@@ -75,6 +75,11 @@ export class PathAnalysis {
     }
   }
 
+  /** Whether control can fall off the end of these statements (false after return, panic, continue, ...). */
+  fallsThrough(stmts: Node[]): boolean {
+    return this.seq(stmts).fall;
+  }
+
   private seq(stmts: Node[]): Flow {
     let leak = false;
     for (const s of stmts) {

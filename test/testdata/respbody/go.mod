@@ -1,0 +1,3 @@
+module respbody
+
+go 1.19
