@@ -3,7 +3,7 @@
 // package), asks git itself what is ignored so .gitignore semantics are exactly git's,
 // and never follows symlinked directories (a walk must terminate and not leave the tree).
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { walkSymlinkProblem } from './fsguard.js';
 import { headerOf } from './go/version.js';
@@ -46,10 +46,21 @@ export function displayPathOf(cwd: string, absPath: string): string {
  */
 export function discover(args: readonly string[], opts: DiscoverOptions): DiscoveredFile[] {
   const { cwd } = opts;
+  // Keyed by the real path (issue 16): a directory and a symlink to it, or `a` and
+  // `a/...`, name the same files, which must be processed (and written) once. The first
+  // name met is the one shown; an explicit name wins over a walked one.
   const found = new Map<string, DiscoveredFile>();
   const add = (f: DiscoveredFile) => {
-    const prev = found.get(f.absPath);
-    if (!prev || (f.explicit && !prev.explicit)) found.set(f.absPath, f);
+    let key = f.absPath;
+    if (!f.error) {
+      try {
+        key = realpathSync(f.absPath);
+      } catch {
+        // unresolvable: its reader reports why
+      }
+    }
+    const prev = found.get(key);
+    if (!prev || (f.explicit && !prev.explicit)) found.set(key, f);
   };
 
   for (const arg of args.length ? args : ['.']) {

@@ -47,6 +47,8 @@ export interface CliOptions {
   /** --shard K/N. */
   shard: { k: number; n: number } | null;
   allowDirty: boolean;
+  /** --break-hardlinks: --write may replace files that have other hard links. */
+  breakHardlinks: boolean;
   /** --no-prefilter: parse every file even when no rule's trigger text occurs in it. */
   prefilter: boolean;
 }
@@ -85,6 +87,7 @@ export function defaultOptions(): CliOptions {
     changedSince: null,
     shard: null,
     allowDirty: false,
+    breakHardlinks: false,
     prefilter: true,
   };
 }
@@ -192,6 +195,11 @@ export const FLAGS: FlagSpec[] = [
     names: ['--allow-dirty'],
     help: 'with --write or -i, also write files that have uncommitted git changes',
     apply: (o) => void (o.allowDirty = true),
+  },
+  {
+    names: ['--break-hardlinks'],
+    help: 'with --write, also replace files that have other hard links (the other links keep the old text)',
+    apply: (o) => void (o.breakHardlinks = true),
   },
   {
     names: ['--quiet', '-q'],
