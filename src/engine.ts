@@ -23,7 +23,9 @@ export async function initEngine(): Promise<void> {
   await initParser();
 }
 
-const DEFAULT_MAX_PASSES = 4;
+// Each pass runs only when the one before applied a fix; nested constructs converted
+// inner-first need two passes per level (hoist, then wg.Go).
+const DEFAULT_MAX_PASSES = 8;
 const packages = new PackageLoader();
 
 interface Record_ {
@@ -138,7 +140,11 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         const origStart = mapBack(f.node.startIndex);
         const key = `${rule.meta.id}@${origStart}`;
         let rec = byKey.get(key);
-        if (rec && rec.status !== 'deferred') continue;
+        // A finding reported without a fix in an earlier pass may get one now that other
+        // fixes changed its surroundings (issue 16: nested goroutines, whose outer Add
+        // can be hoisted only once the inner one became wg.Go): what a second run would
+        // do, done in this one.
+        if (rec && rec.status !== 'deferred' && !(rec.status === 'none' && f.fix)) continue;
         if (!rec) {
           rec = {
             rule: rule.meta.id,
