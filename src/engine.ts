@@ -4,7 +4,7 @@
 // the rest are retried on a re-parse of the result, up to a bounded fixpoint.
 // A safety net re-parses every result and drops any fix that would add a
 // syntax error; edits never touch a pre-existing ERROR region.
-import { createTwoFilesPatch } from 'diff';
+import { editsDiff, lineStarts as diffLineStarts } from './output/fastdiff.js';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
 import { Imports } from './go/imports.js';
@@ -217,9 +217,13 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       }
       next = built.text;
       applied = built.edits;
+      // One line index of this pass's text serves every fix's diff (each diff then reads
+      // only the lines around its edits: linear in the number of fixes).
+      let starts: number[] | null = null;
+      const startsOf = (t: string) => (starts ??= diffLineStarts(t));
       for (const c of accepted) {
         c.rec.status = 'applied';
-        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath);
+        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf);
       }
     } finally {
       tree.delete();
@@ -257,7 +261,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   return result;
 }
 
-function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string): FindingFix {
+function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[]): FindingFix {
   let diff: string | null = null;
   const edits = fix.edits;
   // The import edit reads the pass's syntax tree, which is deleted before the lazy diff
@@ -271,9 +275,10 @@ function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, pat
     baseline,
     get diff() {
       if (diff === null) {
-        const after = applyFixes(baseline, imports, [{ fix: alone }]).text;
-        diff = createTwoFilesPatch(`a/${path}`, `b/${path}`, baseline, after, '', '', { context: 3 });
-        diff = diff.replace(/^=+\r?\n/, '');
+        const edits: TextEdit[] = [];
+        for (const e of alone.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
+        edits.sort((a, b) => a.start - b.start || a.end - b.end);
+        diff = editsDiff(path, baseline, edits, 3, startsOf(baseline));
       }
       return diff;
     },

@@ -7,7 +7,7 @@
 // the point just before line k, so replacing lines a..b covers [a, b+1] and inserting
 // before line k covers [k, k]. A hunk with old range `-a,n` covers [a, a+n] (n > 0) or,
 // for a pure insertion after line a, [a+1, a+1].
-import { structuredPatch } from 'diff';
+import { diffHunks } from './fastdiff.js';
 import type { Finding, FindingFix } from '../engine-api.js';
 
 type Span = [number, number];
@@ -112,7 +112,7 @@ export function changedSpans(patch: string): Span[] {
 
 /** Maps boundary spans of `after` to those of `before`; a span inside a changed region maps to that region. */
 function spanMapper(before: string, after: string): (s: Span) => Span {
-  const regions = structuredPatch('', '', before, after, '', '', { context: 0 }).hunks.map((h) => {
+  const regions = diffHunks(before, after, 0).map((h) => {
     // In structuredPatch's objects (unlike the text headers) an empty side's start is
     // already the line the gap precedes.
     const o = h.oldStart;
