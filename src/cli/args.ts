@@ -4,6 +4,7 @@
 import { allRules, findRule } from '../rules.js';
 import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
 import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../fsguard.js';
+import { globProblem } from '../config.js';
 
 export interface CliOptions {
   paths: string[];
@@ -162,6 +163,8 @@ export const FLAGS: FlagSpec[] = [
     help: 'skip files matching GLOB, relative to the current directory (repeatable)',
     apply: (o, v, f) => {
       if (v === '') throw new UsageError(`${f}: expected a glob pattern`);
+      const bad = globProblem(v);
+      if (bad) throw new UsageError(`${f}: invalid glob ${JSON.stringify(v)}: ${bad}`);
       o.exclude.push(v);
     },
   },

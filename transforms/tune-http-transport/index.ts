@@ -30,7 +30,9 @@ const DEFAULTS = {
   expectContinueTimeout: '1s',
 };
 
-const DURATION = { type: 'string', pattern: DURATION_PATTERN, title: 'a Go duration like "90s" or "1m30s"' } as const;
+// The fields are Go ints: a constant above MaxInt32 does not compile for 32-bit targets.
+const MAX_GO_INT = 2147483647;
+const DURATION = { type: 'string', pattern: DURATION_PATTERN, format: 'go-duration', title: 'a Go duration like "90s" or "1m30s"' } as const;
 
 export const rule: Rule = {
   meta: {
@@ -46,10 +48,11 @@ export const rule: Rule = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        maxIdleConns: { type: 'integer', minimum: 0, default: DEFAULTS.maxIdleConns, description: 'MaxIdleConns to set (0 = no limit).' },
+        maxIdleConns: { type: 'integer', minimum: 0, maximum: MAX_GO_INT, default: DEFAULTS.maxIdleConns, description: 'MaxIdleConns to set (0 = no limit).' },
         maxIdleConnsPerHost: {
           type: 'integer',
           minimum: 1,
+          maximum: MAX_GO_INT,
           default: DEFAULTS.maxIdleConnsPerHost,
           description: 'MaxIdleConnsPerHost to set (DefaultTransport keeps 2).',
         },
