@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { processFile } from '../engine.js';
 import type { EngineOptions, Finding, Position } from '../engine-api.js';
-import type { GoVersion } from '../go/version.js';
+import { moduleProblem, type GoVersion } from '../go/version.js';
+import { dirname } from 'node:path';
 import { findRule } from '../rules.js';
 import type { Rule } from '../types.js';
 import { errText, isGenerated } from '../discover.js';
@@ -156,6 +157,10 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
   const source = bytes.toString('utf8');
   if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
   const goVersion = settings.goVersion ?? profile.go;
+  if (!goVersion) {
+    const why = moduleProblem(dirname(task.absPath));
+    if (why) return { ...empty(task.index, 'error'), error: why };
+  }
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
     ruleOptions: profile.ruleOptions,
