@@ -186,14 +186,14 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       }
       cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
 
-      const taken: TextEdit[] = [];
+      const taken = new TakenEdits();
       for (const c of cands) {
-        const fresh = c.fix.edits.filter((e) => !taken.some((t) => sameEdit(e, t)));
-        if (fresh.some((e) => taken.some((t) => conflicts(e, t))) || conflictsWithin(fresh)) {
+        const fresh = c.fix.edits.filter((e) => !taken.has(e));
+        if (fresh.some((e) => taken.conflicts(e)) || conflictsWithin(fresh)) {
           c.rec.status = 'deferred';
           continue;
         }
-        taken.push(...fresh);
+        for (const e of fresh) taken.add(e);
         accepted.push(c);
       }
       if (accepted.length === 0) break;
@@ -313,6 +313,51 @@ function conflicts(a: TextEdit, b: TextEdit): boolean {
   if (sameEdit(a, b)) return false;
   if (a.start === b.start) return true;
   return a.start < b.end && b.start < a.end;
+}
+
+/**
+ * The edits accepted so far in a pass, sorted by start. They never conflict with each
+ * other, so sorted by start their ends do not decrease either, and an edit's possible
+ * conflicts are found by binary search (issue 16: thousands of fixes per file must cost
+ * n log n, not n²).
+ */
+class TakenEdits {
+  private readonly list: TextEdit[] = [];
+
+  /** Index of the first taken edit whose start is >= `start`. */
+  private lower(start: number): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.list[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  has(e: TextEdit): boolean {
+    for (let i = this.lower(e.start); i < this.list.length && this.list[i].start === e.start; i++) if (sameEdit(this.list[i], e)) return true;
+    return false;
+  }
+
+  conflicts(e: TextEdit): boolean {
+    const k = this.lower(e.start);
+    if (k > 0 && conflicts(e, this.list[k - 1])) return true;
+    for (let i = k; i < this.list.length; i++) {
+      const t = this.list[i];
+      if (t.start > e.start && t.start >= e.end) break;
+      if (conflicts(e, t)) return true;
+    }
+    return false;
+  }
+
+  add(e: TextEdit): void {
+    const k = this.lower(e.start);
+    let i = k;
+    while (i < this.list.length && this.list[i].start === e.start && this.list[i].end <= e.end) i++;
+    this.list.splice(i, 0, e);
+  }
 }
 
 function conflictsWithin(edits: TextEdit[]): boolean {
