@@ -23,9 +23,10 @@ export async function initEngine(): Promise<void> {
   await initParser();
 }
 
-// Each pass runs only when the one before applied a fix; nested constructs converted
-// inner-first need two passes per level (hoist, then wg.Go).
-const DEFAULT_MAX_PASSES = 8;
+// Each pass runs only when the one before applied a fix (so a file never takes more passes
+// than it has fixes, plus one); nested constructs converted inner-first need two passes per
+// level (hoist, then wg.Go), and repeated Adds before one go statement one pass each.
+const DEFAULT_MAX_PASSES = 32;
 const packages = new PackageLoader();
 
 interface Record_ {
