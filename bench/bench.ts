@@ -5,9 +5,11 @@
 // process (all worker threads included); then the same files scanned by ast-grep with
 // the five detection rules in bench/ast-grep/rules (same rule ids), and the ratio; and
 // the end-to-end time of a single-file CLI run (node start-up and grammar load
-// included). Numbers are printed, never asserted.
+// included); and one generated 2 MB file with 3,000 fixes (cost must stay linear in the
+// number of fixes). Numbers are printed, never asserted.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -203,6 +205,35 @@ async function run(): Promise<void> {
     const singles: number[] = [];
     for (let i = 0; i < Math.max(5, runs); i++) singles.push(timed(process.execPath, [cli, one.absPath], dir).wall);
     process.stdout.write(`single     ${relative(dir, one.absPath)}: median ${(median(singles) * 1000).toFixed(0)} ms end to end (${singles.length} runs)\n`);
+  }
+  manyFixes();
+}
+
+/**
+ * One generated 2 MB file with 3,000 fixes (issue 16: such a file took 156 s and 1 GB when
+ * the cost grew with fixes × file size): a dry run (the whole-file diff), --json (every
+ * fix's own diff) and --write, each end to end through the CLI.
+ */
+function manyFixes(): void {
+  const N = 3000;
+  const pad = `// ${'padding '.repeat(22)}\n`;
+  let src = 'package p\n\nimport (\n\t"context"\n\t"time"\n)\n\n';
+  for (let i = 0; i < N; i++) {
+    src += `// f${i} does things.\n${pad}${pad}${pad}func f${i}(parent context.Context) error {\n\tctx, _ := context.WithTimeout(parent, time.Second)\n\treturn ctx.Err()\n}\n\n`;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'gopitfix-bench-'));
+  try {
+    writeFileSync(join(dir, 'many.go'), src);
+    const cli = join(ROOT, 'bin', 'gopitfix.js');
+    const parts: string[] = [];
+    for (const [name, flags] of [['dry run', []], ['--json', ['--json']], ['--write', ['--write']]] as const) {
+      const r = timed(process.execPath, [cli, '--jobs', '1', '--rules', 'defer-cancel', ...flags, 'many.go'], dir);
+      if (r.status !== 0) throw new Error(`many-fixes ${name}: exit ${r.status}`);
+      parts.push(`${name} ${r.wall.toFixed(1)} s${r.cpu !== null ? ` (CPU ${r.cpu.toFixed(1)} s)` : ''}${r.maxRssKb !== null ? `, ${(r.maxRssKb / 1024).toFixed(0)} MB` : ''}`);
+    }
+    process.stdout.write(`many fixes ${(src.length / 1e6).toFixed(1)} MB, ${N} fixes in one file: ${parts.join('; ')}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

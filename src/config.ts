@@ -11,9 +11,14 @@
 //     "exclude": ["gen/**", "*_mock.go"],
 //     "go": "1.21"
 //   }
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, constants as fsConstants } from 'node:fs';
+import picomatch from 'picomatch';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseGoVersion, type GoVersion } from './go/version.js';
+import { parseDuration } from './go/construct.js';
+
+/** time.Duration is an int64 of nanoseconds. */
+const MAX_DURATION_NS = 2n ** 63n - 1n;
 import { allRules } from './rules.js';
 import type { JsonSchema, Rule } from './types.js';
 
@@ -110,7 +115,8 @@ export function jsonPathJoin(base: string, key: string | number): string {
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  // 1e308 is an integer to JavaScript but no Go int: only exactly representable ones count.
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? 'integer' : 'number';
   return typeof v;
 }
 
@@ -191,6 +197,12 @@ export function validateSchema(value: unknown, schema: JsonSchema, path = '$', r
     if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) return expected();
   }
   if (typeof value === 'string' && schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) return expected();
+  if (typeof value === 'string' && schema.format === 'go-duration') {
+    const ns = parseDuration(value);
+    if (ns === null || ns > MAX_DURATION_NS) {
+      return { path, message: `expected ${describeSchema(schema, root)}, got ${show(value)}: over the largest time.Duration, 2562047h47m16.854775807s` };
+    }
+  }
   if (Array.isArray(value) && schema.items) {
     for (let i = 0; i < value.length; i++) {
       const e = validateSchema(value[i], schema.items, jsonPathJoin(path, i), root);
@@ -227,6 +239,9 @@ export function validateSchema(value: unknown, schema: JsonSchema, path = '$', r
 export function parseConfig(text: string, file: string, rules: readonly Rule[] = allRules): Config {
   let data: unknown;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (jsonDepth(text, MAX_CONFIG_DEPTH) > MAX_CONFIG_DEPTH) {
+    throw new ConfigError(file, '', `nested more than ${MAX_CONFIG_DEPTH} levels deep`);
+  }
   try {
     data = JSON.parse(text);
   } catch (e) {
@@ -236,6 +251,10 @@ export function parseConfig(text: string, file: string, rules: readonly Rule[] =
   const err = validateSchema(data, schema);
   if (err) throw new ConfigError(file, err.path === '$' ? '$' : err.path, err.message);
   const obj = data as { rules?: Record<string, RuleSetting>; exclude?: string[]; go?: string; tests?: boolean };
+  for (const [i, g] of (obj.exclude ?? []).entries()) {
+    const bad = globProblem(g);
+    if (bad) throw new ConfigError(file, jsonPathJoin('$.exclude', i), `invalid glob ${JSON.stringify(g)}: ${bad}`);
+  }
   return {
     file,
     dir: dirname(resolve(file)),
@@ -258,17 +277,61 @@ function jsonErrorText(e: unknown, text: string): string {
   return `${base} at line ${line}, column ${col}`;
 }
 
-/** Read, parse and validate a config file. */
+/** Largest gopitfix.json read (a real one is a few hundred bytes). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Deepest nesting of arrays/objects accepted (a real one nests 3 deep). */
+export const MAX_CONFIG_DEPTH = 64;
+
+/**
+ * Read, parse and validate a config file. Only a regular file is read (issue 16: a FIFO
+ * blocked forever, /dev/zero grew without bound): it is opened without blocking, checked
+ * with fstat, and read up to MAX_CONFIG_BYTES.
+ */
 export function loadConfig(file: string, rules: readonly Rule[] = allRules): Config {
   let text: string;
+  let fd = -1;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw new ConfigError(file, '', `cannot read config: ${kind === 'not a regular file' ? kind : `it is ${kind}, not a regular file`}`);
+    }
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(file, '', `cannot read config: ${st.size} bytes is over the limit of ${MAX_CONFIG_BYTES}`);
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r <= 0) break;
+      n += r;
+      if (n > MAX_CONFIG_BYTES) throw new ConfigError(file, '', `cannot read config: over the limit of ${MAX_CONFIG_BYTES} bytes`);
+    }
+    text = buf.subarray(0, n).toString('utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new ConfigError(file, '', `cannot read config: ${why}`);
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
   return parseConfig(text, file, rules);
+}
+
+/** The deepest array/object nesting in a JSON text (strings skipped), stopping past `limit`. */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }
 
 /**
@@ -364,64 +427,47 @@ export function isExcluded(config: Config | null, absPath: string): boolean {
   return config.exclude.some((g) => globMatches(g, rel));
 }
 
-const globCache = new Map<string, RegExp>();
+const globCache = new Map<string, (path: string) => boolean>();
+
+/**
+ * The matcher of an `exclude` glob, by picomatch (a maintained matcher; issue 16 replaced
+ * a hand-written one that threw on `[z-a]`). Throws on a malformed pattern: unbalanced
+ * brackets, braces or parentheses, an invalid range. `[!x]` is a negated class as in
+ * .gitignore (picomatch spells it `[^x]`).
+ */
+function compileGlob(pattern: string): (path: string) => boolean {
+  let p = pattern.replace(/\/+$/, '');
+  const anchored = p.includes('/');
+  p = p.replace(/^\/+/, '').replace(/^\.\//, '');
+  p = p.replace(/(^|[^\\])\[!/g, '$1[^');
+  const full = anchored ? p : `**/${p}`;
+  // The pattern itself, or a directory it names (everything below is excluded too).
+  return picomatch([full, `${full}/**`], { dot: true, strictBrackets: true, debug: true });
+}
+
+/** Why `pattern` is not a usable glob, or null. */
+export function globProblem(pattern: string): string | null {
+  if (pattern === '') return 'empty pattern';
+  try {
+    const m = compileGlob(pattern);
+    m('probe');
+    return null;
+  } catch (e) {
+    return (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: \/.*\/: /, '');
+  }
+}
 
 /**
  * Whether glob `pattern` matches `relPath` (forward slashes, relative to the config's
  * directory) or one of its parent directories. A pattern without "/" matches a name at
  * any depth; a leading "/" anchors at the config's directory (as in .gitignore).
+ * Patterns are validated when the config or flag is read (globProblem).
  */
 export function globMatches(pattern: string, relPath: string): boolean {
-  let re = globCache.get(pattern);
-  if (!re) {
-    let p = pattern.replace(/\/+$/, '');
-    const anchored = p.includes('/');
-    p = p.replace(/^\/+/, '').replace(/^\.\//, '');
-    re = new RegExp(`^${anchored ? '' : '(?:.*/)?'}${globToRegex(p)}(?:/.*)?$`, 'u');
-    globCache.set(pattern, re);
+  let m = globCache.get(pattern);
+  if (!m) {
+    m = compileGlob(pattern);
+    globCache.set(pattern, m);
   }
-  return re.test(relPath);
-}
-
-function globToRegex(glob: string): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slashBefore = i === 0 || glob[i - 1] === '/';
-        const slashAfter = glob[i + 2] === '/' || i + 2 === glob.length;
-        if (slashBefore && slashAfter) {
-          // `**/` matches zero or more directories; a trailing `**` everything below.
-          if (glob[i + 2] === '/') {
-            out += '(?:[^/]+/)*';
-            i += 2;
-          } else {
-            out += '.*';
-            i += 1;
-          }
-          continue;
-        }
-        i += 1;
-      }
-      out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) out += '\\[';
-      else {
-        let body = glob.slice(i + 1, end);
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        out += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < glob.length) {
-      out += escapeRe(glob[++i]);
-    } else out += escapeRe(c);
-  }
-  return out;
-}
-
-function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+  return m(relPath);
 }

@@ -3,7 +3,7 @@
 // package), asks git itself what is ignored so .gitignore semantics are exactly git's,
 // and never follows symlinked directories (a walk must terminate and not leave the tree).
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { walkSymlinkProblem } from './fsguard.js';
 import { headerOf } from './go/version.js';
@@ -51,10 +51,21 @@ export function displayPathOf(cwd: string, absPath: string): string {
  */
 export function discover(args: readonly string[], opts: DiscoverOptions): DiscoveredFile[] {
   const { cwd } = opts;
+  // Keyed by the real path (issue 16): a directory and a symlink to it, or `a` and
+  // `a/...`, name the same files, which must be processed (and written) once. The first
+  // name met is the one shown; an explicit name wins over a walked one.
   const found = new Map<string, DiscoveredFile>();
   const add = (f: DiscoveredFile) => {
-    const prev = found.get(f.absPath);
-    if (!prev || (f.explicit && !prev.explicit)) found.set(f.absPath, f);
+    let key = f.absPath;
+    if (!f.error) {
+      try {
+        key = realpathSync(f.absPath);
+      } catch {
+        // unresolvable: its reader reports why
+      }
+    }
+    const prev = found.get(key);
+    if (!prev || (f.explicit && !prev.explicit)) found.set(key, f);
   };
 
   for (const arg of args.length ? args : ['.']) {
@@ -119,9 +130,27 @@ function walk(
       add({ absPath: dir, displayPath: displayPathOf(cwd, dir), explicit: false, error: `cannot read directory: ${errText(e)}` });
       return;
     }
+    let badNames: Map<string, Buffer[]> | null = null;
     for (const ent of entries) {
       const name = ent.name;
       const abs = join(dir, name);
+      if (name.includes('\uFFFD')) {
+        // Node decodes names as UTF-8, replacing invalid bytes: such a path names no file
+        // (issue 16: it was reported as "no such file or directory"). Say what it is.
+        badNames ??= rawNames(dir);
+        const raw = badNames.get(name)?.shift();
+        if (raw && !isUtf8(raw)) {
+          if (raw.toString('latin1').endsWith('.go') || ent.isDirectory()) {
+            add({
+              absPath: abs,
+              displayPath: displayPathOf(cwd, join(dir, octalName(raw))),
+              explicit: false,
+              error: `skipped: the ${ent.isDirectory() ? 'directory' : 'file'} name is not valid UTF-8; rename it to process it`,
+            });
+          }
+          continue;
+        }
+      }
       // The go command ignores files and directories starting with "." or "_".
       if (name.startsWith('.') || name.startsWith('_')) continue;
       if (ent.isDirectory()) {
@@ -146,6 +175,50 @@ function walk(
     }
   };
   visit(root);
+}
+
+/** A directory's names as bytes, keyed by their lossy UTF-8 decoding. */
+function rawNames(dir: string): Map<string, Buffer[]> {
+  const out = new Map<string, Buffer[]>();
+  try {
+    for (const b of readdirSync(dir, { encoding: 'buffer' })) {
+      const k = b.toString('utf8');
+      const list = out.get(k);
+      if (list) list.push(b);
+      else out.set(k, [b]);
+    }
+  } catch {
+    // unreadable now: the entries are reported as they come
+  }
+  return out;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(b: Buffer): boolean {
+  try {
+    strictUtf8.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A name with its non-UTF-8 bytes written as octal escapes, as git prints them (\\377). */
+function octalName(b: Buffer): string {
+  let out = '';
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const n = c < 0x80 ? 1 : (c & 0xe0) === 0xc0 ? 2 : (c & 0xf0) === 0xe0 ? 3 : (c & 0xf8) === 0xf0 ? 4 : 0;
+    if (n > 0 && i + n <= b.length && isUtf8(b.subarray(i, i + n))) {
+      out += b.subarray(i, i + n).toString('utf8');
+      i += n;
+    } else {
+      out += '\\' + c.toString(8).padStart(3, '0');
+      i++;
+    }
+  }
+  return out;
 }
 
 interface IgnoreSet {

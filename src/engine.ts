@@ -4,7 +4,7 @@
 // the rest are retried on a re-parse of the result, up to a bounded fixpoint.
 // A safety net re-parses every result and drops any fix that would add a
 // syntax error; edits never touch a pre-existing ERROR region.
-import { createTwoFilesPatch } from 'diff';
+import { editsDiff, lineStarts as diffLineStarts } from './output/fastdiff.js';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
 import { Imports } from './go/imports.js';
@@ -23,7 +23,10 @@ export async function initEngine(): Promise<void> {
   await initParser();
 }
 
-const DEFAULT_MAX_PASSES = 4;
+// Each pass runs only when the one before applied a fix (so a file never takes more passes
+// than it has fixes, plus one); nested constructs converted inner-first need two passes per
+// level (hoist, then wg.Go), and repeated Adds before one go statement one pass each.
+const DEFAULT_MAX_PASSES = 32;
 const packages = new PackageLoader();
 
 interface Record_ {
@@ -148,7 +151,11 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         const origStart = mapBack(f.node.startIndex);
         const key = `${rule.meta.id}@${origStart}`;
         let rec = byKey.get(key);
-        if (rec && rec.status !== 'deferred') continue;
+        // A finding reported without a fix in an earlier pass may get one now that other
+        // fixes changed its surroundings (issue 16: nested goroutines, whose outer Add
+        // can be hoisted only once the inner one became wg.Go): what a second run would
+        // do, done in this one.
+        if (rec && rec.status !== 'deferred' && !(rec.status === 'none' && f.fix)) continue;
         if (!rec) {
           rec = {
             rule: rule.meta.id,
@@ -190,14 +197,14 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       }
       cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
 
-      const taken: TextEdit[] = [];
+      const taken = new TakenEdits();
       for (const c of cands) {
-        const fresh = c.fix.edits.filter((e) => !taken.some((t) => sameEdit(e, t)));
-        if (fresh.some((e) => taken.some((t) => conflicts(e, t))) || conflictsWithin(fresh)) {
+        const fresh = c.fix.edits.filter((e) => !taken.has(e));
+        if (fresh.some((e) => taken.conflicts(e)) || conflictsWithin(fresh)) {
           c.rec.status = 'deferred';
           continue;
         }
-        taken.push(...fresh);
+        for (const e of fresh) taken.add(e);
         accepted.push(c);
       }
       if (accepted.length === 0) break;
@@ -221,9 +228,13 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       }
       next = built.text;
       applied = built.edits;
+      // One line index of this pass's text serves every fix's diff (each diff then reads
+      // only the lines around its edits: linear in the number of fixes).
+      let starts: number[] | null = null;
+      const startsOf = (t: string) => (starts ??= diffLineStarts(t));
       for (const c of accepted) {
         c.rec.status = 'applied';
-        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath);
+        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf);
       }
     } finally {
       tree.delete();
@@ -261,7 +272,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   return result;
 }
 
-function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string): FindingFix {
+function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[]): FindingFix {
   let diff: string | null = null;
   const edits = fix.edits;
   // The import edit reads the pass's syntax tree, which is deleted before the lazy diff
@@ -275,9 +286,10 @@ function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, pat
     baseline,
     get diff() {
       if (diff === null) {
-        const after = applyFixes(baseline, imports, [{ fix: alone }]).text;
-        diff = createTwoFilesPatch(`a/${path}`, `b/${path}`, baseline, after, '', '', { context: 3 });
-        diff = diff.replace(/^=+\r?\n/, '');
+        const edits: TextEdit[] = [];
+        for (const e of alone.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
+        edits.sort((a, b) => a.start - b.start || a.end - b.end);
+        diff = editsDiff(path, baseline, edits, 3, startsOf(baseline));
       }
       return diff;
     },
@@ -312,6 +324,51 @@ function conflicts(a: TextEdit, b: TextEdit): boolean {
   if (sameEdit(a, b)) return false;
   if (a.start === b.start) return true;
   return a.start < b.end && b.start < a.end;
+}
+
+/**
+ * The edits accepted so far in a pass, sorted by start. They never conflict with each
+ * other, so sorted by start their ends do not decrease either, and an edit's possible
+ * conflicts are found by binary search (issue 16: thousands of fixes per file must cost
+ * n log n, not n²).
+ */
+class TakenEdits {
+  private readonly list: TextEdit[] = [];
+
+  /** Index of the first taken edit whose start is >= `start`. */
+  private lower(start: number): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.list[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  has(e: TextEdit): boolean {
+    for (let i = this.lower(e.start); i < this.list.length && this.list[i].start === e.start; i++) if (sameEdit(this.list[i], e)) return true;
+    return false;
+  }
+
+  conflicts(e: TextEdit): boolean {
+    const k = this.lower(e.start);
+    if (k > 0 && conflicts(e, this.list[k - 1])) return true;
+    for (let i = k; i < this.list.length; i++) {
+      const t = this.list[i];
+      if (t.start > e.start && t.start >= e.end) break;
+      if (conflicts(e, t)) return true;
+    }
+    return false;
+  }
+
+  add(e: TextEdit): void {
+    const k = this.lower(e.start);
+    let i = k;
+    while (i < this.list.length && this.list[i].start === e.start && this.list[i].end <= e.end) i++;
+    this.list.splice(i, 0, e);
+  }
 }
 
 function conflictsWithin(edits: TextEdit[]): boolean {

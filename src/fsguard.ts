@@ -10,9 +10,11 @@
 //   leads out of the walked root is reported (the file it stands for is not processed).
 // - Write: never through a symlink (renaming over it would replace the link, writing to
 //   its target edits a file somewhere else), never a read-only file (rename() needs no
-//   write permission on the file, so the mode must be checked), never outside the roots
-//   named on the command line.
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+//   write permission on the file, so the mode must be checked), never a file this user
+//   may not open for writing (access(2), not mode bits: another owner's file), never one
+//   with other hard links (unless --break-hardlinks), never outside the roots named on
+//   the command line. How the write itself is done: src/cli/atomic-write.ts.
+import { accessSync, constants, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
@@ -106,8 +108,13 @@ export function writeRoots(paths: readonly string[], cwd: string): string[] {
   return paths.map((p) => realOrResolved(resolve(cwd, p.endsWith('/...') ? p.slice(0, -4) || '/' : p === '...' ? '.' : p)));
 }
 
+export interface WriteGuardOptions {
+  /** --break-hardlinks: replace a file that has other hard links (they keep the old text). */
+  breakHardlinks?: boolean;
+}
+
 /** Why `absPath` must not be written (the CLI prefixes "not written: "), or null. Checked right before each write. */
-export function writeProblem(absPath: string, roots: readonly string[] | null): string | null {
+export function writeProblem(absPath: string, roots: readonly string[] | null, opts: WriteGuardOptions = {}): string | null {
   let st;
   try {
     st = lstatSync(absPath);
@@ -125,6 +132,16 @@ export function writeProblem(absPath: string, roots: readonly string[] | null): 
   }
   if (!st.isFile()) return 'not a regular file';
   if ((st.mode & 0o222) === 0) return 'the file is read-only (make it writable to apply the fixes)';
+  // rename() needs write permission on the directory only: a file this user could not
+  // open for writing (another owner's 0644 file) must not be replaced by the user's own.
+  try {
+    accessSync(absPath, constants.W_OK);
+  } catch {
+    return 'you may not write this file (permission denied); gopitfix never replaces a file it could not edit in place';
+  }
+  if (st.nlink > 1 && !opts.breakHardlinks) {
+    return `it has ${st.nlink} hard links; replacing it would leave the other links with the old text (pass --break-hardlinks to write it anyway)`;
+  }
   if (roots) {
     const real = realOrResolved(absPath);
     if (!roots.some((r) => isInside(r, real))) return `${real} is outside the paths given on the command line`;

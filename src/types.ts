@@ -80,6 +80,8 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   pattern?: string;
+  /** "go-duration": a duration string that fits time.Duration (checked by src/config.ts). */
+  format?: string;
   /** Exactly one branch must match. */
   oneOf?: JsonSchema[];
   /** `#/$defs/name` references into the root schema. */

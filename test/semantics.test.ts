@@ -220,6 +220,22 @@ describe('imports', () => {
     );
     expect(add('package p\n\nimport t "time"\n', ['time'])).toBe('package p\n\nimport t "time"\n');
   });
+  // Issue 16: a grouped or moved import "C" loses its preamble and cgo fails to build.
+  it('never groups or moves import "C": a new declaration after it', () => {
+    const pre = 'package p\n\n// #include <stdlib.h>\nimport "C"\n';
+    expect(add(pre, ['time'])).toBe(pre.replace('import "C"\n', 'import "C"\n\nimport "time"\n'));
+    expect(add(pre, ['context', 'time'])).toBe(pre.replace('import "C"\n', 'import "C"\n\nimport (\n\t"context"\n\t"time"\n)\n'));
+    expect(add(pre + '\nimport "fmt"\n', ['time'])).toBe(pre + '\nimport (\n\t"fmt"\n\t"time"\n)\n');
+    const grouped = 'package p\n\nimport (\n\t"C"\n\t"fmt"\n)\n';
+    expect(add(grouped, ['time'])).toBe(grouped + '\nimport "time"\n');
+  });
+  it('orders by path then name as gofmt does: "time" before . "time" and _ "time"', () => {
+    expect(add('package p\n\nimport (\n\t"os"\n\t. "time"\n)\n', ['time'])).toBe('package p\n\nimport (\n\t"os"\n\t"time"\n\t. "time"\n)\n');
+    expect(add('package p\n\nimport (\n\t_ "embed"\n\t"os"\n)\n', ['fmt'])).toBe('package p\n\nimport (\n\t_ "embed"\n\t"fmt"\n\t"os"\n)\n');
+    // An unsorted run (gofmt would reorder it): right after the last entry sorting before.
+    expect(add('package p\n\nimport (\n\t"os"\n\t"fmt"\n\t"bytes"\n)\n', ['io'])).toBe('package p\n\nimport (\n\t"os"\n\t"fmt"\n\t"bytes"\n\t"io"\n)\n');
+    expect(add('package p\n\nimport (\n\t"os"\n\t"fmt"\n)\n', ['errors'])).toBe('package p\n\nimport (\n\t"errors"\n\t"os"\n\t"fmt"\n)\n');
+  });
 });
 
 describe('freshName scope', () => {

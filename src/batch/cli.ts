@@ -17,6 +17,7 @@ import { Progress } from './progress.js';
 import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
 import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from './select.js';
 import type { WireFinding } from './task.js';
+import { WriteRefused } from '../cli/atomic-write.js';
 import { exitBetweenFiles, writeProblem, writeRoots } from '../fsguard.js';
 
 export interface BatchIo {
@@ -179,7 +180,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
           if (mode === 'dry-run' && result.fileDiff) out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
         }
         if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
-          const refused = writeProblem(file.absPath, roots);
+          const refused = writeProblem(file.absPath, roots, { breakHardlinks: opts.breakHardlinks });
           if (refused) {
             const err = { file: file.displayPath, message: `not written: ${refused}` };
             writeErrors.push(err);
@@ -187,7 +188,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
             return;
           }
           try {
-            if (!writeIfUnchanged(file.absPath, result.output, result.stamp)) {
+            if (!writeIfUnchanged(file.absPath, result.output, result.stamp, { breakHardlinks: opts.breakHardlinks })) {
               changedOnDisk++;
               note(`gopitfix: ${file.displayPath}: changed on disk while it was processed; not written (run again)\n`);
               return;
@@ -199,7 +200,8 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
               fixedPerRule.set(f.rule, (fixedPerRule.get(f.rule) ?? 0) + 1);
             }
           } catch (e) {
-            const err = { file: file.displayPath, message: `cannot write: ${errText(e)}` };
+            const why = e instanceof WriteRefused ? `not written: ${e.message}` : `cannot write: ${errText(e)}; the file was left as it was`;
+            const err = { file: file.displayPath, message: why };
             writeErrors.push(err);
             note(`gopitfix: ${err.file}: ${err.message}\n`);
           }

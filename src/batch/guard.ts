@@ -72,10 +72,11 @@ export function unchangedOnDisk(absPath: string, stamp: FileStamp): boolean {
 
 /**
  * Write `text` atomically unless the file changed since it was read (stamp). Returns
- * false, writing nothing, when it did.
+ * false, writing nothing, when it did. The content is compared again under the file's
+ * lock right before the rename (src/cli/atomic-write.ts), so a change made meanwhile by
+ * another run is reported, never overwritten.
  */
-export function writeIfUnchanged(absPath: string, text: string, stamp: FileStamp): boolean {
+export function writeIfUnchanged(absPath: string, text: string, stamp: FileStamp, opts: { breakHardlinks?: boolean } = {}): boolean {
   if (!unchangedOnDisk(absPath, stamp)) return false;
-  writeFileAtomic(absPath, text);
-  return true;
+  return writeFileAtomic(absPath, text, { expectSha1: stamp.sha1, breakHardlinks: opts.breakHardlinks }) === 'written';
 }

@@ -33,13 +33,30 @@ export async function runPool(tasks: readonly Task[], opts: PoolOptions, onResul
     // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup.
     await initEngine();
     for (const t of tasks) {
-      onResult(runTask(t, opts.profiles.get(t.profile)!, opts.settings));
+      let r = runTask(t, opts.profiles.get(t.profile)!, opts.settings);
+      // Worker threads have a bigger stack than the main thread: a file nested deep enough
+      // to overflow here is run again in a worker, so that --jobs never changes a result.
+      if (overflowed(r)) r = await inWorker(t, opts);
+      onResult(r);
       // Let signal handlers run between files (--write stops cleanly on SIGINT/SIGTERM).
       await new Promise((r) => setImmediate(r));
     }
     return;
   }
   await new Pool(tasks, jobs, opts, onResult).run();
+}
+
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+
+function overflowed(r: WireResult): boolean {
+  return STACK_OVERFLOW.test(r.error ?? '') || r.ruleErrors.some((e) => STACK_OVERFLOW.test(e));
+}
+
+/** One task on a worker thread of its own, exactly as the pool would run it. */
+async function inWorker(t: Task, opts: PoolOptions): Promise<WireResult> {
+  let out: WireResult | null = null;
+  await new Pool([{ ...t, index: 0 }], 1, opts, (r) => void (out = r)).run();
+  return { ...out!, index: t.index };
 }
 
 /** Consecutive tasks of one directory, at most BATCH_MAX each. */

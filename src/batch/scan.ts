@@ -162,7 +162,8 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
   }
   // A rule that threw is a bug in gopitfix: the file's other findings still count, but
   // the run must not look clean (exit 3).
-  for (const re of r.ruleErrors) fail(file.displayPath, `internal error in rule ${re}`);
+  // One entry per file, however many rules failed on it (issue 16: files are counted).
+  if (r.ruleErrors.length) fail(file.displayPath, r.ruleErrors.map((re) => `internal error in rule ${re}`).join('; '));
   s.filesScanned++;
   s.bytesScanned += r.bytes;
   if (r.ignoredFile) s.filesIgnored++;
@@ -226,7 +227,7 @@ export function detailedSummary(
   if (s.filesExcluded) skipped.push(`${s.filesExcluded} excluded`);
   if (s.filesSkippedTests) skipped.push(`${plural(s.filesSkippedTests, 'test file')} (--tests=false)`);
   if (s.vendorDirsSkipped) skipped.push(`${plural(s.vendorDirsSkipped, 'vendor dir')}`);
-  if (s.errors.length) skipped.push(`${s.errors.length} unreadable or failed`);
+  if (s.errors.length) skipped.push(`${new Set(s.errors.map((e) => e.file)).size} unreadable or failed`);
   const lines = [
     `  files     ${found !== undefined ? `${found} found: ` : ''}${s.filesScanned} scanned (${(s.bytesScanned / 1e6).toFixed(1)} MB), ${s.filesParsed} parsed, ${s.filesWithSyntaxErrors} with syntax errors`,
     `  skipped   ${skipped.length ? skipped.join(', ') : 'none'}`,

@@ -8,7 +8,8 @@ import { sep } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { processFile } from '../engine.js';
 import type { EngineOptions, Finding, Position } from '../engine-api.js';
-import type { GoVersion } from '../go/version.js';
+import { moduleProblem, type GoVersion } from '../go/version.js';
+import { dirname } from 'node:path';
 import { findRule } from '../rules.js';
 import type { Rule } from '../types.js';
 import { errText, isGenerated } from '../discover.js';
@@ -170,6 +171,10 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
   const unknown = unknownIgnoreIds(source, (id) => findRule(id) !== undefined);
   const warnings = unknown.map((u) => `${task.displayPath}:${u.line}: //gopitfix:ignore names unknown rule "${u.id}" (see --list-rules)`);
   const goVersion = settings.goVersion ?? profile.go;
+  if (!goVersion) {
+    const why = moduleProblem(dirname(task.absPath));
+    if (why) return { ...empty(task.index, 'error'), error: why };
+  }
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
     ruleOptions: profile.ruleOptions,

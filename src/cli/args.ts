@@ -4,6 +4,7 @@
 import { allRules, findRule } from '../rules.js';
 import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
 import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../fsguard.js';
+import { globProblem } from '../config.js';
 
 export interface CliOptions {
   paths: string[];
@@ -47,6 +48,8 @@ export interface CliOptions {
   /** --shard K/N. */
   shard: { k: number; n: number } | null;
   allowDirty: boolean;
+  /** --break-hardlinks: --write may replace files that have other hard links. */
+  breakHardlinks: boolean;
   /** --no-prefilter: parse every file even when no rule's trigger text occurs in it. */
   prefilter: boolean;
   /** --fail-on: which findings make the run exit 1 (null = fixable under --check, none otherwise). */
@@ -91,6 +94,7 @@ export function defaultOptions(): CliOptions {
     changedSince: null,
     shard: null,
     allowDirty: false,
+    breakHardlinks: false,
     prefilter: true,
     failOn: null,
     tests: null,
@@ -189,6 +193,8 @@ export const FLAGS: FlagSpec[] = [
     help: 'skip files matching GLOB, relative to the current directory (repeatable)',
     apply: (o, v, f) => {
       if (v === '') throw new UsageError(`${f}: expected a glob pattern`);
+      const bad = globProblem(v);
+      if (bad) throw new UsageError(`${f}: invalid glob ${JSON.stringify(v)}: ${bad}`);
       o.exclude.push(v);
     },
   },
@@ -222,6 +228,11 @@ export const FLAGS: FlagSpec[] = [
     names: ['--allow-dirty'],
     help: 'with --write or -i, also write files that have uncommitted git changes',
     apply: (o) => void (o.allowDirty = true),
+  },
+  {
+    names: ['--break-hardlinks'],
+    help: 'with --write, also replace files that have other hard links (the other links keep the old text)',
+    apply: (o) => void (o.breakHardlinks = true),
   },
   {
     names: ['--quiet', '-q'],

@@ -31,7 +31,8 @@ import { Progress } from '../batch/progress.js';
 import { plan, scanBatch } from '../batch/scan.js';
 import { useColor } from '../output/color.js';
 import { writeProblem, writeRoots } from '../fsguard.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic, WriteRefused } from './atomic-write.js';
+import { createHash } from 'node:crypto';
 import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
 
 /** What a keypress at the review prompt means; '^C' is Ctrl-C. */
@@ -265,9 +266,12 @@ export async function review(
         return false;
       }
       try {
-        writeFileAtomic(file.absPath, r.output);
+        if (writeFileAtomic(file.absPath, r.output, { expectSha1: createHash('sha1').update(disk).digest('hex') }) !== 'written') {
+          fail(file.displayPath, 'changed on disk during the review; not written');
+          return false;
+        }
       } catch (e) {
-        fail(file.displayPath, `cannot write: ${errText(e)}`);
+        fail(file.displayPath, e instanceof WriteRefused ? `not written: ${e.message}` : `cannot write: ${errText(e)}; the file was left as it was`);
         return false;
       }
       disk = r.output;

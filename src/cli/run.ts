@@ -138,7 +138,7 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
     }
     // A rule that threw is a bug in gopitfix; the file's other findings and fixes still
     // count, but the run must not look clean (exit 3).
-    for (const re of result.ruleErrors ?? []) fail(file.displayPath, `internal error in rule ${re}`);
+    if (result.ruleErrors?.length) fail(file.displayPath, result.ruleErrors.map((re) => `internal error in rule ${re}`).join('; '));
     summary.filesScanned++;
     summary.bytesScanned += bytes.length;
     if (result.ignoredFile) summary.filesIgnored++;

@@ -77,7 +77,12 @@ export class Imports {
     if (missing.length === 0) return null;
     const src = this.source;
     const eol = detectEol(src);
-    const grouped = this.decls.find((d) => named(d).some((c) => c.type === 'import_spec_list'));
+    // cgo (issue 16): the comment right before `import "C"` is its preamble, so a
+    // declaration holding "C" is never grouped, joined or moved; new imports go into
+    // another declaration, or into a new one after the last import.
+    const isCgo = (d: Node) => d.descendantsOfType('import_spec').some((sp) => sp && field(sp, 'path') && unquote(field(sp, 'path')!.text) === 'C');
+    const decls = this.decls.filter((d) => !isCgo(d));
+    const grouped = decls.find((d) => named(d).some((c) => c.type === 'import_spec_list'));
     if (grouped) {
       const list = named(grouped).find((c) => c.type === 'import_spec_list')!;
       const specs = named(list).filter((c) => c.type === 'import_spec');
@@ -102,18 +107,25 @@ export class Imports {
         const runStart = lineStart(src, stdRun[0].startIndex);
         const runEndLine = src.indexOf('\n', stdRun[stdRun.length - 1].endIndex);
         const runEnd = runEndLine < 0 ? src.length : runEndLine + 1;
-        const runLines: { key: string; text: string }[] = [];
+        const runLines: { key: string; name: string; text: string }[] = [];
         for (const s of stdRun) {
           const ls = lineStart(src, s.startIndex);
           const le = src.indexOf('\n', s.endIndex);
-          runLines.push({ key: unquote(field(s, 'path')!.text), text: src.slice(ls, le < 0 ? src.length : le + 1) });
+          runLines.push({ key: unquote(field(s, 'path')!.text), name: field(s, 'name')?.text ?? '', text: src.slice(ls, le < 0 ? src.length : le + 1) });
         }
-        // Keep the run's own lines byte for byte; only splice the new ones in.
+        // Keep the run's own lines byte for byte; only splice the new ones in. gofmt orders
+        // a run by path, then by name (none sorts first: "time" before . "time" and _ "time").
+        // In a run gofmt would reorder anyway (unsorted), the new line goes right after the
+        // last entry that sorts before it, which is where gofmt puts it relative to that entry.
         const merged = [...runLines];
         for (const l of lines) {
-          const idx = merged.findIndex((m) => m.key > l.p);
-          if (idx < 0) merged.push({ key: l.p, text: l.text });
-          else merged.splice(idx, 0, { key: l.p, text: l.text });
+          const before = (m: { key: string; name: string }) => m.key < l.p || (m.key === l.p && m.name < '');
+          let idx = -1;
+          for (let i = 0; i < merged.length; i++) if (before(merged[i])) idx = i;
+          const sorted = merged.every((m, i) => i === 0 || !(m.key < merged[i - 1].key || (m.key === merged[i - 1].key && m.name < merged[i - 1].name)));
+          if (sorted) idx = merged.findIndex((m) => !before(m)) - 1;
+          if (sorted && idx === -2) idx = merged.length - 1;
+          merged.splice(idx + 1, 0, { key: l.p, name: '', text: l.text });
         }
         text = merged.map((m) => m.text).join('');
         insertAt = runStart;
@@ -125,7 +137,7 @@ export class Imports {
       const text = missing.map((p) => `${indent}"${p}"${eol}`).join('') + (first ? eol : '');
       return { start: at, end: at, text };
     }
-    const single = this.decls[0];
+    const single = decls[0];
     if (single) {
       const spec = named(single).find((c) => c.type === 'import_spec');
       if (spec && single.startPosition.row === single.endPosition.row) {
@@ -137,6 +149,11 @@ export class Imports {
         return { start: single.startIndex, end: single.endIndex, text: `import (${eol}${body})` };
       }
     }
+    const text1 =
+      missing.length === 1 ? `import "${missing[0]}"` : `import (${eol}${missing.map((p) => `\t"${p}"${eol}`).join('')})`;
+    // Only cgo imports: a new declaration after the last one.
+    const lastDecl = this.decls[this.decls.length - 1];
+    if (lastDecl) return { start: lastDecl.endIndex, end: lastDecl.endIndex, text: `${eol}${eol}${text1}` };
     // No imports at all: after the package clause.
     const pkg = named(this.root).find((c) => c.type === 'package_clause');
     if (!pkg) return null;

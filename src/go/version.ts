@@ -56,6 +56,8 @@ export interface ModuleInfo {
   dir: string;
   goMod: string;
   version: GoVersion | null;
+  /** Why go.mod could not be read (then `version` is unknown; callers must not guess). */
+  error?: string;
 }
 
 const moduleCache = new Map<string, ModuleInfo | null>();
@@ -75,13 +77,15 @@ export function findModule(dir: string): ModuleInfo | null {
     const goMod = join(cur, 'go.mod');
     if (existsSync(goMod) && isFile(goMod)) {
       let text: string | null = null;
+      let error: string | undefined;
       try {
         text = readFileSync(goMod, 'utf8');
-      } catch {
-        text = null;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        error = code === 'EACCES' ? 'permission denied' : code === 'EIO' ? 'input/output error' : (e as Error).message;
       }
       // A go.mod without a `go` line means go1.16 to the go command (gover.DefaultGoModVersion).
-      found = { dir: cur, goMod, version: text === null ? null : (goModVersion(text) ?? GO1_16) };
+      found = { dir: cur, goMod, version: text === null ? null : (goModVersion(text) ?? GO1_16), ...(error ? { error } : {}) };
       break;
     }
     const parent = dirname(cur);
@@ -90,6 +94,16 @@ export function findModule(dir: string): ModuleInfo | null {
   }
   for (const d of chain) moduleCache.set(d, found);
   return found;
+}
+
+/**
+ * Why the Go version of a file in `dir` cannot be known (issue 16: an unreadable go.mod
+ * was taken as the newest Go, so wg.Go was proposed in a go 1.21 module), or null.
+ */
+export function moduleProblem(dir: string): string | null {
+  const m = findModule(dir);
+  if (!m?.error) return null;
+  return `cannot read ${m.goMod}: ${m.error}; its go line decides which rules apply (fix its permissions, or pass --go 1.N)`;
 }
 
 export function clearModuleCache(): void {

@@ -7,7 +7,7 @@
 // the point just before line k, so replacing lines a..b covers [a, b+1] and inserting
 // before line k covers [k, k]. A hunk with old range `-a,n` covers [a, a+n] (n > 0) or,
 // for a pure insertion after line a, [a+1, a+1].
-import { structuredPatch } from 'diff';
+import { diffHunks } from './fastdiff.js';
 import type { Finding, FindingFix } from '../engine-api.js';
 
 type Span = [number, number];
@@ -27,10 +27,22 @@ export function annotateHunks(patch: string, source: string, findings: readonly 
 
   const fixed = findings.filter((f): f is Finding & { fix: FindingFix } => f.fix !== null);
   const starts = lineStarts(source);
+  // Hunks are in order and do not overlap: each span finds its hunks by binary search, so
+  // a file with thousands of fixes and hunks costs fixes × log(hunks), not fixes × hunks.
   const attribute = (rule: string, spans: Span[], onlyEmpty: boolean) => {
-    for (const h of hunks) {
-      if (onlyEmpty && h.rules.length) continue;
-      if (spans.some((s) => s[0] <= h.span[1] && h.span[0] <= s[1]) && !h.rules.includes(rule)) h.rules.push(rule);
+    for (const s of spans) {
+      let lo = 0;
+      let hi = hunks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (hunks[mid].span[1] < s[0]) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < hunks.length && hunks[i].span[0] <= s[1]; i++) {
+        const h = hunks[i];
+        if (onlyEmpty && h.rules.length) continue;
+        if (h.span[1] >= s[0] && !h.rules.includes(rule)) h.rules.push(rule);
+      }
     }
   };
   // Fast path: a first-pass fix's edits are offsets into the original source.
@@ -112,7 +124,7 @@ export function changedSpans(patch: string): Span[] {
 
 /** Maps boundary spans of `after` to those of `before`; a span inside a changed region maps to that region. */
 function spanMapper(before: string, after: string): (s: Span) => Span {
-  const regions = structuredPatch('', '', before, after, '', '', { context: 0 }).hunks.map((h) => {
+  const regions = diffHunks(before, after, 0).map((h) => {
     // In structuredPatch's objects (unlike the text headers) an empty side's start is
     // already the line the gap precedes.
     const o = h.oldStart;

@@ -1,13 +1,12 @@
 // Unified diffs in the shape git produces and `git apply` / `patch -p1` accept:
 // `--- a/path` / `+++ b/path` headers, 3 lines of context unless --context says otherwise.
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+// Paths are quoted as git quotes them (src/output/fastdiff.ts), and the diff takes time
+// linear in the file size however many fixes it has.
 import { ansi } from './color.js';
+import { unifiedDiff } from './fastdiff.js';
 
 export function fileDiff(displayPath: string, before: string, after: string, context = 3): string {
-  return createTwoFilesPatch(`a/${displayPath}`, `b/${displayPath}`, before, after, undefined, undefined, {
-    context,
-    headerOptions: FILE_HEADERS_ONLY,
-  });
+  return unifiedDiff(displayPath, before, after, context);
 }
 
 /** Color a unified diff line by line; CRs stay inside the colored span's text. */

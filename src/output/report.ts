@@ -65,6 +65,8 @@ export function summaryLine(s: Summary, mode: Mode, writeHint = true): string {
   if (s.filesSkippedGenerated) {
     parts.push(`${plural(s.filesSkippedGenerated, 'generated file')} skipped (--include-generated to process)`);
   }
-  if (s.errors.length) parts.push(`${plural(s.errors.length, 'file')} could not be processed`);
+  // Files, not failures: one file can fail in two rules, or fail a rule and then the write.
+  const failed = new Set(s.errors.map((e) => e.file)).size;
+  if (failed) parts.push(`${plural(failed, 'file')} could not be processed`);
   return `gopitfix: ${parts.join('; ')}`;
 }

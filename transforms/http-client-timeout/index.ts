@@ -38,6 +38,7 @@ export const rule: Rule = {
         timeout: {
           type: 'string',
           pattern: DURATION_PATTERN,
+          format: 'go-duration',
           title: 'a Go duration like "30s" or "1m30s"',
           default: DEFAULT_TIMEOUT,
           description: 'The Timeout added to http.Client literals.',

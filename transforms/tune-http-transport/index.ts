@@ -25,7 +25,9 @@ const DEFAULTS = {
   forceAttemptHTTP2: false,
 };
 
-const DURATION = { type: 'string', pattern: DURATION_PATTERN, title: 'a Go duration like "90s" or "1m30s"' } as const;
+// The fields are Go ints: a constant above MaxInt32 does not compile for 32-bit targets.
+const MAX_GO_INT = 2147483647;
+const DURATION = { type: 'string', pattern: DURATION_PATTERN, format: 'go-duration', title: 'a Go duration like "90s" or "1m30s"' } as const;
 
 export const rule: Rule = {
   meta: {
@@ -52,12 +54,13 @@ export const rule: Rule = {
         maxIdleConnsPerHost: {
           type: 'integer',
           minimum: 0,
+          maximum: MAX_GO_INT,
           default: DEFAULTS.maxIdleConnsPerHost,
           description: 'MaxIdleConnsPerHost to add when neither it nor MaxIdleConns is set (0 = never add; net/http keeps 2).',
         },
         idleConnTimeout: { ...DURATION, default: DEFAULTS.idleConnTimeout, description: 'IdleConnTimeout to add ("0" = never add).' },
         tlsHandshakeTimeout: { ...DURATION, default: DEFAULTS.tlsHandshakeTimeout, description: 'TLSHandshakeTimeout to add ("0" = never add).' },
-        maxIdleConns: { type: 'integer', minimum: 0, default: DEFAULTS.maxIdleConns, description: 'MaxIdleConns to add when the pool is tuned (0 = never add).' },
+        maxIdleConns: { type: 'integer', minimum: 0, maximum: MAX_GO_INT, default: DEFAULTS.maxIdleConns, description: 'MaxIdleConns to add when the pool is tuned (0 = never add).' },
         expectContinueTimeout: { ...DURATION, default: DEFAULTS.expectContinueTimeout, description: 'ExpectContinueTimeout to add (opt-in, "0" = never add: it changes how bodies of Expect: 100-continue requests are sent).' },
         proxy: { type: 'boolean', default: DEFAULTS.proxy, description: 'Opt in: add Proxy: http.ProxyFromEnvironment (changes where requests go).' },
         forceAttemptHTTP2: { type: 'boolean', default: DEFAULTS.forceAttemptHTTP2, description: 'Opt in: add ForceAttemptHTTP2: true (switches HTTP/1.1 to HTTP/2 where the server offers it).' },
