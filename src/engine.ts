@@ -3,10 +3,13 @@
 // style). Overlapping fixes cannot both apply: the first in rule order wins and
 // the rest are retried on a re-parse of the result, up to a bounded fixpoint.
 // A safety net re-parses every result and drops any fix that would add a
-// syntax error; edits never touch a pre-existing ERROR region.
+// syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
+// goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
+// their alignment sections; a result Go's parser rejects loses its fixes.
 import { createTwoFilesPatch } from 'diff';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
+import { formatRegions, goFormat, lineIndex, splitLines } from './format.js';
 import { Imports } from './go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from './go/package.js';
 import { Semantics } from './go/scope.js';
@@ -83,6 +86,8 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   };
 
   let text = source;
+  /** What the fixes wrote, as ranges of the current text. */
+  let touched: TextEdit[] = [];
   for (let pass = 1; pass <= maxPasses; pass++) {
     const tree = parseGo(text);
     let accepted: Candidate[] = [];
@@ -220,7 +225,40 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
     }
     if (accepted.length === 0) break;
     maps.push(applied);
+    touched = carryForward(applied, touched);
     text = next;
+  }
+
+  if (text !== source) {
+    const t0 = performance.now();
+    const fmt = goFormat(text);
+    if (!fmt.ok) {
+      // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
+      if (goFormat(source).ok) {
+        for (const r of records) {
+          if (r.status !== 'applied') continue;
+          r.status = 'rejected';
+          r.message += ` (fix rejected: Go's parser rejects the fixed file: ${fmt.error})`;
+          result.rejectedFixes++;
+        }
+        text = source;
+      }
+      result.format = null;
+    } else {
+      const lines = splitLines(text);
+      const touchedLines: Set<number> = new Set();
+      for (const r of touched) {
+        const a = lineIndex(lines, r.start);
+        const b = lineIndex(lines, Math.max(r.start, r.end - 1));
+        for (let i = a; i <= b; i++) touchedLines.add(i);
+        // A deletion: the lines it joined.
+        if (r.start === r.end && r.start > 0) touchedLines.add(lineIndex(lines, r.start - 1));
+      }
+      const rf = formatRegions({ text, formatted: fmt.text, touched: touchedLines, source, toSource: mapBack });
+      result.format = { input: text, edits: rf.edits, ms: 0, sourceFormatted: rf.formattedSource };
+      text = rf.text;
+    }
+    if (result.format) result.format.ms = performance.now() - t0;
   }
 
   function reject(c: Candidate) {
@@ -362,6 +400,29 @@ function countErrors(text: string): number {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * Ranges of a pass's input carried into its output (edits sorted, against that input),
+ * plus the ranges the edits wrote.
+ */
+function carryForward(edits: TextEdit[], ranges: TextEdit[]): TextEdit[] {
+  const at = (offset: number, right: boolean) => {
+    let shift = 0;
+    for (const e of edits) {
+      if (e.start < offset && offset < e.end) return e.start + shift + (right ? e.text.length : 0);
+      if (e.end > offset || (e.start === offset && e.end === offset && !right)) break;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset + shift;
+  };
+  const out: TextEdit[] = ranges.map((r) => ({ start: at(r.start, false), end: at(r.end, true), text: '' }));
+  let shift = 0;
+  for (const e of edits) {
+    out.push({ start: e.start + shift, end: e.start + shift + e.text.length, text: '' });
+    shift += e.text.length - (e.end - e.start);
+  }
+  return out;
 }
 
 /** An offset in a pass's output, mapped to the text before that pass. */

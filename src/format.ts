@@ -1,0 +1,240 @@
+// The engine's last stage: Go's own formatter (go/format, compiled to WebAssembly by
+// @wasm-fmt/gofmt) on the fixed text of a changed file, limited to the regions the
+// fixes touched. gofmt aligns columns over sections of lines (key/value elements,
+// trailing comments, specs of a var/const block), so an edit that changes one line's
+// length can change the padding of its neighbours; those changes are kept. Every other
+// change gofmt would make is a pre-existing formatting issue of the user's file and is
+// left alone: a file that was not gofmt-clean stays byte-identical outside the fixes'
+// regions, a file that was gofmt-clean comes out gofmt-clean.
+//
+// The formatter parses before it prints, so it is also the second parser: a text it
+// rejects is not Go (the engine drops the file's fixes when the input was accepted).
+import { diffArrays } from 'diff';
+import { format as wasmFormat } from '@wasm-fmt/gofmt';
+import type { TextEdit } from './types.js';
+
+export type GoFormatResult = { ok: true; text: string } | { ok: false; error: string };
+
+/** go/format.Source on text (a BOM and CR line endings are removed first: gofmt writes neither). */
+export function goFormat(text: string): GoFormatResult {
+  const lf = (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(/\r\n/g, '\n');
+  try {
+    return { ok: true, text: wasmFormat(lf) };
+  } catch (e) {
+    return { ok: false, error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+  }
+}
+
+interface Line {
+  /** Without the line terminator (and without a BOM on the first line). */
+  text: string;
+  /** Offset of the line's first character in the full text. */
+  start: number;
+  /** Offset just past the line's content (before \r\n or \n). */
+  end: number;
+}
+
+/** The text's lines; the last one is '' when the text ends with a newline. */
+export function splitLines(text: string): Line[] {
+  const out: Line[] = [];
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  let pos = bom;
+  for (;;) {
+    const nl = text.indexOf('\n', pos);
+    const stop = nl < 0 ? text.length : nl;
+    const end = stop > pos && text[stop - 1] === '\r' && nl >= 0 ? stop - 1 : stop;
+    out.push({ text: text.slice(pos, end), start: pos, end });
+    if (nl < 0) return out;
+    pos = nl + 1;
+  }
+}
+
+/** Index of the line holding offset (lines from splitLines). */
+export function lineIndex(lines: readonly Line[], offset: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid].start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const indentOf = (s: string) => /^[ \t]*/.exec(s)![0];
+const blank = (s: string) => s.trim() === '';
+
+/**
+ * Lines gofmt may re-align because of the touched ones: for each touched line, the
+ * lines at the same indentation above and below it, up to a blank line or a line with
+ * less indentation (lines with more indentation, e.g. the inside of a multi-line element,
+ * are passed over without being included). That covers gofmt's alignment sections:
+ * consecutive key/value elements, trailing-comment columns, the specs of a block.
+ */
+export function alignmentRegion(lines: readonly string[], touched: ReadonlySet<number>): Set<number> {
+  const out = new Set(touched);
+  for (const t of touched) {
+    if (t >= lines.length || blank(lines[t])) continue;
+    const ind = indentOf(lines[t]);
+    for (const step of [-1, 1]) {
+      for (let j = t + step; j >= 0 && j < lines.length; j += step) {
+        const l = lines[j];
+        if (blank(l)) break;
+        const li = indentOf(l);
+        if (li === ind) out.add(j);
+        else if (!(li.length > ind.length && li.startsWith(ind))) break;
+      }
+    }
+  }
+  return out;
+}
+
+interface Hunk {
+  /** First old line index. */
+  at: number;
+  old: string[];
+  new: string[];
+}
+
+function hunks(a: string[], b: string[]): Hunk[] {
+  const out: Hunk[] = [];
+  // gofmt on a file that is mostly formatted changes few lines: trim the common ends first.
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  const changes = diffArrays(a.slice(p, a.length - s), b.slice(p, b.length - s));
+  let i = p;
+  let cur: Hunk | null = null;
+  for (const c of changes) {
+    if (!c.added && !c.removed) {
+      if (cur) out.push(cur);
+      cur = null;
+      i += c.value.length;
+      continue;
+    }
+    cur ??= { at: i, old: [], new: [] };
+    if (c.removed) {
+      cur.old.push(...c.value);
+      i += c.value.length;
+    } else cur.new.push(...c.value);
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+export interface RegionFormat {
+  /** The formatted text (=== text when nothing in the regions changes). */
+  text: string;
+  /** The changes as edits against the input text, sorted. */
+  edits: TextEdit[];
+  /** Whether the original source had to be formatted too (pre-existing issues near the fixes). */
+  formattedSource: boolean;
+}
+
+export interface RegionOptions {
+  /** The fixed text. */
+  text: string;
+  /** Its gofmt'ed form (goFormat(text)). */
+  formatted: string;
+  /** Line indices of text the fixes touched. */
+  touched: ReadonlySet<number>;
+  /**
+   * The text before the fixes, and how an untouched line of `text` maps to its line in it
+   * (by offset): used to tell a formatting change the fixes caused from one the file
+   * already needed, for changes outside the alignment region.
+   */
+  source: string;
+  toSource(offset: number): number;
+}
+
+/**
+ * Keep gofmt's changes of `text` that lie on touched lines or in their alignment region,
+ * and outside it those the fixes caused (the same line was gofmt-clean in the source);
+ * drop the rest. Line endings: a replaced line keeps its own; new lines get the file's.
+ */
+export function formatRegions(o: RegionOptions): RegionFormat {
+  const lines = splitLines(o.text);
+  const old = lines.map((l) => l.text);
+  const neu = o.formatted.split('\n');
+  const hs = hunks(old, neu);
+  if (hs.length === 0) return { text: o.text, edits: [], formattedSource: false };
+  const region = alignmentRegion(old, o.touched);
+  const eol = o.text.includes('\r\n') ? '\r\n' : '\n';
+
+  // Per old line: its replacement (1:1), or per hunk when the line count changes.
+  type Pending = { at: number; count: number; lines: string[] };
+  const keep: Pending[] = [];
+  const doubtful: Pending[] = [];
+  for (const h of hs) {
+    if (h.old.length === h.new.length) {
+      h.old.forEach((_, k) => {
+        const item = { at: h.at + k, count: 1, lines: [h.new[k]] };
+        (region.has(h.at + k) ? keep : doubtful).push(item);
+      });
+    } else {
+      const span = h.old.length ? h.old.map((_, k) => h.at + k) : [h.at - 1, h.at];
+      const item = { at: h.at, count: h.old.length, lines: h.new };
+      const hitsTouched = span.some((k) => o.touched.has(k));
+      (hitsTouched || (h.old.length > 0 && span.every((k) => region.has(k))) ? keep : doubtful).push(item);
+    }
+  }
+
+  let formattedSource = false;
+  if (doubtful.length) {
+    // Outside the region: keep a change only when the source's own line was gofmt-clean,
+    // i.e. the fixes caused it (a section wider than alignmentRegion's guess).
+    formattedSource = true;
+    const src = goFormat(o.source);
+    if (src.ok) {
+      const sLines = splitLines(o.source);
+      const sOld = sLines.map((l) => l.text);
+      const dirty = new Set<number>();
+      for (const h of hunks(sOld, src.text.split('\n'))) {
+        if (h.old.length === 0) {
+          dirty.add(h.at - 1);
+          dirty.add(h.at);
+        } else h.old.forEach((_, k) => dirty.add(h.at + k));
+      }
+      for (const d of doubtful) {
+        const span = d.count ? Array.from({ length: d.count }, (_, k) => d.at + k) : [d.at - 1, d.at];
+        const clean = span.every((k) => {
+          if (k < 0 || k >= lines.length) return true;
+          const s = lineIndex(sLines, o.toSource(lines[k].start));
+          return sOld[s] === old[k] && !dirty.has(s);
+        });
+        if (clean) keep.push(d);
+      }
+    }
+  }
+  if (keep.length === 0) return { text: o.text, edits: [], formattedSource };
+
+  keep.sort((a, b) => a.at - b.at);
+  const edits: TextEdit[] = [];
+  for (const k of keep) {
+    let start: number;
+    let end: number;
+    let text: string;
+    if (k.count > 0) {
+      start = lines[k.at].start;
+      end = lines[k.at + k.count - 1].end;
+      text = k.lines.join(eol);
+    } else if (k.at < lines.length) {
+      // Pure insertion before line k.at.
+      start = end = lines[k.at].start;
+      text = k.lines.map((l) => l + eol).join('');
+    } else {
+      start = end = o.text.length;
+      text = k.lines.map((l) => eol + l).join('');
+    }
+    edits.push({ start, end, text });
+  }
+  let out = '';
+  let pos = 0;
+  for (const e of edits) {
+    out += o.text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  out += o.text.slice(pos);
+  return { text: out, edits, formattedSource };
+}
