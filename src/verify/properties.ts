@@ -19,7 +19,8 @@ export type ProblemKind =
   | 'bom'
   | 'not-idempotent'
   | 'gofmt-rejects'
-  | 'gofmt-unformatted';
+  | 'gofmt-unformatted'
+  | 'format-stage';
 
 export interface Problem {
   file: string;
@@ -140,13 +141,31 @@ export function checkResult(result: FileResult, opts: CheckOptions): Problem[] {
     list.push(f.fix);
     byPass.set(f.fix.pass, list);
   }
+  // The formatting stage runs after the last pass: its edits must rebuild the output
+  // and change nothing but whitespace (gofmt's alignment of the fixes' neighbours).
+  const fmt = result.format;
+  const fixed = fmt ? fmt.input : output;
+  if (fmt) {
+    let rebuilt: string | null = null;
+    try {
+      rebuilt = applyEdits(fmt.input, fmt.edits);
+    } catch (e) {
+      add('format-stage', `its edits do not apply: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (rebuilt !== null && rebuilt !== output) add('format-stage', 'its edits do not rebuild the output');
+    for (const e of fmt.edits) {
+      if (fmt.input.slice(e.start, e.end).replace(/\s+/g, '') !== e.text.replace(/\s+/g, '')) {
+        add('format-stage', `it changed more than whitespace near line ${lineOf(fmt.input, e.start)}`);
+      }
+    }
+  }
   const passes = [...byPass.keys()].sort((a, b) => a - b);
   const baselines = passes.map((p) => byPass.get(p)![0].baseline);
   if (passes.length === 0) add('edit-outside-fix', 'the output changed but no finding carries a fix');
   else if (baselines[0] !== source) add('edit-outside-fix', `the first applied pass (${passes[0]}) did not start from the input`);
   for (let i = 0; i < passes.length; i++) {
     const before = baselines[i];
-    const after = i + 1 < passes.length ? baselines[i + 1] : output;
+    const after = i + 1 < passes.length ? baselines[i + 1] : fixed;
     const fixes = byPass.get(passes[i])!;
     if (fixes.some((f) => f.baseline !== before)) add('edit-outside-fix', `pass ${passes[i]}: fixes computed on different texts`);
     const facts = parseFacts(before);
