@@ -9,9 +9,23 @@
 //
 // The formatter parses before it prints, so it is also the second parser: a text it
 // rejects is not Go (the engine drops the file's fixes when the input was accepted).
+import { readFileSync } from 'node:fs';
 import { diffArrays } from 'diff';
-import { format as wasmFormat } from '@wasm-fmt/gofmt';
+import { format as formatWith } from '@wasm-fmt/gofmt/gofmt_binding.js';
 import type { TextEdit } from './types.js';
+
+// The package's default entry compiles the module when imported (~20 ms); most runs change
+// few files or none, so it is compiled on the first changed file instead (per worker thread).
+let wasm: WebAssembly.Exports | null = null;
+function wasmFormat(text: string): string {
+  if (!wasm) {
+    const bytes = readFileSync(new URL(import.meta.resolve('@wasm-fmt/gofmt/wasm')));
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    (exports._initialize as () => void)();
+    wasm = exports;
+  }
+  return formatWith(wasm, text);
+}
 
 export type GoFormatResult = { ok: true; text: string } | { ok: false; error: string };
 
