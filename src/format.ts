@@ -76,6 +76,9 @@ export function lineIndex(lines: readonly Line[], offset: number): number {
 }
 
 const indentOf = (s: string) => /^[ \t]*/.exec(s)![0];
+const leading = (s: string) => /^\s*/.exec(s)![0];
+const trailing = (s: string) => /\s*$/.exec(s)![0];
+const squash = (s: string) => s.replace(/\s+/g, '');
 const blank = (s: string) => s.trim() === '';
 
 /**
@@ -110,30 +113,49 @@ interface Hunk {
   new: string[];
 }
 
+/**
+ * gofmt's changes as hunks. Lines are paired by their text without whitespace (gofmt
+ * mostly changes spacing), so a file whose every line gofmt would touch (trailing blanks,
+ * spaces for tabs) still pairs each line with its own formatted form: such pairs are 1:1
+ * hunks; lines gofmt adds, removes, joins or rewrites form the other hunks.
+ */
 function hunks(a: string[], b: string[]): Hunk[] {
+  const ka = a.map(squash);
+  const kb = b.map(squash);
   const out: Hunk[] = [];
+  const pairs = (i: number, j: number, n: number) => {
+    for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) out.push({ at: i + k, old: [a[i + k]], new: [b[j + k]] });
+  };
   // gofmt on a file that is mostly formatted changes few lines: trim the common ends first.
   let p = 0;
-  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  while (p < a.length && p < b.length && ka[p] === kb[p]) p++;
   let s = 0;
-  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-  const changes = diffArrays(a.slice(p, a.length - s), b.slice(p, b.length - s));
+  while (s < a.length - p && s < b.length - p && ka[a.length - 1 - s] === kb[b.length - 1 - s]) s++;
+  pairs(0, 0, p);
   let i = p;
+  let j = p;
   let cur: Hunk | null = null;
-  for (const c of changes) {
+  for (const c of diffArrays(ka.slice(p, a.length - s), kb.slice(p, b.length - s))) {
+    const n = c.value.length;
     if (!c.added && !c.removed) {
       if (cur) out.push(cur);
       cur = null;
-      i += c.value.length;
+      pairs(i, j, n);
+      i += n;
+      j += n;
       continue;
     }
     cur ??= { at: i, old: [], new: [] };
     if (c.removed) {
-      cur.old.push(...c.value);
-      i += c.value.length;
-    } else cur.new.push(...c.value);
+      cur.old.push(...a.slice(i, i + n));
+      i += n;
+    } else {
+      cur.new.push(...b.slice(j, j + n));
+      j += n;
+    }
   }
   if (cur) out.push(cur);
+  pairs(a.length - s, b.length - s, s);
   return out;
 }
 
@@ -182,15 +204,23 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   const doubtful: Pending[] = [];
   for (const h of hs) {
     if (h.old.length === h.new.length) {
-      h.old.forEach((_, k) => {
-        const item = { at: h.at + k, count: 1, lines: [h.new[k]] };
-        (region.has(h.at + k) ? keep : doubtful).push(item);
+      h.old.forEach((line, k) => {
+        const at = h.at + k;
+        const n = h.new[k];
+        if (o.touched.has(at)) keep.push({ at, count: 1, lines: [n] });
+        else if (region.has(at) && line.trim() !== '' && squash(line) === squash(n)) {
+          // An alignment change: only the padding inside the line; its indentation and
+          // trailing blanks are the user's (gofmt-clean lines have neither to lose).
+          const kept = leading(line) + n.trim() + trailing(line);
+          // (An untouched line is the source's line: when gofmt would also change its
+          // indentation or trailing blanks, it was not gofmt-clean before either.)
+          if (kept !== line) keep.push({ at, count: 1, lines: [kept] });
+        } else doubtful.push({ at, count: 1, lines: [n] });
       });
     } else {
       const span = h.old.length ? h.old.map((_, k) => h.at + k) : [h.at - 1, h.at];
       const item = { at: h.at, count: h.old.length, lines: h.new };
-      const hitsTouched = span.some((k) => o.touched.has(k));
-      (hitsTouched || (h.old.length > 0 && span.every((k) => region.has(k))) ? keep : doubtful).push(item);
+      (span.some((k) => o.touched.has(k)) ? keep : doubtful).push(item);
     }
   }
 

@@ -1,7 +1,9 @@
 // The engine's safety properties, checked on one FileResult: what issue 9 promises
 // users (no new syntax error, idempotence, bytes outside the fixes' edits untouched,
 // line endings and BOM kept, no edit in or across an ERROR region). Used by the corpus
-// verifier (npm run verify:corpus), the corpus and fuzz tests. gofmt acceptance needs a
+// verifier (npm run verify:corpus), the corpus and fuzz tests. The engine's formatting
+// stage must rebuild the output from the fixed text and change only whitespace there.
+// gofmt acceptance needs a
 // process and is checked in batches by ./gofmt.ts.
 import type { EngineOptions, FileResult, FindingFix } from '../engine-api.js';
 import { processFile } from '../engine.js';
@@ -152,7 +154,10 @@ export function checkResult(result: FileResult, opts: CheckOptions): Problem[] {
     } catch (e) {
       add('format-stage', `its edits do not apply: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (rebuilt !== null && rebuilt !== output) add('format-stage', 'its edits do not rebuild the output');
+    if (rebuilt !== null && rebuilt !== output) {
+      const span = changedSpan(rebuilt, output);
+      add('edit-outside-fix', `bytes outside the fixes' and the formatting stage's edits changed near line ${lineOf(output, span.start)}`);
+    }
     for (const e of fmt.edits) {
       if (fmt.input.slice(e.start, e.end).replace(/\s+/g, '') !== e.text.replace(/\s+/g, '')) {
         add('format-stage', `it changed more than whitespace near line ${lineOf(fmt.input, e.start)}`);
