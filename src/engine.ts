@@ -245,16 +245,23 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       }
       result.format = null;
     } else {
+      // Lines whose content a fix wrote or cut into, and the lines at the edges of its edits
+      // (an inserted line's neighbour, the line after a deleted one): both anchor gofmt's
+      // alignment sections; only the first get gofmt's full form.
       const lines = splitLines(text);
-      const touchedLines: Set<number> = new Set();
+      const touchedLines = new Set<number>();
+      const nearLines = new Set<number>();
       for (const r of touched) {
         const a = lineIndex(lines, r.start);
         const b = lineIndex(lines, Math.max(r.start, r.end - 1));
-        for (let i = a; i <= b; i++) touchedLines.add(i);
-        // A deletion: the lines it joined.
-        if (r.start === r.end && r.start > 0) touchedLines.add(lineIndex(lines, r.start - 1));
+        for (let i = a; i <= b; i++) {
+          nearLines.add(i);
+          const l = lines[i];
+          if (r.start === r.end ? l.start < r.start && r.start < l.end : Math.max(r.start, l.start) < Math.min(r.end, l.end)) touchedLines.add(i);
+        }
+        if (r.start === r.end && r.start > 0) nearLines.add(lineIndex(lines, r.start - 1));
       }
-      const rf = formatRegions({ text, formatted: fmt.text, touched: touchedLines, source, toSource: mapBack });
+      const rf = formatRegions({ text, formatted: fmt.text, touched: touchedLines, near: nearLines, source, toSource: mapBack });
       result.format = { input: text, edits: rf.edits, ms: 0, sourceFormatted: rf.formattedSource };
       text = rf.text;
     }

@@ -173,8 +173,10 @@ export interface RegionOptions {
   text: string;
   /** Its gofmt'ed form (goFormat(text)). */
   formatted: string;
-  /** Line indices of text the fixes touched. */
+  /** Line indices of text whose content the fixes changed: they get gofmt's full form. */
   touched: ReadonlySet<number>;
+  /** Lines next to the fixes' edits (an inserted line's neighbours): they anchor alignment sections too. */
+  near?: ReadonlySet<number>;
   /**
    * The text before the fixes, and how an untouched line of `text` maps to its line in it
    * (by offset): used to tell a formatting change the fixes caused from one the file
@@ -195,7 +197,7 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   const neu = o.formatted.split('\n');
   const hs = hunks(old, neu);
   if (hs.length === 0) return { text: o.text, edits: [], formattedSource: false };
-  const region = alignmentRegion(old, o.touched);
+  const region = alignmentRegion(old, new Set([...o.touched, ...(o.near ?? [])]));
   const eol = o.text.includes('\r\n') ? '\r\n' : '\n';
 
   // Per old line: its replacement (1:1), or per hunk when the line count changes.

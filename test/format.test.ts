@@ -67,6 +67,12 @@ describe('formatting stage', () => {
     expect(r.format?.sourceFormatted).toBe(true);
   });
 
+  it('a file gofmt would change on every line: only the touched line gets gofmt\'s form, its section only new padding', () => {
+    const src = 'package p \t\n\nvar ( \t\n\ta  = g(1) // one \t\n\tbb = 2    // two \t\n\tc  = 3 \t\n) \t\n\nfunc g(int) int { return 0 } \t\n';
+    const r = processFile(file(src), { rules: [textRule('r', 'g(1)', 'g(1000)')] });
+    expect(r.output).toBe(src.replace('\ta  = g(1) // one \t', '\ta  = g(1000) // one').replace('bb = 2    // two', 'bb = 2       // two'));
+  });
+
   it('keeps CRLF line endings and the byte order mark', () => {
     const src = '\uFEFFpackage p\r\n\r\nvar (\r\n\ta  = g(1) // one\r\n\tbb = 2    // two\r\n)\r\n\r\nfunc g(int) int { return 0 }\r\n';
     const r = processFile(file(src), { rules: [textRule('r', 'g(1)', 'g(1000)')] });
