@@ -9,7 +9,7 @@
 import { createTwoFilesPatch } from 'diff';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
-import { formatRegions, goFormat, lineIndex, splitLines } from './format.js';
+import { formatFixed, goFormat } from './format.js';
 import { Imports } from './go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from './go/package.js';
 import { Semantics } from './go/scope.js';
@@ -231,7 +231,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
 
   if (text !== source) {
     const t0 = performance.now();
-    const fmt = goFormat(text);
+    const fmt = formatFixed(source, text, touched, mapBack);
     if (!fmt.ok) {
       // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
       if (goFormat(source).ok) {
@@ -245,25 +245,8 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       }
       result.format = null;
     } else {
-      // Lines whose content a fix wrote or cut into, and the lines at the edges of its edits
-      // (an inserted line's neighbour, the line after a deleted one): both anchor gofmt's
-      // alignment sections; only the first get gofmt's full form.
-      const lines = splitLines(text);
-      const touchedLines = new Set<number>();
-      const nearLines = new Set<number>();
-      for (const r of touched) {
-        const a = lineIndex(lines, r.start);
-        const b = lineIndex(lines, Math.max(r.start, r.end - 1));
-        for (let i = a; i <= b; i++) {
-          nearLines.add(i);
-          const l = lines[i];
-          if (r.start === r.end ? l.start < r.start && r.start < l.end : Math.max(r.start, l.start) < Math.min(r.end, l.end)) touchedLines.add(i);
-        }
-        if (r.start === r.end && r.start > 0) nearLines.add(lineIndex(lines, r.start - 1));
-      }
-      const rf = formatRegions({ text, formatted: fmt.text, touched: touchedLines, near: nearLines, source, toSource: mapBack });
-      result.format = { input: text, edits: rf.edits, ms: 0, sourceFormatted: rf.formattedSource };
-      text = rf.text;
+      result.format = { input: text, edits: fmt.edits, ms: 0, sourceFormatted: fmt.sourceFormatted };
+      text = fmt.text;
     }
     if (result.format) result.format.ms = performance.now() - t0;
   }
@@ -310,7 +293,11 @@ function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, pat
     baseline,
     get diff() {
       if (diff === null) {
-        const after = applyFixes(baseline, imports, [{ fix: alone }]).text;
+        const applied = applyFixes(baseline, imports, [{ fix: alone }]);
+        // As the engine writes it: formatted in the fix's own lines and alignment sections,
+        // so the diff (and the SARIF replacements made from it) is gofmt-exact alone.
+        const fmt = formatFixed(baseline, applied.text, carryForward(applied.edits, []), (o) => mapThrough(applied.edits, o));
+        const after = fmt.ok ? fmt.text : applied.text;
         diff = createTwoFilesPatch(`a/${path}`, `b/${path}`, baseline, after, '', '', { context: 3 });
         diff = diff.replace(/^=+\r?\n/, '');
       }

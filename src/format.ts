@@ -284,3 +284,32 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   out += o.text.slice(pos);
   return { text: out, edits, formattedSource };
 }
+
+export type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string };
+
+/**
+ * The engine's formatting stage for one fixed text: `written` are the ranges of `text` the
+ * fixes wrote (carried through every pass), `toSource` maps an offset of `text` to
+ * `source`. Lines whose content a fix wrote or cut into get gofmt's full form; they and the
+ * lines at the edges of the edits (an inserted line's neighbour, the line after a deleted
+ * one) anchor the alignment sections. Fails with the parser's error when Go rejects `text`.
+ */
+export function formatFixed(source: string, text: string, written: readonly TextEdit[], toSource: (offset: number) => number): FixedFormat {
+  const fmt = goFormat(text);
+  if (!fmt.ok) return fmt;
+  const lines = splitLines(text);
+  const touched = new Set<number>();
+  const near = new Set<number>();
+  for (const r of written) {
+    const a = lineIndex(lines, r.start);
+    const b = lineIndex(lines, Math.max(r.start, r.end - 1));
+    for (let i = a; i <= b; i++) {
+      near.add(i);
+      const l = lines[i];
+      if (r.start === r.end ? l.start < r.start && r.start < l.end : Math.max(r.start, l.start) < Math.min(r.end, l.end)) touched.add(i);
+    }
+    if (r.start === r.end && r.start > 0) near.add(lineIndex(lines, r.start - 1));
+  }
+  const rf = formatRegions({ text, formatted: fmt.text, touched, near, source, toSource });
+  return { ok: true, text: rf.text, edits: rf.edits, sourceFormatted: rf.formattedSource };
+}

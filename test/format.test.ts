@@ -40,6 +40,8 @@ describe('formatting stage', () => {
     expect(r.output).toBe(fmt(r.output));
     expect(r.format?.input).toBe(src.replace('g(1)', 'g(1000)'));
     expect(r.format?.edits.length).toBeGreaterThan(0);
+    // The fix's own diff (JSON, interactive review, SARIF replacements) is formatted the same way.
+    expect(r.findings[0].fix?.diff).toContain('\n+\tbb := 2      // two\n');
   });
 
   it('a file that was not gofmt-clean stays byte-identical outside the fixes\' sections', () => {
