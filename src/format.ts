@@ -200,7 +200,10 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   const region = alignmentRegion(old, new Set([...o.touched, ...(o.near ?? [])]));
   const eol = o.text.includes('\r\n') ? '\r\n' : '\n';
 
-  // Per old line: its replacement (1:1), or per hunk when the line count changes.
+  // Per old line: its replacement (1:1), or per hunk when the line count changes. In the
+  // fixes' own lines every change of spacing and line breaks is kept; a change of the code
+  // itself (gofmt also sorts and de-duplicates imports, rewrites comments) only when the whole
+  // source was gofmt-clean (below), since the fixed lines may hold the user's own code.
   type Pending = { at: number; count: number; lines: string[] };
   const keep: Pending[] = [];
   const doubtful: Pending[] = [];
@@ -209,7 +212,7 @@ export function formatRegions(o: RegionOptions): RegionFormat {
       h.old.forEach((line, k) => {
         const at = h.at + k;
         const n = h.new[k];
-        if (o.touched.has(at)) keep.push({ at, count: 1, lines: [n] });
+        if (o.touched.has(at) && squash(line) === squash(n)) keep.push({ at, count: 1, lines: [n] });
         else if (region.has(at) && line.trim() !== '' && squash(line) === squash(n)) {
           // An alignment change: only the padding inside the line; its indentation and
           // trailing blanks are the user's (gofmt-clean lines have neither to lose).
@@ -222,34 +225,32 @@ export function formatRegions(o: RegionOptions): RegionFormat {
     } else {
       const span = h.old.length ? h.old.map((_, k) => h.at + k) : [h.at - 1, h.at];
       const item = { at: h.at, count: h.old.length, lines: h.new };
-      (span.some((k) => o.touched.has(k)) ? keep : doubtful).push(item);
+      const spacing = squash(h.old.join('')) === squash(h.new.join(''));
+      (spacing && span.some((k) => o.touched.has(k)) ? keep : doubtful).push(item);
     }
   }
 
   let formattedSource = false;
   if (doubtful.length) {
-    // Outside the region: keep a change only when the source's own line was gofmt-clean,
-    // i.e. the fixes caused it (a section wider than alignmentRegion's guess).
+    // Outside the region. When the source was gofmt-clean, every change is the fixes' doing
+    // (a section wider than alignmentRegion's guess): keep them all, the file stays clean.
+    // Otherwise keep only a padding change on a line whose source line, and the lines
+    // around it, gofmt left alone; the file's own formatting issues are not ours to fix.
     formattedSource = true;
     const src = goFormat(o.source);
     if (src.ok) {
       const sLines = splitLines(o.source);
       const sOld = sLines.map((l) => l.text);
-      const dirty = new Set<number>();
-      for (const h of hunks(sOld, src.text.split('\n'))) {
-        if (h.old.length === 0) {
-          dirty.add(h.at - 1);
-          dirty.add(h.at);
-        } else h.old.forEach((_, k) => dirty.add(h.at + k));
-      }
-      for (const d of doubtful) {
-        const span = d.count ? Array.from({ length: d.count }, (_, k) => d.at + k) : [d.at - 1, d.at];
-        const clean = span.every((k) => {
-          if (k < 0 || k >= lines.length) return true;
-          const s = lineIndex(sLines, o.toSource(lines[k].start));
-          return sOld[s] === old[k] && !dirty.has(s);
-        });
-        if (clean) keep.push(d);
+      const sHunks = hunks(sOld, src.text.split('\n'));
+      if (sHunks.length === 0) keep.push(...doubtful);
+      else {
+        const dirty = new Set<number>();
+        for (const h of sHunks) for (let k = h.at - 1; k <= h.at + Math.max(h.old.length, 1); k++) dirty.add(k);
+        for (const d of doubtful) {
+          if (d.count !== 1 || d.lines.length !== 1 || squash(old[d.at]) !== squash(d.lines[0])) continue;
+          const s = lineIndex(sLines, o.toSource(lines[d.at].start));
+          if (sOld[s] === old[d.at] && !dirty.has(s)) keep.push(d);
+        }
       }
     }
   }

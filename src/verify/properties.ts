@@ -7,6 +7,7 @@
 // process and is checked in batches by ./gofmt.ts.
 import type { EngineOptions, FileResult, FindingFix } from '../engine-api.js';
 import { processFile } from '../engine.js';
+import { goFormat } from '../format.js';
 import { errorRanges, named } from '../go/syntax.js';
 import { parseGo } from '../parser.js';
 import type { TextEdit } from '../types.js';
@@ -158,9 +159,19 @@ export function checkResult(result: FileResult, opts: CheckOptions): Problem[] {
       const span = changedSpan(rebuilt, output);
       add('edit-outside-fix', `bytes outside the fixes' and the formatting stage's edits changed near line ${lineOf(output, span.start)}`);
     }
-    for (const e of fmt.edits) {
-      if (fmt.input.slice(e.start, e.end).replace(/\s+/g, '') !== e.text.replace(/\s+/g, '')) {
-        add('format-stage', `it changed more than whitespace near line ${lineOf(fmt.input, e.start)}`);
+    // From a gofmt-clean source, the output is exactly what the formatter prints; from any
+    // other source the stage only changes spacing (the file's own issues stay).
+    const before = goFormat(source);
+    if (before.ok && before.text === source.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n')) {
+      const after = goFormat(output);
+      const lf = output.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+      if (!after.ok) add('format-stage', `Go's parser rejects the output of a gofmt-clean file: ${after.error}`);
+      else if (after.text !== lf) add('format-stage', `a gofmt-clean file's output is not gofmt-clean near line ${lineOf(lf, changedSpan(lf, after.text).start)}`);
+    } else {
+      for (const e of fmt.edits) {
+        if (fmt.input.slice(e.start, e.end).replace(/\s+/g, '') !== e.text.replace(/\s+/g, '')) {
+          add('format-stage', `it changed more than whitespace near line ${lineOf(fmt.input, e.start)} of a file that was not gofmt-clean`);
+        }
       }
     }
   }
