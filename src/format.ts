@@ -256,13 +256,25 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   }
   if (keep.length === 0) return { text: o.text, edits: [], formattedSource };
 
-  keep.sort((a, b) => a.at - b.at);
+  // Insertions before a line come before that line's own replacement.
+  keep.sort((a, b) => a.at - b.at || a.count - b.count);
   const edits: TextEdit[] = [];
   for (const k of keep) {
     let start: number;
     let end: number;
     let text: string;
-    if (k.count > 0) {
+    if (k.count > 0 && k.lines.length === 0) {
+      // Lines removed (a blank line gofmt drops): their line terminators go too.
+      const last = k.at + k.count - 1;
+      if (last + 1 < lines.length) {
+        start = lines[k.at].start;
+        end = lines[last + 1].start;
+      } else {
+        start = k.at > 0 ? lines[k.at - 1].end : lines[k.at].start;
+        end = o.text.length;
+      }
+      text = '';
+    } else if (k.count > 0) {
       start = lines[k.at].start;
       end = lines[k.at + k.count - 1].end;
       text = k.lines.join(eol);

@@ -75,6 +75,15 @@ describe('formatting stage', () => {
     expect(r.output).toBe(src.replace('\ta  = g(1) // one \t', '\ta  = g(1000) // one').replace('bb = 2    // two', 'bb = 2       // two'));
   });
 
+  it('a deletion that leaves two blank lines: gofmt\'s single blank line, its line ending removed too', () => {
+    const src = 'package p\n\nfunc f() {\n\ta()\n\n\tx := 1\n\n\tb()\n}\n\nfunc a() {}\nfunc b() {}\n';
+    expect(fmt(src)).toBe(src);
+    const r = processFile(file(src), { rules: [textRule('r', '\tx := 1\n', '')] });
+    expect(r.output).toBe('package p\n\nfunc f() {\n\ta()\n\n\tb()\n}\n\nfunc a() {}\nfunc b() {}\n');
+    const crlf = processFile(file(src.replace(/\n/g, '\r\n')), { rules: [textRule('r', '\tx := 1\r\n', '')] });
+    expect(crlf.output).toBe(r.output.replace(/\n/g, '\r\n'));
+  });
+
   it('keeps CRLF line endings and the byte order mark', () => {
     const src = '\uFEFFpackage p\r\n\r\nvar (\r\n\ta  = g(1) // one\r\n\tbb = 2    // two\r\n)\r\n\r\nfunc g(int) int { return 0 }\r\n';
     const r = processFile(file(src), { rules: [textRule('r', 'g(1)', 'g(1000)')] });
