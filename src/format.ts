@@ -201,26 +201,27 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   const eol = o.text.includes('\r\n') ? '\r\n' : '\n';
 
   // Per old line: its replacement (1:1), or per hunk when the line count changes. In the
-  // fixes' own lines every change of spacing and line breaks is kept; a change of the code
-  // itself (gofmt also sorts and de-duplicates imports, rewrites comments) only when the whole
-  // source was gofmt-clean (below), since the fixed lines may hold the user's own code.
+  // fixes' own lines and their sections every change of spacing is kept; a change of the
+  // code itself (gofmt also sorts and de-duplicates imports, rewrites comments) only when the
+  // whole source was gofmt-clean (below), since the fixed lines may hold the user's own code.
   type Pending = { at: number; count: number; lines: string[] };
   const keep: Pending[] = [];
   const doubtful: Pending[] = [];
+  // Lines where gofmt would also change the indentation or trailing blanks: from a clean
+  // source that is the fixes' doing (take gofmt's line), else the user's (keep theirs).
+  const edges: { at: number; full: string; own: string }[] = [];
   for (const h of hs) {
     if (h.old.length === h.new.length) {
       h.old.forEach((line, k) => {
         const at = h.at + k;
         const n = h.new[k];
-        if (o.touched.has(at) && squash(line) === squash(n)) keep.push({ at, count: 1, lines: [n] });
-        else if (region.has(at) && line.trim() !== '' && squash(line) === squash(n)) {
-          // An alignment change: only the padding inside the line; its indentation and
-          // trailing blanks are the user's (gofmt-clean lines have neither to lose).
-          const kept = leading(line) + n.trim() + trailing(line);
-          // (An untouched line is the source's line: when gofmt would also change its
-          // indentation or trailing blanks, it was not gofmt-clean before either.)
-          if (kept !== line) keep.push({ at, count: 1, lines: [kept] });
-        } else doubtful.push({ at, count: 1, lines: [n] });
+        const spacing = squash(line) === squash(n);
+        if (spacing && line.trim() !== '' && (o.touched.has(at) || region.has(at))) {
+          const own = leading(line) + n.trim() + trailing(line);
+          if (own === n) keep.push({ at, count: 1, lines: [n] });
+          else edges.push({ at, full: n, own });
+        } else if (spacing && o.touched.has(at)) keep.push({ at, count: 1, lines: [n] });
+        else doubtful.push({ at, count: 1, lines: [n] });
       });
     } else {
       const span = h.old.length ? h.old.map((_, k) => h.at + k) : [h.at - 1, h.at];
@@ -231,19 +232,23 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   }
 
   let formattedSource = false;
-  if (doubtful.length) {
-    // Outside the region. When the source was gofmt-clean, every change is the fixes' doing
-    // (a section wider than alignmentRegion's guess): keep them all, the file stays clean.
-    // Otherwise keep only a padding change on a line whose source line, and the lines
-    // around it, gofmt left alone; the file's own formatting issues are not ours to fix.
+  if (doubtful.length || edges.length) {
+    // When the source was gofmt-clean, every change is the fixes' doing (a section wider
+    // than alignmentRegion's guess, a generated line's indentation): keep them all, the file
+    // stays clean. Otherwise keep only padding inside lines, and outside the region only on
+    // a line whose source line, and the lines around it, gofmt left alone; the file's own
+    // formatting issues are not ours to fix.
     formattedSource = true;
     const src = goFormat(o.source);
-    if (src.ok) {
-      const sLines = splitLines(o.source);
-      const sOld = sLines.map((l) => l.text);
-      const sHunks = hunks(sOld, src.text.split('\n'));
-      if (sHunks.length === 0) keep.push(...doubtful);
-      else {
+    const sLines = splitLines(o.source);
+    const sOld = sLines.map((l) => l.text);
+    const sHunks = src.ok ? hunks(sOld, src.text.split('\n')) : null;
+    if (sHunks && sHunks.length === 0) {
+      keep.push(...doubtful);
+      for (const e of edges) keep.push({ at: e.at, count: 1, lines: [e.full] });
+    } else {
+      for (const e of edges) if (e.own !== old[e.at]) keep.push({ at: e.at, count: 1, lines: [e.own] });
+      if (sHunks) {
         const dirty = new Set<number>();
         for (const h of sHunks) for (let k = h.at - 1; k <= h.at + Math.max(h.old.length, 1); k++) dirty.add(k);
         for (const d of doubtful) {

@@ -69,10 +69,10 @@ describe('formatting stage', () => {
     expect(r.format?.sourceFormatted).toBe(true);
   });
 
-  it('a file gofmt would change on every line: only the touched line gets gofmt\'s form, its section only new padding', () => {
+  it('a file gofmt would change on every line: the fixed line and its section only get new padding, their trailing blanks stay', () => {
     const src = 'package p \t\n\nvar ( \t\n\ta  = g(1) // one \t\n\tbb = 2    // two \t\n\tc  = 3 \t\n) \t\n\nfunc g(int) int { return 0 } \t\n';
     const r = processFile(file(src), { rules: [textRule('r', 'g(1)', 'g(1000)')] });
-    expect(r.output).toBe(src.replace('\ta  = g(1) // one \t', '\ta  = g(1000) // one').replace('bb = 2    // two', 'bb = 2       // two'));
+    expect(r.output).toBe(src.replace('\ta  = g(1) // one', '\ta  = g(1000) // one').replace('bb = 2    // two', 'bb = 2       // two'));
   });
 
   it('a deletion that leaves two blank lines: gofmt\'s single blank line, its line ending removed too', () => {
@@ -82,6 +82,12 @@ describe('formatting stage', () => {
     expect(r.output).toBe('package p\n\nfunc f() {\n\ta()\n\n\tb()\n}\n\nfunc a() {}\nfunc b() {}\n');
     const crlf = processFile(file(src.replace(/\n/g, '\r\n')), { rules: [textRule('r', '\tx := 1\r\n', '')] });
     expect(crlf.output).toBe(r.output.replace(/\n/g, '\r\n'));
+  });
+
+  it('in a gofmt-clean file, a generated line gets gofmt\'s indentation too', () => {
+    const src = 'package p\n\nfunc f() {\n\tg()\n}\n\nfunc g() {}\n';
+    const r = processFile(file(src), { rules: [textRule('r', '\tg()\n', '\tg()\n    g() \n')] });
+    expect(r.output).toBe('package p\n\nfunc f() {\n\tg()\n\tg()\n}\n\nfunc g() {}\n');
   });
 
   it('keeps CRLF line endings and the byte order mark', () => {
