@@ -109,4 +109,19 @@ export interface FileResult {
   ignoredFile: boolean;
   /** Rules that threw on this file ("rule-id: message"); their other findings still count. */
   ruleErrors: string[];
+  /**
+   * The formatting stage (changed files only): gofmt's changes kept in the fixes' lines and
+   * their alignment sections, as edits against `input` (the fixed text before formatting).
+   */
+  format?: FormatStage | null;
+}
+
+export interface FormatStage {
+  /** The text after every fix, before formatting; `output` is `input` with `edits` applied. */
+  input: string;
+  edits: TextEdit[];
+  /** Milliseconds spent formatting (and parsing) this file. */
+  ms: number;
+  /** The original source was formatted too, to tell pre-existing formatting issues from the fixes' own. */
+  sourceFormatted: boolean;
 }

@@ -3,10 +3,13 @@
 // style). Overlapping fixes cannot both apply: the first in rule order wins and
 // the rest are retried on a re-parse of the result, up to a bounded fixpoint.
 // A safety net re-parses every result and drops any fix that would add a
-// syntax error; edits never touch a pre-existing ERROR region.
-import { editsDiff, lineStarts as diffLineStarts } from './output/fastdiff.js';
+// syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
+// goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
+// their alignment sections; a result Go's parser rejects loses its fixes.
+import { editsDiff, lineStarts as diffLineStarts, unifiedDiff } from './output/fastdiff.js';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
+import { formatFixed, goFormat } from './format.js';
 import { Imports } from './go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from './go/package.js';
 import { Semantics } from './go/scope.js';
@@ -92,6 +95,8 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   };
 
   let text = source;
+  /** What the fixes wrote, as ranges of the current text. */
+  let touched: TextEdit[] = [];
   for (let pass = 1; pass <= maxPasses; pass++) {
     const tree = parseGo(text);
     let accepted: Candidate[] = [];
@@ -234,14 +239,37 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       const startsOf = (t: string) => (starts ??= diffLineStarts(t));
       for (const c of accepted) {
         c.rec.status = 'applied';
-        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf);
+        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
       }
     } finally {
       tree.delete();
     }
     if (accepted.length === 0) break;
     maps.push(applied);
+    touched = carryForward(applied, touched);
     text = next;
+  }
+
+  if (text !== source) {
+    const t0 = performance.now();
+    const fmt = formatFixed(source, text, touched, mapBack);
+    if (!fmt.ok) {
+      // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
+      if (goFormat(source).ok) {
+        for (const r of records) {
+          if (r.status !== 'applied') continue;
+          r.status = 'rejected';
+          r.message += ` (fix rejected: Go's parser rejects the fixed file: ${fmt.error})`;
+          result.rejectedFixes++;
+        }
+        text = source;
+      }
+      result.format = null;
+    } else {
+      result.format = { input: text, edits: fmt.edits, ms: 0, sourceFormatted: fmt.sourceFormatted };
+      text = fmt.text;
+    }
+    if (result.format) result.format.ms = performance.now() - t0;
   }
 
   function reject(c: Candidate) {
@@ -272,7 +300,14 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   return result;
 }
 
-function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[]): FindingFix {
+/**
+ * Formatting a fix's own diff costs a whole-file format: past this many fixes in one pass
+ * each fix's diff is left as its edits (linear cost on files with thousands of fixes); the
+ * file's written output is formatted either way.
+ */
+const PER_FIX_FORMAT_LIMIT = 64;
+
+function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[], formatEach: boolean): FindingFix {
   let diff: string | null = null;
   const edits = fix.edits;
   // The import edit reads the pass's syntax tree, which is deleted before the lazy diff
@@ -289,7 +324,14 @@ function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, pat
         const edits: TextEdit[] = [];
         for (const e of alone.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
         edits.sort((a, b) => a.start - b.start || a.end - b.end);
-        diff = editsDiff(path, baseline, edits, 3, startsOf(baseline));
+        if (formatEach) {
+          // As the engine writes it: formatted in the fix's own lines and alignment sections,
+          // so the diff (and the SARIF replacements made from it) is gofmt-exact alone.
+          const applied = applyFixes(baseline, imports, [{ fix: alone }]);
+          const fmt = formatFixed(baseline, applied.text, carryForward(applied.edits, []), (o) => mapThrough(applied.edits, o));
+          if (fmt.ok && fmt.text !== applied.text) diff = unifiedDiff(path, baseline, fmt.text, 3);
+        }
+        diff ??= editsDiff(path, baseline, edits, 3, startsOf(baseline));
       }
       return diff;
     },
@@ -429,6 +471,29 @@ function countErrors(text: string): number {
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * Ranges of a pass's input carried into its output (edits sorted, against that input),
+ * plus the ranges the edits wrote.
+ */
+function carryForward(edits: TextEdit[], ranges: TextEdit[]): TextEdit[] {
+  const at = (offset: number, right: boolean) => {
+    let shift = 0;
+    for (const e of edits) {
+      if (e.start < offset && offset < e.end) return e.start + shift + (right ? e.text.length : 0);
+      if (e.end > offset || (e.start === offset && e.end === offset && !right)) break;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset + shift;
+  };
+  const out: TextEdit[] = ranges.map((r) => ({ start: at(r.start, false), end: at(r.end, true), text: '' }));
+  let shift = 0;
+  for (const e of edits) {
+    out.push({ start: e.start + shift, end: e.start + shift + e.text.length, text: '' });
+    shift += e.text.length - (e.end - e.start);
+  }
+  return out;
 }
 
 /** An offset in a pass's output, mapped to the text before that pass. */

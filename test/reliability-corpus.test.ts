@@ -78,7 +78,8 @@ describe.skipIf(!HAVE_CORPUS)('corpus property test (Go 1.19 stdlib sample)', ()
     console.log(formatReport(report));
     expect(report.files).toBeGreaterThanOrEqual(290);
     // The sample must exercise fixes and syntax-error files, or it proves little.
-    expect(report.changed).toBeGreaterThan(10);
+    // (8: the precision work on the send, HTTP and loop-variable rules left fewer stdlib fixes.)
+    expect(report.changed).toBeGreaterThanOrEqual(8);
     expect(report.filesWithSyntaxErrors).toBeGreaterThan(0);
     if (gofmtAvailable()) expect(report.gofmtChecked).toBe(report.changed);
     expect(report.failures).toEqual([]);

@@ -3,7 +3,8 @@
 // tokens swapped or deleted) and run through every registered rule. Every result must
 // pass the same checks as the corpus (no exception, no rule error, no new syntax error,
 // no edit inside or across an ERROR region, bytes outside the fixes untouched,
-// idempotent). Seeded: a failure prints its seed, and
+// idempotent), and real gofmt judges every changed file (the output parses when the
+// input did, and is gofmt-clean when the input was). Seeded: a failure prints its seed, and
 //   GOPITFIX_FUZZ_SEED=<seed> npx vitest run test/reliability-fuzz.test.ts
 // replays exactly that case. GOPITFIX_FUZZ_N=<n> runs more cases (default 1200),
 // GOPITFIX_FUZZ_BASE=<seed> starts elsewhere (explore new cases).
@@ -15,6 +16,8 @@ import type { EngineOptions } from '../src/engine-api.js';
 import { allRules } from '../src/rules.js';
 import { mutate, MUTATIONS, rng } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
+import { judgeWithGofmt } from '../src/verify/corpus.js';
+import { gofmtAvailable } from '../src/verify/gofmt.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CORPUS = '/usr/share/go-1.19/src';
@@ -71,6 +74,7 @@ describe('mutation fuzzing', () => {
     let withErrors = 0;
     let changed = 0;
     let fixes = 0;
+    const changedFiles: { file: string; input: string; output: string }[] = [];
     for (const seed of seeds) {
       // The seed picks the file as well, so it alone reproduces the case.
       const file = files[Math.floor(rng(seed ^ 0x5bd1e995)() * files.length)];
@@ -83,17 +87,25 @@ describe('mutation fuzzing', () => {
         if (r.changed) {
           changed++;
           fixes += r.findings.filter((f) => f.fix).length;
+          changedFiles.push({ file: tag, input: text, output: r.output });
         }
         for (const p of checkResult(r, { engine })) failures.push(`FAIL ${tag}: ${p.kind}: ${p.detail}`);
       } catch (e) {
         failures.push(`FAIL ${tag}: exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       }
     }
+    let gofmtLine = 'gofmt not installed: not judged';
+    if (gofmtAvailable()) {
+      const g = judgeWithGofmt(changedFiles);
+      for (const p of g.problems) failures.push(`FAIL ${p.file}: ${p.kind}: ${p.detail}`);
+      gofmtLine = `gofmt judged ${changedFiles.length} changed files (${g.uncleanInputs} inputs not gofmt-clean): ${g.problems.length} failures`;
+    }
     console.log(
       [
         `fuzz: ${files.length} files (fixture inputs + stdlib), ${seeds.length} mutations tried (seeds ${seeds[0]}..${seeds[seeds.length - 1]})`,
         `      mutations used: ${[...used].map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `      ${withErrors} mutated inputs with syntax errors, ${changed} changed (${fixes} fixes applied), failures: ${failures.length}`,
+        `      ${gofmtLine}`,
         ...failures.slice(0, 30),
       ].join('\n'),
     );

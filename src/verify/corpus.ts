@@ -25,6 +25,16 @@ export interface CorpusReport {
   rejectedFixes: number;
   /** Changed files whose input and output went through gofmt (0 when gofmt is missing). */
   gofmtChecked: number;
+  /** Of those, files whose input gofmt already listed (their output is only required to parse). */
+  gofmtUncleanInputs: number;
+  /** Changed files gofmt -l lists after the fixes although their input was gofmt-clean (each is a failure). */
+  gofmtListed: number;
+  /** The engine's formatting stage over the changed files: total and worst milliseconds, files whose source was formatted too. */
+  formatMs: number;
+  formatMaxMs: number;
+  formatSourceToo: number;
+  /** Changed files where the formatting stage changed something (the fixes alone were not gofmt-exact). */
+  formatEdited: number;
   failures: Problem[];
   ms: number;
 }
@@ -101,6 +111,12 @@ export function verifyFiles(files: readonly string[], opts: VerifyOptions): Corp
     fixesApplied: 0,
     rejectedFixes: 0,
     gofmtChecked: 0,
+    gofmtUncleanInputs: 0,
+    gofmtListed: 0,
+    formatMs: 0,
+    formatMaxMs: 0,
+    formatSourceToo: 0,
+    formatEdited: 0,
     failures: [],
     ms: 0,
   };
@@ -134,27 +150,54 @@ export function verifyFiles(files: readonly string[], opts: VerifyOptions): Corp
     if (result.changed) {
       report.changed++;
       report.fixesApplied += result.findings.filter((f) => f.fix).length;
+      if (result.format) {
+        report.formatMs += result.format.ms;
+        report.formatMaxMs = Math.max(report.formatMaxMs, result.format.ms);
+        if (result.format.sourceFormatted) report.formatSourceToo++;
+        if (result.format.edits.length) report.formatEdited++;
+      }
       changed.push({ file, input: source, output: result.output });
     }
   });
   opts.onProgress?.(files.length, files.length);
 
   if (opts.gofmt ?? gofmtAvailable()) {
-    const verdicts = gofmtBatch(changed.flatMap((c) => [c.input, c.output]));
-    changed.forEach((c, i) => {
-      const input = verdicts[2 * i];
-      const output = verdicts[2 * i + 1];
-      // A deliberately broken input cannot be judged by gofmt; the re-parse check covers it.
-      if (input.parses && !output.parses) {
-        report.failures.push({ file: c.file, kind: 'gofmt-rejects', detail: `gofmt -e rejects the output: ${output.error}` });
-      } else if (input.parses && input.formatted && !output.formatted) {
-        report.failures.push({ file: c.file, kind: 'gofmt-unformatted', detail: 'the input was gofmt-clean, the output is not' });
-      }
-    });
+    const g = judgeWithGofmt(changed);
+    report.failures.push(...g.problems);
+    report.gofmtUncleanInputs = g.uncleanInputs;
+    report.gofmtListed = g.listed;
     report.gofmtChecked = changed.length;
   }
   report.ms = performance.now() - t0;
   return report;
+}
+
+/**
+ * Real gofmt on every changed file, input and output: the output must parse when the
+ * input did (gofmt-rejects), and be gofmt-clean when the input was (gofmt-unformatted).
+ */
+export function judgeWithGofmt(changed: readonly { file: string; input: string; output: string }[]): {
+  problems: Problem[];
+  uncleanInputs: number;
+  listed: number;
+} {
+  const problems: Problem[] = [];
+  let uncleanInputs = 0;
+  let listed = 0;
+  const verdicts = gofmtBatch(changed.flatMap((c) => [c.input, c.output]));
+  changed.forEach((c, i) => {
+    const input = verdicts[2 * i];
+    const output = verdicts[2 * i + 1];
+    if (input.parses && !input.formatted) uncleanInputs++;
+    // A deliberately broken input cannot be judged by gofmt; the re-parse check covers it.
+    if (input.parses && !output.parses) {
+      problems.push({ file: c.file, kind: 'gofmt-rejects', detail: `gofmt -e rejects the output: ${output.error}` });
+    } else if (input.parses && input.formatted && !output.formatted) {
+      listed++;
+      problems.push({ file: c.file, kind: 'gofmt-unformatted', detail: 'the input was gofmt-clean, the output is not' });
+    }
+  });
+  return { problems, uncleanInputs, listed };
 }
 
 export function formatReport(r: CorpusReport, maxFailures = 50): string {
@@ -167,7 +210,8 @@ export function formatReport(r: CorpusReport, maxFailures = 50): string {
     `findings         ${r.findings}`,
     `changed          ${r.changed} files, ${r.fixesApplied} fixes applied`,
     `rejected fixes   ${r.rejectedFixes} (dropped by the engine's safety net)`,
-    `gofmt            ${r.gofmtChecked} changed files judged (input and output)`,
+    `gofmt            ${r.gofmtChecked} changed files judged (input and output): ${r.gofmtListed} listed by gofmt -l after the fixes; ${r.gofmtUncleanInputs} inputs were not gofmt-clean before`,
+    `format stage     ${r.changed ? (r.formatMs / r.changed).toFixed(1) : '0'} ms per changed file (max ${r.formatMaxMs.toFixed(1)} ms); it re-aligned ${r.formatEdited} files, formatted the source too for ${r.formatSourceToo}`,
     `failures         ${r.failures.length}${byKind.size ? ' (' + [...byKind].map(([k, n]) => `${k}: ${n}`).join(', ') + ')' : ''}`,
     `time             ${(r.ms / 1000).toFixed(1)} s`,
   ];

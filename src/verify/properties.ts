@@ -1,10 +1,13 @@
 // The engine's safety properties, checked on one FileResult: what issue 9 promises
 // users (no new syntax error, idempotence, bytes outside the fixes' edits untouched,
 // line endings and BOM kept, no edit in or across an ERROR region). Used by the corpus
-// verifier (npm run verify:corpus), the corpus and fuzz tests. gofmt acceptance needs a
+// verifier (npm run verify:corpus), the corpus and fuzz tests. The engine's formatting
+// stage must rebuild the output from the fixed text and change only whitespace there.
+// gofmt acceptance needs a
 // process and is checked in batches by ./gofmt.ts.
 import type { EngineOptions, FileResult, FindingFix } from '../engine-api.js';
 import { processFile } from '../engine.js';
+import { goFormat } from '../format.js';
 import { errorRanges, named } from '../go/syntax.js';
 import { parseGo } from '../parser.js';
 import type { TextEdit } from '../types.js';
@@ -19,7 +22,8 @@ export type ProblemKind =
   | 'bom'
   | 'not-idempotent'
   | 'gofmt-rejects'
-  | 'gofmt-unformatted';
+  | 'gofmt-unformatted'
+  | 'format-stage';
 
 export interface Problem {
   file: string;
@@ -140,13 +144,44 @@ export function checkResult(result: FileResult, opts: CheckOptions): Problem[] {
     list.push(f.fix);
     byPass.set(f.fix.pass, list);
   }
+  // The formatting stage runs after the last pass: its edits must rebuild the output
+  // and change nothing but whitespace (gofmt's alignment of the fixes' neighbours).
+  const fmt = result.format;
+  const fixed = fmt ? fmt.input : output;
+  if (fmt) {
+    let rebuilt: string | null = null;
+    try {
+      rebuilt = applyEdits(fmt.input, fmt.edits);
+    } catch (e) {
+      add('format-stage', `its edits do not apply: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (rebuilt !== null && rebuilt !== output) {
+      const span = changedSpan(rebuilt, output);
+      add('edit-outside-fix', `bytes outside the fixes' and the formatting stage's edits changed near line ${lineOf(output, span.start)}`);
+    }
+    // From a gofmt-clean source, the output is exactly what the formatter prints; from any
+    // other source the stage only changes spacing (the file's own issues stay).
+    const before = goFormat(source);
+    if (before.ok && before.text === source.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n')) {
+      const after = goFormat(output);
+      const lf = output.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+      if (!after.ok) add('format-stage', `Go's parser rejects the output of a gofmt-clean file: ${after.error}`);
+      else if (after.text !== lf) add('format-stage', `a gofmt-clean file's output is not gofmt-clean near line ${lineOf(lf, changedSpan(lf, after.text).start)}`);
+    } else {
+      for (const e of fmt.edits) {
+        if (fmt.input.slice(e.start, e.end).replace(/\s+/g, '') !== e.text.replace(/\s+/g, '')) {
+          add('format-stage', `it changed more than whitespace near line ${lineOf(fmt.input, e.start)} of a file that was not gofmt-clean`);
+        }
+      }
+    }
+  }
   const passes = [...byPass.keys()].sort((a, b) => a - b);
   const baselines = passes.map((p) => byPass.get(p)![0].baseline);
   if (passes.length === 0) add('edit-outside-fix', 'the output changed but no finding carries a fix');
   else if (baselines[0] !== source) add('edit-outside-fix', `the first applied pass (${passes[0]}) did not start from the input`);
   for (let i = 0; i < passes.length; i++) {
     const before = baselines[i];
-    const after = i + 1 < passes.length ? baselines[i + 1] : output;
+    const after = i + 1 < passes.length ? baselines[i + 1] : fixed;
     const fixes = byPass.get(passes[i])!;
     if (fixes.some((f) => f.baseline !== before)) add('edit-outside-fix', `pass ${passes[i]}: fixes computed on different texts`);
     const facts = parseFacts(before);
