@@ -10,26 +10,15 @@
 // Prints a progress line every 5,000 seeds and a report at the end; exit 1 on any failure.
 // A failure prints its seed: `GOPITFIX_FUZZ_SEED=<seed> npx vitest run test/reliability-fuzz.test.ts`
 // replays it when the seed range is the test's (the file choice depends only on the seed).
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { initEngine, processFile } from '../src/engine.js';
 import type { EngineOptions } from '../src/engine-api.js';
 import { allRules } from '../src/rules.js';
-import { mutate, rng } from '../src/verify/mutate.js';
+import { fuzzInputs, mutate, rng } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
 import { gofmtAvailable, gofmtBatch } from '../src/verify/gofmt.js';
 
-const CORPUS = '/usr/share/go-1.19/src';
-const CORPUS_FILES = [
-  'cmd/vet/testdata/lostcancel/lostcancel.go',
-  'runtime/race/testdata/waitgroup_test.go',
-  'net/http/httptest/server.go',
-  'net/http/httputil/dump.go',
-  'cmd/go/internal/web/http.go',
-  'sync/atomic/value_test.go',
-  'strings/builder_test.go',
-  'time/sleep_test.go',
-];
 
 function findRoot(): string {
   let dir = resolve(import.meta.dirname);
@@ -39,29 +28,6 @@ function findRoot(): string {
     dir = up;
   }
   return dir;
-}
-
-interface Input {
-  absPath: string;
-  name: string;
-  source: string;
-}
-
-function inputs(root: string): Input[] {
-  const out: Input[] = [];
-  const walk = (dir: string) => {
-    for (const n of readdirSync(dir).sort()) {
-      const p = join(dir, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.input.go')) out.push({ absPath: p, name: relative(root, p), source: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(join(root, 'fixtures'));
-  for (const f of CORPUS_FILES) {
-    const p = join(CORPUS, f);
-    if (existsSync(p)) out.push({ absPath: p, name: `stdlib:${f}`, source: readFileSync(p, 'utf8') });
-  }
-  return out;
 }
 
 interface Pending {
@@ -85,7 +51,7 @@ async function run(): Promise<void> {
   }
   await initEngine();
   const root = findRoot();
-  const files = inputs(root);
+  const files = fuzzInputs(root);
   const engine: EngineOptions = { rules: allRules, prefilter: false };
   const useGofmt = gofmtAvailable();
   const started = Date.now();

@@ -6,7 +6,7 @@
 // syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
 // goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
 // their alignment sections; a result Go's parser rejects loses its fixes.
-import { editsDiff, lineStarts as diffLineStarts, unifiedDiff } from './output/fastdiff.js';
+import { editsDiff, lineIndexOf, lineStarts as diffLineStarts, unifiedDiff } from './output/fastdiff.js';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
 import { formatFixed, goFormat } from './format.js';
@@ -516,12 +516,6 @@ function lineStarts(src: string): number[] {
 }
 
 function position(lines: number[], offset: number): Position {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lines[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
+  const lo = lineIndexOf(lines, offset);
   return { line: lo + 1, column: offset - lines[lo] + 1 };
 }

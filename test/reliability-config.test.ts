@@ -5,12 +5,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempTrees } from './support/cli.js';
 
+// A client whose one request is visible, has no deadline and is read in full: http-client-timeout reports it.
 const SRC = `package p
 
 import "net/http"
 
-func c() *http.Client {
-	return &http.Client{}
+var client = &http.Client{}
+
+func status(u string) (int, error) {
+	resp, err := client.Get(u)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 `;
 const temp = tempTrees('gopitfix-cfg-');
@@ -58,7 +66,7 @@ describe('values that are checked, naming the key', () => {
     [
       'an integer no Go int holds',
       { rules: { 'tune-http-transport': { maxIdleConnsPerHost: 1e308 } } },
-      /^gopitfix: gopitfix\.json: \$\.rules\["tune-http-transport"\]\.maxIdleConnsPerHost: expected an integer >= 1 and <= 2147483647, got 1e\+308\n$/,
+      /^gopitfix: gopitfix\.json: \$\.rules\["tune-http-transport"\]\.maxIdleConnsPerHost: expected an integer >= 0 and <= 2147483647, got 1e\+308\n$/,
     ],
     [
       'an integer above MaxInt32',

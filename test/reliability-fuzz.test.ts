@@ -8,55 +8,20 @@
 //   GOPITFIX_FUZZ_SEED=<seed> npx vitest run test/reliability-fuzz.test.ts
 // replays exactly that case. GOPITFIX_FUZZ_N=<n> runs more cases (default 1200),
 // GOPITFIX_FUZZ_BASE=<seed> starts elsewhere (explore new cases).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine.js';
 import type { EngineOptions } from '../src/engine-api.js';
 import { allRules } from '../src/rules.js';
-import { mutate, MUTATIONS, rng } from '../src/verify/mutate.js';
+import { fuzzInputs, mutate, MUTATIONS, rng } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
 import { judgeWithGofmt } from '../src/verify/corpus.js';
 import { gofmtAvailable } from '../src/verify/gofmt.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CORPUS = '/usr/share/go-1.19/src';
-const CORPUS_FILES = [
-  'cmd/vet/testdata/lostcancel/lostcancel.go',
-  'runtime/race/testdata/waitgroup_test.go',
-  'net/http/httptest/server.go',
-  'net/http/httputil/dump.go',
-  'cmd/go/internal/web/http.go',
-  'sync/atomic/value_test.go',
-  'strings/builder_test.go',
-  'time/sleep_test.go',
-];
 const BASE_SEED = Number(process.env.GOPITFIX_FUZZ_BASE ?? 0x9e3779b9);
 const N = Number(process.env.GOPITFIX_FUZZ_N ?? 1200);
 const ONLY = process.env.GOPITFIX_FUZZ_SEED;
-
-interface Input {
-  absPath: string;
-  name: string;
-  source: string;
-}
-
-function inputs(): Input[] {
-  const out: Input[] = [];
-  const walk = (dir: string) => {
-    for (const n of readdirSync(dir).sort()) {
-      const p = join(dir, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.input.go')) out.push({ absPath: p, name: relative(ROOT, p), source: readFileSync(p, 'utf8') });
-    }
-  };
-  walk(join(ROOT, 'fixtures'));
-  for (const f of CORPUS_FILES) {
-    const p = join(CORPUS, f);
-    if (existsSync(p)) out.push({ absPath: p, name: `stdlib:${f}`, source: readFileSync(p, 'utf8') });
-  }
-  return out;
-}
 
 const engine: EngineOptions = { rules: allRules, prefilter: false };
 
@@ -66,7 +31,7 @@ beforeAll(async () => {
 
 describe('mutation fuzzing', () => {
   it('no crash, no rule error, no edit in or across an ERROR region, no new syntax error, idempotent', () => {
-    const files = inputs();
+    const files = fuzzInputs(ROOT);
     expect(files.length).toBeGreaterThan(20);
     const seeds = ONLY !== undefined ? [Number(ONLY)] : Array.from({ length: N }, (_, i) => BASE_SEED + i);
     const failures: string[] = [];

@@ -7,7 +7,7 @@
 // the point just before line k, so replacing lines a..b covers [a, b+1] and inserting
 // before line k covers [k, k]. A hunk with old range `-a,n` covers [a, a+n] (n > 0) or,
 // for a pure insertion after line a, [a+1, a+1].
-import { diffHunks } from './fastdiff.js';
+import { diffHunks, lineIndexOf } from './fastdiff.js';
 import type { Finding, FindingFix } from '../engine-api.js';
 
 type Span = [number, number];
@@ -73,14 +73,7 @@ function lineStarts(src: string): number[] {
 
 /** 1-based line containing offset. */
 function lineOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return lineIndexOf(starts, offset) + 1;
 }
 
 function editSpan(starts: number[], start: number, end: number): Span {

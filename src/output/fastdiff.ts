@@ -68,7 +68,8 @@ export function lineStarts(text: string): number[] {
   return out;
 }
 
-function lineIndexOf(starts: readonly number[], offset: number): number {
+/** 0-based index of the line holding `offset`, given the lines' start offsets (binary search). */
+export function lineIndexOf(starts: readonly number[], offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {

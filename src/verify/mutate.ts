@@ -1,5 +1,7 @@
 // Seeded, reproducible mutations of Go source for fuzzing the engine: the same seed
 // always gives the same mutated text, so a failure is reproduced from its seed alone.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 /** mulberry32: small, fast, good enough to pick offsets. */
 export function rng(seed: number): () => number {
@@ -114,4 +116,41 @@ export function mutate(source: string, seed: number): { text: string; steps: str
     steps.push(m.name);
   }
   return { text, steps };
+}
+
+/** The fuzzer's seed files: every fixture input, plus stdlib files with each rule's shapes. */
+const FUZZ_CORPUS = '/usr/share/go-1.19/src';
+const FUZZ_CORPUS_FILES = [
+  'cmd/vet/testdata/lostcancel/lostcancel.go',
+  'runtime/race/testdata/waitgroup_test.go',
+  'net/http/httptest/server.go',
+  'net/http/httputil/dump.go',
+  'cmd/go/internal/web/http.go',
+  'sync/atomic/value_test.go',
+  'strings/builder_test.go',
+  'time/sleep_test.go',
+];
+
+export interface FuzzInput {
+  absPath: string;
+  name: string;
+  source: string;
+}
+
+/** Seed inputs of the mutation fuzzer (the test's short run and `npm run fuzz`), from the repository root. */
+export function fuzzInputs(root: string): FuzzInput[] {
+  const out: FuzzInput[] = [];
+  const walk = (dir: string) => {
+    for (const n of readdirSync(dir).sort()) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n.endsWith('.input.go')) out.push({ absPath: p, name: relative(root, p), source: readFileSync(p, 'utf8') });
+    }
+  };
+  walk(join(root, 'fixtures'));
+  for (const f of FUZZ_CORPUS_FILES) {
+    const p = join(FUZZ_CORPUS, f);
+    if (existsSync(p)) out.push({ absPath: p, name: `stdlib:${f}`, source: readFileSync(p, 'utf8') });
+  }
+  return out;
 }
