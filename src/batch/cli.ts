@@ -2,7 +2,7 @@
 // CI (--exclude, --changed-since, --shard), the dirty-tree guard, the worker pool, the
 // outputs (text, json, sarif, github), writes, progress and the summaries. main.ts
 // parses arguments and discovers files, then hands over here.
-import { relative, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { errText, type DiscoveredFile, type DiscoverOptions } from '../discover.js';
 import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
@@ -13,6 +13,7 @@ import { githubAnnotation, sarifDocument } from '../output/sarif.js';
 import type { CliOptions } from '../cli/args.js';
 import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
 import { defaultJobs } from './pool.js';
+import { defaultCacheDir, maybeTrimCache } from './cache.js';
 import { Progress } from './progress.js';
 import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
 import { changedSince, excludeGlobs, inShard, workTreeRoot } from './select.js';
@@ -95,6 +96,8 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     }
   }
 
+  const cacheDir = opts.cache ? (opts.cacheDir !== null ? resolve(io.cwd, opts.cacheDir) : defaultCacheDir(io.env)) : null;
+  const cacheUse = { hits: 0, stored: 0, storedBytes: 0 };
   const color = useColor(opts.color, io.env, io.stdoutIsTTY);
   const total = planned.tasks.length + planned.preErrors.length;
   const progress = new Progress({ write: io.err }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
@@ -132,12 +135,18 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         context: opts.context,
         output: mode === 'write',
         maxFileSize: opts.maxFileSize,
+        cacheDir,
       },
     },
     {
       onError: (err) => note(`gopitfix: ${err.file}: ${err.message}\n`),
       onProgress: (n) => progress.tick(n),
       onResult: (file, result) => {
+        if (result.cache?.hit) cacheUse.hits++;
+        else if (result.cache) {
+          cacheUse.stored++;
+          cacheUse.storedBytes += result.cache.storedBytes;
+        }
         if (format === 'json') {
           for (const f of result.findings) json.push(jsonFinding(f));
         } else if (format === 'sarif') {
@@ -181,6 +190,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   );
   restoreSignals?.();
   progress.finish();
+  if (cacheDir) maybeTrimCache(cacheDir, cacheUse.storedBytes);
   summary.filesWritten = written;
   summary.fixesApplied = applied;
   summary.filesSkippedChangedOnDisk = changedOnDisk;
@@ -197,7 +207,10 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   }
   if (format !== 'json' && !opts.quiet) {
     io.err(summaryLine(summary, mode) + '\n');
-    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule));
+    if (io.stderrIsTTY || opts.stats) {
+      io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule));
+      io.err(`  cache     ${cacheDir ? `${cacheUse.hits} hits, ${cacheUse.stored} stored (${cacheDir})` : 'off'}\n`);
+    }
   }
 
   // A file left unwritten because it changed under us did not get its fixes: not a clean run.

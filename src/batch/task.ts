@@ -14,6 +14,7 @@ import { errText, isGenerated } from '../discover.js';
 import { fileDiff } from '../output/diff.js';
 import { annotateHunks } from '../output/annotate.js';
 import { contentProblem, sizeProblem } from '../fsguard.js';
+import { isCachedResult, openCache, resultKey, toCached } from './cache.js';
 
 /** What each result must carry; fixed for the whole run. */
 export interface TaskSettings {
@@ -34,6 +35,8 @@ export interface TaskSettings {
   output: boolean;
   /** --max-file-size in bytes (default 10 MB); larger files are reported and skipped. */
   maxFileSize?: number;
+  /** The result cache's directory (src/batch/cache.ts); null or absent: no cache. */
+  cacheDir?: string | null;
 }
 
 /** The rules and options that apply to a group of files (one per gopitfix.json in force). */
@@ -94,6 +97,8 @@ export interface WireResult {
   ignoredFile: boolean;
   rejectedFixes: number;
   ruleErrors: string[];
+  /** Result cache use: served from it (hit), or computed and stored (storedBytes > 0). */
+  cache?: { hit: boolean; storedBytes: number };
 }
 
 export interface FileStamp {
@@ -155,6 +160,12 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
   if (notText) return { ...empty(task.index, 'error'), error: notText };
   const source = bytes.toString('utf8');
   if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
+  const cache = settings.cacheDir ? openCache(settings.cacheDir) : null;
+  const key = cache ? resultKey(task, profile, settings, source, bytes) : null;
+  if (cache && key) {
+    const hit = cache.get(key, isCachedResult);
+    if (hit) return { ...hit, index: task.index, ...(settings.output && hit.changed ? { stamp } : {}), cache: { hit: true, storedBytes: 0 } };
+  }
   const goVersion = settings.goVersion ?? profile.go;
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
@@ -186,6 +197,11 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
       out.stamp = stamp;
     }
     if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(task.displayPath, r.source, r.output, settings.context), r.source, r.findings);
+  }
+  // A rule that threw may not throw next time (it is a bug to report, not a result to keep).
+  if (cache && key && out.ruleErrors.length === 0) {
+    const before = cache.stored;
+    if (cache.put(key, toCached(out))) out.cache = { hit: false, storedBytes: cache.stored - before };
   }
   return out;
 }

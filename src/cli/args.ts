@@ -49,6 +49,10 @@ export interface CliOptions {
   allowDirty: boolean;
   /** --no-prefilter: parse every file even when no rule's trigger text occurs in it. */
   prefilter: boolean;
+  /** --no-cache turns the result cache off (src/batch/cache.ts). */
+  cache: boolean;
+  /** --cache-dir (null = $XDG_CACHE_HOME/gopitfix or ~/.cache/gopitfix). */
+  cacheDir: string | null;
 }
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
@@ -86,6 +90,8 @@ export function defaultOptions(): CliOptions {
     shard: null,
     allowDirty: false,
     prefilter: true,
+    cache: true,
+    cacheDir: null,
   };
 }
 
@@ -207,6 +213,20 @@ export const FLAGS: FlagSpec[] = [
     names: ['--no-prefilter'],
     help: "parse every file, even those containing no rule's trigger text (for checking the prefilter)",
     apply: (o) => void (o.prefilter = false),
+  },
+  {
+    names: ['--cache-dir'],
+    value: 'DIR',
+    help: 'keep the result cache in DIR (default: $XDG_CACHE_HOME/gopitfix or ~/.cache/gopitfix)',
+    apply: (o, v, f) => {
+      if (v === '') throw new UsageError(`${f}: expected a directory`);
+      o.cacheDir = v;
+    },
+  },
+  {
+    names: ['--no-cache'],
+    help: 'neither read nor write the result cache',
+    apply: (o) => void (o.cache = false),
   },
   {
     names: ['--rules'],
