@@ -266,7 +266,7 @@ async function run(): Promise<void> {
 }
 
 /** Package rungs: files x lines. Cost per MB and peak RSS should stay flat up the ladder. */
-const RUNGS: [number, number][] = [
+const RUNGS: [number, number][] = process.env.GOPITFIX_LADDER ? JSON.parse(process.env.GOPITFIX_LADDER) : [
   [10, 1000],
   [50, 1000],
   [200, 1000],

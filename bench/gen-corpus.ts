@@ -5,15 +5,20 @@
 // sibling files (struct fields, function declarations) have cross-file work to do, and
 // some functions hold the pitfalls the rules look for (a loop variable captured by a
 // goroutine, an unbuffered result channel abandoned by a select, wg.Add inside the
-// goroutine, a cancel that is never called, an http.Client without Timeout).
+// goroutine, a cancel that is never called, an http.Client without Timeout) in one group
+// of functions out of 25; the other groups spell the same code correctly.
 //
 //   node dist/bench/gen-corpus.js OUT_DIR N L
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Every PITFALL_EVERY-th group of functions holds the pitfalls; the others are correct code. */
+const PITFALL_EVERY = 25;
+
 function group(i: number, k: number, n: number): string {
   const next = (i + 1) % n;
-  return `// run${k} fans out over items and waits for the first result or the context.
+  const bad = k % PITFALL_EVERY === 0;
+  const text = `// run${k} fans out over items and waits for the first result or the context.
 func (w *worker${i}) run${k}(ctx context.Context, items []int) error {
 	results := make(chan int)
 	for _, it := range items {
@@ -105,6 +110,18 @@ func fetch${i}_${k}(ctx context.Context, url string) (*http.Response, error) {
 }
 
 `;
+  if (bad) return text;
+  // The correct spelling of each function: what most real code looks like.
+  return text
+    .replace('results := make(chan int)', 'results := make(chan int, len(items))')
+    .replace('for _, it := range items {\n\t\tgo func() {', 'for _, it := range items {\n\t\tit := it\n\t\tgo func() {')
+    .replace('\tgo func() {\n\t\tw.wg.Add(1)\n', '\tw.wg.Add(1)\n\tgo func() {\n')
+    .replace('\tif total == 0 {\n\t\treturn 0, tctx.Err()\n\t}\n\t_ = cancel\n', '\tdefer cancel()\n\tif total == 0 {\n\t\treturn 0, tctx.Err()\n\t}\n')
+    .replace('client := &http.Client{}', 'client := &http.Client{Timeout: 10 * time.Second}')
+    .replace(
+      /\t\t\t\tw\.events <- (.*)\n/,
+      '\t\t\t\tselect {\n\t\t\t\tcase w.events <- $1:\n\t\t\t\tcase <-stop:\n\t\t\t\t\treturn\n\t\t\t\t}\n',
+    );
 }
 
 const GROUP_LINES = group(0, 0, 1).split('\n').length - 1;
