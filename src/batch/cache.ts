@@ -155,7 +155,13 @@ export function directoryFingerprint(dir: string): string {
   for (const n of names) {
     h.update(`\0${n}\0`);
     try {
-      h.update(sha256(readFileSync(join(dir, n))));
+      // As the package loader reads siblings: regular files up to 10 MB only (never a FIFO:
+      // reading one would block); what it skips cannot change a result, only its presence.
+      const p = join(dir, n);
+      const st = statSync(p);
+      if (!st.isFile()) h.update('not a file');
+      else if (st.size > 10 * 1024 * 1024) h.update(`large ${st.size}`);
+      else h.update(sha256(readFileSync(p)));
     } catch (e) {
       h.update(`unreadable: ${(e as NodeJS.ErrnoException).code ?? ''}`);
     }
