@@ -40,14 +40,22 @@ function project(): { dir: string; cache: string } {
   return { dir, cache: tree() };
 }
 
-/** Entry files of a cache directory. */
-function entries(cache: string): string[] {
+/** Result entry files of a cache directory (not the directory stat records). */
+function entries(cache: string, kind: 'result' | 'directory' = 'result'): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const n of readdirSync(d)) {
       const p = join(d, n);
       if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.json')) out.push(p);
+      else if (n.endsWith('.json')) {
+        let isDir = false;
+        try {
+          isDir = JSON.parse(readFileSync(p, 'utf8')).value?.kind === 'directory';
+        } catch {
+          // a corrupted entry counts as a result entry
+        }
+        if (isDir === (kind === 'directory')) out.push(p);
+      }
     }
   };
   walk(cache);
@@ -124,6 +132,32 @@ describe('result cache: invalidation', () => {
     expect(modern.stdout).not.toContain('capture-loop-var');
     const forced = both(dir, cache, ['--check', '--go', '1.20']);
     expect(forced.stdout).toContain('capture-loop-var');
+  });
+});
+
+describe('result cache: directory records', () => {
+  it('a warm run trusts the stat record of settled files; a same-size edit with the old mtime still invalidates', () => {
+    const { dir, cache } = project();
+    // Records are trusted only for files left alone for 2 s before they were hashed.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+    const first = both(dir, cache, ['--check']);
+    const [record] = entries(cache, 'directory');
+    expect(record).toBeDefined();
+    const recordIno = statSync(record).ino;
+    const again = both(dir, cache, ['--check']);
+    expect(entries(cache, 'directory')).toEqual([record]);
+    expect(statSync(record).ino).toBe(recordIno);
+    // Nothing stored again: neither the results nor the directory's record.
+    expect(again.stored).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    const types = join(dir, 'types.go');
+    const { mtime, atime } = statSync(types);
+    const edited = TYPES_PROVEN.replace('WaitGroup', 'WaitGroap');
+    expect(edited.length).toBe(TYPES_PROVEN.length);
+    writeFileSync(types, edited);
+    utimesSync(types, atime, mtime);
+    const after = both(dir, cache, ['--check']);
+    expect(after.stdout).not.toBe(first.stdout);
   });
 });
 

@@ -139,19 +139,59 @@ export function codeFingerprint(): string {
 
 let dirMemo: { dir: string; hash: string } | null = null;
 
+/** A file's stat fields that change whenever its bytes do (git's index uses the same). */
+interface StatStamp {
+  n: string;
+  f: boolean;
+  s: number;
+  m: number;
+  c: number;
+  i: number;
+}
+
+/** How long files must have been left alone before a stat record of them is trusted. */
+const RACY_MS = 2000;
+
 /**
  * A hash of every .go file of a directory (names and bytes). Remembered for the last
- * directory asked: the pool sends a directory's files to a worker consecutively.
+ * directory asked (the pool sends a directory's files to a worker consecutively) and,
+ * with a cache, across runs: a record maps the directory's stat stamps (name, size,
+ * mtime, ctime, inode of each file) to the content hash, so a warm run does not read
+ * every sibling again. As in git's index, a record is trusted only when every file was
+ * last changed well before the record was made (RACY_MS), so an edit within the
+ * timestamp granularity of the hashing cannot hide.
  */
-export function directoryFingerprint(dir: string): string {
+export function directoryFingerprint(dir: string, cache?: ResultCache | null): string {
   if (dirMemo?.dir === dir) return dirMemo.hash;
-  const h = createHash('sha256');
   let names: string[] = [];
+  let listError = '';
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.go')).sort();
   } catch (e) {
-    h.update(`unreadable: ${(e as NodeJS.ErrnoException).code ?? ''}`);
+    listError = `unreadable: ${(e as NodeJS.ErrnoException).code ?? ''}`;
   }
+  const stamps: (StatStamp | string)[] = names.map((n) => {
+    try {
+      const st = statSync(join(dir, n));
+      return { n, f: st.isFile(), s: st.size, m: st.mtimeMs, c: st.ctimeMs, i: st.ino };
+    } catch (e) {
+      return `${n}: unreadable: ${(e as NodeJS.ErrnoException).code ?? ''}`;
+    }
+  });
+  const recordKey = cache && !listError ? cacheKey({ kind: 'directory', dir, stamps }) : null;
+  if (cache && recordKey) {
+    const rec = cache.get(recordKey, (v): v is { kind: 'directory'; at: number; hash: string } => {
+      const r = v as { kind?: unknown; at?: unknown; hash?: unknown } | null;
+      return !!r && r.kind === 'directory' && typeof r.at === 'number' && typeof r.hash === 'string';
+    });
+    if (rec && stamps.every((st) => typeof st !== 'string' && st.m < rec.at - RACY_MS && st.c < rec.at - RACY_MS)) {
+      dirMemo = { dir, hash: rec.hash };
+      return rec.hash;
+    }
+  }
+  const at = Date.now();
+  const h = createHash('sha256');
+  if (listError) h.update(listError);
   for (const n of names) {
     h.update(`\0${n}\0`);
     try {
@@ -167,6 +207,7 @@ export function directoryFingerprint(dir: string): string {
     }
   }
   const hash = h.digest('hex');
+  if (cache && recordKey) cache.put(recordKey, { kind: 'directory', at, hash });
   dirMemo = { dir, hash };
   return hash;
 }
@@ -367,7 +408,7 @@ export function resultKey(task: Task, profile: Profile, settings: TaskSettings, 
   return cacheKey({
     path: task.displayPath,
     file: sha256(bytes),
-    dir: directoryFingerprint(dirname(task.absPath)),
+    dir: directoryFingerprint(dirname(task.absPath), settings.cacheDir ? openCache(settings.cacheDir) : null),
     rules: profile.ruleIds,
     options: profile.ruleOptions,
     go: version ? formatGoVersion(version) : null,
