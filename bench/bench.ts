@@ -9,8 +9,9 @@
 // end-to-end time of a single-file CLI run (node start-up and grammar load included);
 // and the scale ladder: generated packages (bench/gen-corpus.ts) from 10 small files to
 // 50 files of 20k lines (--ladder-full adds 300 files of 25k lines, ~190 MB), each run
-// uncached by the CLI, with CPU seconds per MB and peak RSS per rung. Numbers are
-// printed, never asserted.
+// uncached by the CLI, with CPU seconds per MB and peak RSS per rung
+// (GOPITFIX_LADDER='[[files,lines],...]' replaces the rungs). Numbers are printed, never
+// asserted.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
