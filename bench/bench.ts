@@ -1,12 +1,18 @@
-// npm run bench [-- dir] [--runs N] [--jobs N] [--no-ast-grep]
+// npm run bench [-- dir] [--runs N] [--jobs N] [--no-ast-grep] [--no-warm] [--no-ladder] [--ladder-full] [--ladder-only]
 // Scans a corpus with every rule through the CLI's own path (discovery with the same
 // skips, the worker pool, read, engine, diff rendering; a dry run, nothing written)
-// and reports: median wall time and CPU time over N runs, MB/s, peak RSS of the whole
-// process (all worker threads included); then the same files scanned by ast-grep with
-// the five detection rules in bench/ast-grep/rules (same rule ids), and the ratio; and
-// the end-to-end time of a single-file CLI run (node start-up and grammar load
-// included); and one generated 2 MB file with 3,000 fixes (cost must stay linear in the
-// number of fixes). Numbers are printed, never asserted.
+// and reports: median wall time and CPU time over N cold runs (each with an empty result
+// cache, which it fills), MB/s, peak RSS of the whole process (all worker threads
+// included); then N warm runs of the CLI itself, end to end, over the same tree with the
+// result cache filled; then the same files scanned by ast-grep with the five detection
+// rules in bench/ast-grep/rules (same rule ids), and the cold and warm ratios; the
+// end-to-end time of a single-file CLI run (node start-up and grammar load included);
+// and the scale ladder: generated packages (bench/gen-corpus.ts) from 10 small files to
+// 50 files of 20k lines (--ladder-full adds 300 files of 25k lines, ~190 MB), each run
+// uncached by the CLI, with CPU seconds per MB and peak RSS per rung
+// (GOPITFIX_LADDER='[[files,lines],...]' replaces the rungs). Numbers are printed, never
+// asserted. Last, one generated 2 MB file with 3,000 fixes (cost must stay linear in
+// the number of fixes).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +25,7 @@ import { allRules } from '../src/rules.js';
 import { defaultJobs } from '../src/batch/pool.js';
 import { scanBatch, type BatchSummary } from '../src/batch/scan.js';
 import { initEngine } from '../src/engine.js';
+import { generatePackage } from './gen-corpus.js';
 
 const DEFAULT_CORPUS = '/usr/share/go-1.19/src';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,6 +35,10 @@ interface Args {
   runs: number;
   jobs: number;
   astGrep: boolean;
+  warm: boolean;
+  ladder: boolean;
+  ladderFull: boolean;
+  ladderOnly: boolean;
 }
 
 function parse(argv: string[]): Args {
@@ -35,6 +46,10 @@ function parse(argv: string[]): Args {
   let runs = 3;
   let jobs = defaultJobs();
   let astGrep = true;
+  let warm = true;
+  let ladder = true;
+  let ladderFull = false;
+  let ladderOnly = false;
   const num = (flag: string, v: string | undefined) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: want a positive integer, got "${v}"`);
@@ -46,7 +61,12 @@ function parse(argv: string[]): Args {
     if (flag === '--runs') runs = num(flag, inline ?? argv[++i]);
     else if (flag === '--jobs') jobs = num(flag, inline ?? argv[++i]);
     else if (flag === '--no-ast-grep') astGrep = false;
-    else if (a.startsWith('-')) throw new Error(`unknown flag ${a} (usage: npm run bench [-- dir] [--runs N] [--jobs N] [--no-ast-grep])`);
+    else if (flag === '--no-warm') warm = false;
+    else if (flag === '--no-ladder') ladder = false;
+    else if (flag === '--ladder-full') ladderFull = true;
+    else if (flag === '--ladder-only') ladderOnly = true;
+    else if (a.startsWith('-'))
+      throw new Error(`unknown flag ${a} (usage: npm run bench [-- dir] [--runs N] [--jobs N] [--no-ast-grep] [--no-warm] [--no-ladder] [--ladder-full] [--ladder-only])`);
     else dir = a;
   }
   if (!dir) {
@@ -55,7 +75,7 @@ function parse(argv: string[]): Args {
     }
     dir = DEFAULT_CORPUS;
   }
-  return { dir: resolve(dir), runs, jobs, astGrep };
+  return { dir: resolve(dir), runs, jobs, astGrep, warm, ladder, ladderFull, ladderOnly };
 }
 
 function median(xs: number[]): number {
@@ -104,6 +124,13 @@ function timed(cmd: string, args: string[], cwd: string): { wall: number; cpu: n
 async function run(): Promise<void> {
   const args = parse(process.argv.slice(2));
   const { dir, runs, jobs } = args;
+  const cli = join(ROOT, 'bin', 'gopitfix.js');
+  if (args.ladderOnly) {
+    const scratch = mkdtempSync(join(tmpdir(), 'gopitfix-bench-'));
+    ladder(cli, jobs, scratch, args.ladderFull);
+    rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
   if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
   const t0 = performance.now();
   await initEngine();
@@ -114,7 +141,10 @@ async function run(): Promise<void> {
   let last: BatchSummary | undefined;
   let files: ReturnType<typeof discover> = [];
   let diffBytes = 0;
+  const scratch = mkdtempSync(join(tmpdir(), 'gopitfix-bench-'));
   for (let i = 0; i < runs; i++) {
+    // A cold run as a user's first one: an empty result cache, filled as it goes.
+    const cacheDir = join(scratch, `cold-cache-${i}`);
     const start = performance.now();
     const cpu0 = cpuSeconds();
     files = discover([dir], { cwd: dir });
@@ -132,6 +162,7 @@ async function run(): Promise<void> {
           replacements: false,
           fileDiff: true,
           output: false,
+          cacheDir,
         },
       },
       {
@@ -163,6 +194,31 @@ async function run(): Promise<void> {
   ];
   process.stdout.write(out.join('\n') + '\n');
 
+  // Warm: the CLI end to end (node start-up, discovery, workers), the cache filled by
+  // one untimed run first; a dry run with diffs on stdout, as in the cold runs.
+  let warmMed: number | null = null;
+  if (args.warm) {
+    const cacheDir = join(scratch, 'warm-cache');
+    const warmArgs = [cli, '--cache-dir', cacheDir, '--quiet', '--jobs', String(jobs), '.'];
+    timed(process.execPath, warmArgs, dir);
+    const wt: number[] = [];
+    const wc: number[] = [];
+    let wr = 0;
+    for (let i = 0; i < runs; i++) {
+      const r = timed(process.execPath, warmArgs, dir);
+      wt.push(r.wall);
+      if (r.cpu !== null) wc.push(r.cpu);
+      if (r.maxRssKb !== null) wr = Math.max(wr, r.maxRssKb / 1024);
+    }
+    warmMed = median(wt);
+    process.stdout.write(
+      `warm       CLI end to end, result cache filled: ${wt.map((t) => t.toFixed(2) + 's').join(' ')}; median ${warmMed.toFixed(2)} s wall` +
+        (wc.length ? `, ${median(wc).toFixed(2)} s CPU` : '') +
+        (wr ? `, peak RSS ${wr.toFixed(0)} MB` : '') +
+        `; ${(med / warmMed).toFixed(1)}x faster than cold\n`,
+    );
+  }
+
   if (args.astGrep) {
     const bin = astGrepBinary();
     if (!bin) {
@@ -191,8 +247,9 @@ async function run(): Promise<void> {
         [
           `ast-grep   ${spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim()}, rules ${ids.join(', ')}: ${matches} matches`,
           `  runs     ${agTimes.map((t) => t.toFixed(2) + 's').join(' ')}; median ${agMed.toFixed(2)} s wall${cpuText}, ${(mb / agMed).toFixed(1)} MB/s${agRss ? `, peak RSS ${agRss.toFixed(0)} MB` : ''}`,
-          `ratio      gopitfix is ${(agMed / med).toFixed(2)}x ast-grep's speed (wall)` +
+          `ratio      cold: gopitfix is ${(agMed / med).toFixed(2)}x ast-grep's speed (wall)` +
             (agCpus.length ? `, ${(median(agCpus) / median(cpus)).toFixed(2)}x (CPU)` : ''),
+          ...(warmMed !== null ? [`           warm: gopitfix is ${(agMed / warmMed).toFixed(2)}x ast-grep's speed (wall)`] : []),
         ].join('\n') + '\n',
       );
     }
@@ -201,13 +258,50 @@ async function run(): Promise<void> {
   // A single-file run end to end, as a user (or an editor on save) runs it.
   const one = files.find((f) => !f.error && f.absPath.endsWith('/context/context.go')) ?? files.find((f) => !f.error);
   if (one) {
-    const cli = join(ROOT, 'bin', 'gopitfix.js');
     const singles: number[] = [];
-    for (let i = 0; i < Math.max(5, runs); i++) singles.push(timed(process.execPath, [cli, one.absPath], dir).wall);
+    for (let i = 0; i < Math.max(5, runs); i++) singles.push(timed(process.execPath, [cli, '--no-cache', one.absPath], dir).wall);
     process.stdout.write(`single     ${relative(dir, one.absPath)}: median ${(median(singles) * 1000).toFixed(0)} ms end to end (${singles.length} runs)\n`);
   }
+
   manyFixes();
+  if (args.ladder) ladder(cli, jobs, scratch, args.ladderFull);
+  rmSync(scratch, { recursive: true, force: true });
 }
+
+/** Package rungs: files x lines. Cost per MB and peak RSS should stay flat up the ladder. */
+const RUNGS: [number, number][] = process.env.GOPITFIX_LADDER ? JSON.parse(process.env.GOPITFIX_LADDER) : [
+  [10, 1000],
+  [50, 1000],
+  [200, 1000],
+  [20, 10000],
+  [50, 20000],
+];
+
+function ladder(cli: string, jobs: number, scratch: string, full: boolean): void {
+  const rungs = full ? [...RUNGS, [300, 25000] as [number, number]] : RUNGS;
+  process.stdout.write(`ladder     one generated package per rung (bench/gen-corpus.ts), CLI run without cache, --jobs ${jobs}\n`);
+  process.stdout.write(`  ${'files x lines'.padEnd(15)} ${'MB'.padStart(6)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(7)} ${'CPU s/MB'.padStart(9)} ${'peak RSS MB'.padStart(12)}\n`);
+  for (const [n, l] of rungs) {
+    const dir = join(scratch, `ladder-${n}x${l}`);
+    const mb = generatePackage(dir, n, l) / 1e6;
+    const r = timed(process.execPath, [cli, '--no-cache', '--quiet', '--jobs', String(jobs), '--check', '.'], dir);
+    rmSync(dir, { recursive: true, force: true });
+    const cpu = r.cpu !== null ? r.cpu.toFixed(1) : '?';
+    const perMb = r.cpu !== null ? (r.cpu / mb).toFixed(3) : '?';
+    const rss = r.maxRssKb !== null ? (r.maxRssKb / 1024).toFixed(0) : '?';
+    process.stdout.write(
+      `  ${`${n} x ${l}`.padEnd(15)} ${mb.toFixed(1).padStart(6)} ${r.wall.toFixed(1).padStart(7)} ${cpu.padStart(7)} ${perMb.padStart(9)} ${rss.padStart(12)}${r.status !== 0 && r.status !== 1 ? `  (exit ${r.status})` : ''}\n`,
+    );
+  }
+}
+
+run().then(
+  () => process.exit(),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  },
+);
 
 /**
  * One generated 2 MB file with 3,000 fixes (issue 16: such a file took 156 s and 1 GB when
@@ -236,11 +330,3 @@ function manyFixes(): void {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-run().then(
-  () => process.exit(),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(2);
-  },
-);

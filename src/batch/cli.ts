@@ -13,6 +13,7 @@ import { githubAnnotation, sarifDocument } from '../output/sarif.js';
 import type { CliOptions } from '../cli/args.js';
 import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
 import { defaultJobs } from './pool.js';
+import { defaultCacheDir, maybeTrimCache } from './cache.js';
 import { Progress } from './progress.js';
 import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
 import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from './select.js';
@@ -111,6 +112,8 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     }
   }
 
+  const cacheDir = opts.cache ? (opts.cacheDir !== null ? resolve(io.cwd, opts.cacheDir) : defaultCacheDir(io.env)) : null;
+  const cacheUse = { hits: 0, stored: 0, storedBytes: 0 };
   const color = useColor(opts.color, io.env, io.stdoutIsTTY);
   const total = planned.tasks.length + planned.preErrors.length;
   const progress = new Progress({ write: io.err, columns: io.columns }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
@@ -160,6 +163,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         context: opts.context,
         output: mode === 'write',
         maxFileSize: opts.maxFileSize,
+        cacheDir,
       },
     },
     {
@@ -167,6 +171,11 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
       onProgress: (n) => progress.tick(n),
       onResult: (file, result) => {
         for (const w of result.warnings ?? []) note(`gopitfix: warning: ${w}\n`);
+        if (result.cache?.hit) cacheUse.hits++;
+        else if (result.cache) {
+          cacheUse.stored++;
+          cacheUse.storedBytes += result.cache.storedBytes;
+        }
         if (format === 'json') {
           for (const f of result.findings) json.push(jsonFinding(f));
         } else if (format === 'sarif') {
@@ -211,6 +220,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   );
   restoreSignals?.();
   progress.finish();
+  if (cacheDir) maybeTrimCache(cacheDir, cacheUse.storedBytes);
   summary.filesWritten = written;
   summary.fixesApplied = applied;
   summary.filesSkippedChangedOnDisk = changedOnDisk;
@@ -234,7 +244,10 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
       if (opts.tests === null && summary.findingsInTests * 2 > summary.findings) line += ' (--tests=false skips them)';
     }
     io.err(line + '\n');
-    if (io.stderrIsTTY || opts.stats) io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
+    if (io.stderrIsTTY || opts.stats) {
+      io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
+      io.err(`  cache     ${cacheDir ? `${cacheUse.hits} hits, ${cacheUse.stored} stored (${cacheDir})` : 'off'}\n`);
+    }
   }
 
   // A file left unwritten because it changed under us did not get its fixes: not a clean run.

@@ -17,6 +17,7 @@ import { fileDiff } from '../output/diff.js';
 import { annotateHunks } from '../output/annotate.js';
 import { contentProblem, sizeProblem } from '../fsguard.js';
 import { unknownIgnoreIds } from '../suppress.js';
+import { isCachedResult, openCache, resultKey, toCached } from './cache.js';
 
 /** What each result must carry; fixed for the whole run. */
 export interface TaskSettings {
@@ -37,6 +38,8 @@ export interface TaskSettings {
   output: boolean;
   /** --max-file-size in bytes (default 10 MB); larger files are reported and skipped. */
   maxFileSize?: number;
+  /** The result cache's directory (src/batch/cache.ts); null or absent: no cache. */
+  cacheDir?: string | null;
 }
 
 /** The rules and options that apply to a group of files (one per gopitfix.json in force). */
@@ -107,6 +110,8 @@ export interface WireResult {
   ruleErrors: string[];
   /** Notes for stderr that do not fail the run (an unknown rule id in //gopitfix:ignore). */
   warnings?: string[];
+  /** Result cache use: served from it (hit), or computed and stored (storedBytes > 0). */
+  cache?: { hit: boolean; storedBytes: number };
 }
 
 export interface FileStamp {
@@ -175,6 +180,12 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
     const why = moduleProblem(dirname(task.absPath));
     if (why) return { ...empty(task.index, 'error'), error: why };
   }
+  const cache = settings.cacheDir ? openCache(settings.cacheDir) : null;
+  const key = cache ? resultKey(task, profile, settings, source, bytes) : null;
+  if (cache && key) {
+    const hit = cache.get(key, isCachedResult);
+    if (hit) return { ...hit, index: task.index, ...(settings.output && hit.changed ? { stamp } : {}), cache: { hit: true, storedBytes: 0 } };
+  }
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
     ruleOptions: profile.ruleOptions,
@@ -210,6 +221,11 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
       out.stamp = stamp;
     }
     if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(patchPath(task), r.source, r.output, settings.context), r.source, r.findings);
+  }
+  // A rule that threw may not throw next time (it is a bug to report, not a result to keep).
+  if (cache && key && out.ruleErrors.length === 0) {
+    const before = cache.stored;
+    if (cache.put(key, toCached(out))) out.cache = { hit: false, storedBytes: cache.stored - before };
   }
   return out;
 }

@@ -56,6 +56,10 @@ export interface CliOptions {
   failOn: FailOn | null;
   /** --tests / --tests=false: include or skip _test.go files (null = unset: gopitfix.json, then the default). */
   tests: boolean | null;
+  /** --no-cache turns the result cache off (src/batch/cache.ts). */
+  cache: boolean;
+  /** --cache-dir (null = $XDG_CACHE_HOME/gopitfix or ~/.cache/gopitfix). */
+  cacheDir: string | null;
 }
 
 export type FailOn = 'fixable' | 'any' | 'none';
@@ -98,6 +102,8 @@ export function defaultOptions(): CliOptions {
     prefilter: true,
     failOn: null,
     tests: null,
+    cache: true,
+    cacheDir: null,
   };
 }
 
@@ -248,6 +254,20 @@ export const FLAGS: FlagSpec[] = [
     names: ['--no-prefilter'],
     help: "parse every file, even those containing no rule's trigger text (for checking the prefilter)",
     apply: (o) => void (o.prefilter = false),
+  },
+  {
+    names: ['--cache-dir'],
+    value: 'DIR',
+    help: 'keep the result cache in DIR (default: $XDG_CACHE_HOME/gopitfix or ~/.cache/gopitfix)',
+    apply: (o, v, f) => {
+      if (v === '') throw new UsageError(`${f}: expected a directory`);
+      o.cacheDir = v;
+    },
+  },
+  {
+    names: ['--no-cache'],
+    help: 'neither read nor write the result cache',
+    apply: (o) => void (o.cache = false),
   },
   {
     names: ['--rules'],

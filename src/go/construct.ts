@@ -188,7 +188,10 @@ export function timePackageName(
   if (needsImport) {
     if (b) return null;
     // A package-level `time` declared in another file of the package would clash with the import.
-    const clash = pkg?.().files.some((f) => !f.current && (f.sem.fileScope.bindings.get(name) ?? []).some((x) => x.kind !== 'import'));
+    // (A file whose text lacks the name cannot declare it: spares parsing every sibling.)
+    const clash = pkg?.().files.some(
+      (f) => !f.current && f.source.includes(name) && (f.sem.fileScope.bindings.get(name) ?? []).some((x) => x.kind !== 'import'),
+    );
     return clash ? null : { name, imports: ['time'] };
   }
   return b && b.kind === 'import' && b.importPath === 'time' ? { name, imports: [] } : null;

@@ -8,7 +8,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { parseGo } from '../parser.js';
 import { Imports } from './imports.js';
 import { Semantics, type TypeRef } from './scope.js';
-import { field, fields, named } from './syntax.js';
+import { field, fields, named, PREDECLARED } from './syntax.js';
 
 export interface PackageFile {
   absPath: string;
@@ -40,7 +40,7 @@ export class PackageInfo {
     if (this.structCache.has(typeName)) return this.structCache.get(typeName)!;
     let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
     outer: for (const f of this.files) {
-      if (!f.source.includes(typeName)) continue; // spares parsing files that cannot declare it
+      if (!mentions(f.source, typeName)) continue; // spares parsing files that cannot declare it
       for (const d of named(f.root)) {
         if (d.type !== 'type_declaration') continue;
         for (const spec of named(d)) {
@@ -73,14 +73,18 @@ export class PackageInfo {
   /** The type of field `fieldName` of package struct type `typeName`, resolved in its declaring file. */
   fieldType(typeName: string, fieldName: string): TypeRef | null {
     const f = this.structFields(typeName)?.get(fieldName);
-    return f ? f.file.sem.typeRef(f.typeNode) : null;
+    if (!f) return null;
+    // In a sibling, resolve through its imports alone instead of building the scopes of
+    // the whole file: the qualifier of a top-level struct's field type can only name an
+    // import (Go forbids a package-level declaration named like one of the file's imports).
+    return f.file.current ? f.file.sem.typeRef(f.typeNode) : importTypeRef(f.typeNode, f.file.imports);
   }
 
   /** Top-level functions and methods named `name` across the package. */
   funcs(name: string): FuncDecl[] {
     const out: FuncDecl[] = [];
     for (const f of this.files) {
-      if (!f.source.includes(name)) continue;
+      if (!mentions(f.source, name)) continue;
       for (const d of named(f.root)) {
         if (d.type !== 'function_declaration' && d.type !== 'method_declaration') continue;
         if (field(d, 'name')?.text !== name) continue;
@@ -89,6 +93,50 @@ export class PackageInfo {
     }
     return out;
   }
+}
+
+const wordRes = new Map<string, RegExp>();
+
+/**
+ * Whether `name` occurs in the text as a whole word (not inside a longer identifier):
+ * a file without it cannot declare it. A plain substring test let `Server` in
+ * `ServerConfig` make a rule parse sibling after sibling of a large package.
+ */
+export function mentions(source: string, name: string): boolean {
+  if (!source.includes(name)) return false;
+  let re = wordRes.get(name);
+  if (!re) {
+    if (wordRes.size > 1000) wordRes.clear();
+    re = new RegExp(`(?:^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}(?![A-Za-z0-9_])`);
+    wordRes.set(name, re);
+  }
+  return re.test(source);
+}
+
+/** Semantics.typeRef for a type node outside any function: qualifiers resolve to imports. */
+export function importTypeRef(typeNode: Node, imports: Imports): TypeRef {
+  let pointer = 0;
+  let n: Node | undefined = typeNode;
+  while (n.type === 'pointer_type' || n.type === 'parenthesized_type') {
+    if (n.type === 'pointer_type') pointer++;
+    n = named(n).find((c) => c.type !== 'comment');
+    if (!n) return { pkgPath: null, name: '?', pointer, node: null };
+  }
+  if (n.type === 'qualified_type') {
+    const p = field(n, 'package');
+    const name = field(n, 'name');
+    const spec = p && name ? imports.byLocalName(p.text) : null;
+    return { pkgPath: spec ? spec.path : null, name: spec ? name!.text : n.text, pointer, node: n };
+  }
+  if (n.type === 'type_identifier') return { pkgPath: PREDECLARED.has(n.text) ? null : '', name: n.text, pointer, node: n };
+  if (n.type === 'generic_type') {
+    const t = field(n, 'type');
+    if (t) {
+      const inner = importTypeRef(t, imports);
+      return { ...inner, pointer: inner.pointer + pointer };
+    }
+  }
+  return { pkgPath: null, name: n.type, pointer, node: n };
 }
 
 /** "Server" for `func (s *Server[T]) m()`. */
@@ -113,11 +161,29 @@ export function packageClause(root: Node): string | null {
   return id ? id.text : null;
 }
 
+interface Entry {
+  source: string;
+  tree: Tree | null;
+  file: PackageFile;
+  /** Clock value of the last access to its tree (least recently used trees go first). */
+  lastUse: number;
+}
+
+/**
+ * Characters of sibling source whose trees (and scopes) stay parsed between two files.
+ * A package's trees cost ~50-100 bytes per source byte; keeping every sibling of a huge
+ * package parsed made memory grow with the package (300 MB for a 3.6 MB package).
+ */
+export const SIBLING_TREE_BUDGET = 2_000_000;
+
 /** Parsed sibling files, cached per directory (the engine walks files in path order). */
 export class PackageLoader {
   private dir: string | null = null;
-  private cache = new Map<string, { source: string; tree: Tree | null; file: PackageFile }>();
+  private cache = new Map<string, Entry>();
   private siblings: { absPath: string; source: string }[] = [];
+  private clock = 0;
+
+  constructor(private readonly budget = SIBLING_TREE_BUDGET) {}
 
   /**
    * The package of the file being processed: its siblings from disk, or from `provider`
@@ -139,6 +205,9 @@ export class PackageLoader {
       if (!provider) this.siblings = readSiblings(absPath);
     }
     if (provider) this.siblings = provider();
+    // Between two loads no tree of the previous PackageInfo is in use: drop the least
+    // recently used ones past the budget (a dropped sibling is parsed again if needed).
+    this.evict();
     const files: PackageFile[] = [current];
     for (const s of this.siblings) {
       if (s.absPath === absPath || packageClauseOfText(s.source) !== pkgName) continue;
@@ -153,9 +222,32 @@ export class PackageLoader {
     return new PackageInfo(files);
   }
 
-  private lazyEntry(absPath: string, source: string): { source: string; tree: Tree | null; file: PackageFile } {
-    const entry: { source: string; tree: Tree | null; file: PackageFile } = { source, tree: null, file: null! };
-    const tree = () => (entry.tree ??= parseGo(source));
+  private evict(): void {
+    let parsed = 0;
+    const live: Entry[] = [];
+    for (const e of this.cache.values()) {
+      if (e.tree) {
+        parsed += e.source.length;
+        live.push(e);
+      }
+    }
+    if (parsed <= this.budget) return;
+    live.sort((a, b) => a.lastUse - b.lastUse);
+    for (const e of live) {
+      if (parsed <= this.budget) break;
+      e.tree!.delete();
+      e.tree = null;
+      this.cache.delete(e.file.absPath);
+      parsed -= e.source.length;
+    }
+  }
+
+  private lazyEntry(absPath: string, source: string): Entry {
+    const entry: Entry = { source, tree: null, file: null!, lastUse: 0 };
+    const tree = () => {
+      entry.lastUse = ++this.clock;
+      return (entry.tree ??= parseGo(source));
+    };
     let imports: Imports | null = null;
     let sem: Semantics | null = null;
     entry.file = {
