@@ -34,6 +34,28 @@ const fixed = (r: ReturnType<typeof run>) => r.findings.filter((f) => f.fix);
 const reported = (r: ReturnType<typeof run>) => r.findings.filter((f) => !f.fix);
 
 describe('hoist-wg-add: proving the WaitGroup', () => {
+  it('a goroutine that Waits on wg and then Adds for a Done called elsewhere is not reported (cli/cli liveshare)', () => {
+    const r = run(`package p
+
+import "sync"
+
+func f(keepAlive func(), done chan struct{}) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		keepAlive()
+		wg.Wait()
+		wg.Add(1)
+		keepAlive()
+		wg.Wait()
+		done <- struct{}{}
+	}()
+	<-done
+}
+`);
+    expect(r.findings).toEqual([]);
+  });
+
   it('a WaitGroup declared inside the goroutine, shadowing the outer one, is left alone', () => {
     const r = run(`package p
 

@@ -108,3 +108,39 @@ export function ownDescendants(root: Node, types: string | string[]): Node[] {
     return !!fn && !!owner && fn.equals(owner);
   });
 }
+
+const GOEXIT_METHODS = new Set(['FailNow', 'Fatal', 'Fatalf', 'SkipNow', 'Skip', 'Skipf']);
+/** Assertion packages whose functions stop the test with t.FailNow (runtime.Goexit) when they fail. */
+const FAILNOW_PACKAGES = new Set(['github.com/stretchr/testify/require', 'github.com/shoenig/test/must']);
+const TESTING_TYPES = new Set(['T', 'B', 'F', 'TB']);
+
+/**
+ * Whether `call` may end the calling goroutine through runtime.Goexit, skipping the
+ * statements after it: runtime.Goexit itself; a method named like testing's
+ * Fatal/FailNow/Skip; a testify `require` or shoenig `must` assertion, as a package
+ * function or a method of an object built by that package (`require.New(t)`); or any
+ * call handed a *testing.T/B/F or testing.TB (a helper may call t.FailNow).
+ */
+export function mayGoexit(sem: Semantics, call: Node): boolean {
+  if (sem.isCallTo(call, 'runtime', 'Goexit')) return true;
+  const fn = unparen(field(call, 'function')!);
+  if (fn.type === 'selector_expression') {
+    if (GOEXIT_METHODS.has(field(fn, 'field')?.text ?? '')) return true;
+    const q = sem.qualified(fn);
+    if (q && FAILNOW_PACKAGES.has(q.path)) return true;
+    const op = unparen(field(fn, 'operand')!);
+    const b = op.type === 'identifier' ? sem.resolve(op) : null;
+    if (b && b.kind !== 'import' && b.value && b.value.type === 'call_expression') {
+      const made = sem.qualified(field(b.value, 'function')!);
+      if (made && FAILNOW_PACKAGES.has(made.path)) return true;
+    }
+  }
+  const args = field(call, 'arguments');
+  for (const a of args ? named(args) : []) {
+    const e = unparen(a);
+    const b = e.type === 'identifier' ? sem.resolve(e) : null;
+    const t = b ? sem.typeOf(b) : null;
+    if (t && t.pkgPath === 'testing' && TESTING_TYPES.has(t.name)) return true;
+  }
+  return false;
+}

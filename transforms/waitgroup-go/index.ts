@@ -8,6 +8,7 @@ import { field, indentAt, lineStart, named, unparen } from '../../src/go/syntax.
 import {
   isOperandChain,
   isPlainStatement,
+  mayGoexit,
   methodCall,
   ownDescendants,
   sameOperand,
@@ -74,9 +75,10 @@ function check(ctx: RuleContext, addStmt: Node, go: Node): void {
   const last = stmts[stmts.length - 1];
   if (!doneStmt && last && last.type === 'expression_statement' && isDone(methodCall(last, ['Done']))) {
     if (ownDescendants(body, ['defer_statement', 'return_statement', 'goto_statement']).length) return;
-    // runtime.Goexit (and t.FailNow, t.Fatal, t.Skip..., which call it) ends the goroutine
+    // runtime.Goexit (and t.FailNow, t.Fatal, t.Skip..., testify require / shoenig must
+    // assertions, helpers handed the test's t, which may call them) ends the goroutine
     // without reaching the last statement.
-    if (ownDescendants(body, 'call_expression').some((c) => mayGoexit(ctx, c))) return;
+    if (ownDescendants(body, 'call_expression').some((c) => mayGoexit(ctx.sem, c))) return;
     doneStmt = last;
   }
   if (!doneStmt) return;
@@ -106,14 +108,6 @@ function check(ctx: RuleContext, addStmt: Node, go: Node): void {
     message: `${xText}.Add(1) followed by go func() { ${doneStmt.type === 'defer_statement' ? `defer ${xText}.Done(); ...` : `...; ${xText}.Done()`} }() is ${xText}.Go(func() { ... }) since Go 1.25, which cannot get the Add/Done pairing wrong`,
     fix: { description: `Use ${xText}.Go`, edits },
   });
-}
-
-const GOEXIT_METHODS = new Set(['FailNow', 'Fatal', 'Fatalf', 'SkipNow', 'Skip', 'Skipf']);
-
-function mayGoexit(ctx: RuleContext, call: Node): boolean {
-  if (ctx.sem.isCallTo(call, 'runtime', 'Goexit')) return true;
-  const fn = unparen(field(call, 'function')!);
-  return fn.type === 'selector_expression' && GOEXIT_METHODS.has(field(fn, 'field')?.text ?? '');
 }
 
 function bodyStatements(block: Node): Node[] {
