@@ -14,36 +14,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, runCli, tempTrees, type Run } from './support/cli.js';
+import { BIN, LOST, LOST_FIXED, ROOT, runCli, tempTrees, type Run } from './support/cli.js';
 
 const RULE = 'defer-cancel';
 
 // A discarded cancel: fixable.
-const LOST = `package p
-
-import (
-	"context"
-	"time"
-)
-
-func f(parent context.Context) error {
-	ctx, _ := context.WithTimeout(parent, time.Second)
-	return ctx.Err()
-}
-`;
-const LOST_FIXED = `package p
-
-import (
-	"context"
-	"time"
-)
-
-func f(parent context.Context) error {
-	ctx, cancel := context.WithTimeout(parent, time.Second)
-	defer cancel()
-	return ctx.Err()
-}
-`;
 // Inside a loop body a defer would pile up: reported without a fix.
 const LOOP = `package p
 
@@ -138,7 +113,6 @@ beforeAll(() => {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it) before these tests');
   }
 });
-
 
 describe('flags and usage errors', () => {
   it('--help and -h print usage listing every flag, exit 0', () => {

@@ -17,22 +17,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, runCli, tempTrees, type Run } from './support/cli.js';
+import { BIN, cleanEnv, LOST, LOST_FIXED, runCli, tempTrees, type Run } from './support/cli.js';
 
-
-const LOST = `package p
-
-import (
-	"context"
-	"time"
-)
-
-func f(parent context.Context) error {
-	ctx, _ := context.WithTimeout(parent, time.Second)
-	return ctx.Err()
-}
-`;
-const LOST_FIXED = LOST.replace('ctx, _ :=', 'ctx, cancel :=').replace('time.Second)\n', 'time.Second)\n\tdefer cancel()\n');
 // Reported without a fix: gives one stderr line per file in a --write run.
 const LOOP = `
 func poll(parent context.Context, n int) {

@@ -6,20 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempTrees } from './support/cli.js';
+import { LOST, runCli, tempTrees } from './support/cli.js';
 
-const LOST = `package p
-
-import (
-	"context"
-	"time"
-)
-
-func f(parent context.Context) error {
-	ctx, _ := context.WithTimeout(parent, time.Second)
-	return ctx.Err()
-}
-`;
 const WG = `package p
 
 import "sync"

@@ -20,21 +20,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fsOps, lockPathOf, writeFileAtomic, WriteRefused } from '../src/cli/atomic-write.js';
-import { BIN, cleanEnv, runCli, tempTrees } from './support/cli.js';
-
-const LOST = `package p
-
-import (
-	"context"
-	"time"
-)
-
-func f(parent context.Context) error {
-	ctx, _ := context.WithTimeout(parent, time.Second)
-	return ctx.Err()
-}
-`;
-const LOST_FIXED = LOST.replace('ctx, _ :=', 'ctx, cancel :=').replace('time.Second)\n', 'time.Second)\n\tdefer cancel()\n');
+import { BIN, cleanEnv, LOST, LOST_FIXED, runCli, tempTrees } from './support/cli.js';
 
 const temp = tempTrees('gopitfix-write-');
 const isRoot = process.getuid?.() === 0;

@@ -67,3 +67,30 @@ export function runCli(
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A lost cancel defer-cancel fixes (one finding, one fix), and the file as fixed. */
+export const LOST = `package p
+
+import (
+	"context"
+	"time"
+)
+
+func f(parent context.Context) error {
+	ctx, _ := context.WithTimeout(parent, time.Second)
+	return ctx.Err()
+}
+`;
+export const LOST_FIXED = `package p
+
+import (
+	"context"
+	"time"
+)
+
+func f(parent context.Context) error {
+	ctx, cancel := context.WithTimeout(parent, time.Second)
+	defer cancel()
+	return ctx.Err()
+}
+`;
