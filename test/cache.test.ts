@@ -265,3 +265,61 @@ describe('result cache: identical output', () => {
     expect(JSON.parse(runCli(dir, ['--cache-dir', cache, '--json']).stdout).findings.length).toBeGreaterThan(0);
   });
 });
+
+describe('result cache: warm runs settle hits before starting workers', () => {
+  // A run whose files all hit spawns no worker and loads no grammar; a partly warm run
+  // settles its hits in the main thread and sends only the misses to the pool. Either
+  // way the output must be the bytes of an uncached run, in the same order, for every --jobs.
+  const src = '/usr/share/go-1.19/src';
+  const pick = (d: string, n: number) =>
+    readdirSync(join(src, d))
+      .filter((f) => f.endsWith('.go'))
+      .sort()
+      .slice(0, n)
+      .map((f) => [`${d}/${f}`, readFileSync(join(src, d, f))] as const);
+  const sample = () => tree({ 'go.mod': 'module std\n\ngo 1.19\n', ...Object.fromEntries([...pick('context', 6), ...pick('net/http', 20), ...pick('sync', 8)]) });
+
+  it('a fully warm run prints the uncached bytes with --jobs 1 and --jobs 2', () => {
+    const dir = sample();
+    const cache = tree();
+    for (const args of [['--json'], []]) {
+      const plain = runCli(dir, ['--no-cache', '--jobs', '2', ...args]);
+      runCli(dir, ['--cache-dir', cache, '--jobs', '2', ...args]);
+      const stored = inodes(cache);
+      for (const jobs of ['1', '2']) {
+        const warm = runCli(dir, ['--cache-dir', cache, '--jobs', jobs, ...args]);
+        expect(inodes(cache)).toEqual(stored);
+        expect(warm.stdout).toBe(plain.stdout);
+        expect(warm.code).toBe(plain.code);
+      }
+    }
+    expect(JSON.parse(runCli(dir, ['--cache-dir', cache, '--json']).stdout).findings.length).toBeGreaterThan(0);
+  });
+
+  it('a partly warm run (one package changed between warm ones) prints the uncached bytes', () => {
+    const dir = sample();
+    const cache = tree();
+    runCli(dir, ['--cache-dir', cache, '--jobs', '2', '--json']);
+    runCli(dir, ['--cache-dir', cache, '--jobs', '2']);
+    // Every file of net/http misses (its directory fingerprint changed); context before it
+    // and sync after it hit, so results are handed out around the pool's.
+    const edited = join(dir, 'net/http', readdirSync(join(dir, 'net/http')).sort()[3]);
+    writeFileSync(edited, readFileSync(edited, 'utf8') + '\n// edited\n');
+    for (const args of [['--json'], []]) {
+      const plain = runCli(dir, ['--no-cache', '--jobs', '2', ...args]);
+      for (const jobs of ['2', '1']) {
+        const partial = runCli(dir, ['--cache-dir', cache, '--jobs', jobs, ...args, '--stats']);
+        const plainJobs = runCli(dir, ['--no-cache', '--jobs', jobs, ...args]);
+        expect(plainJobs.stdout).toBe(plain.stdout);
+        expect(partial.stdout).toBe(plain.stdout);
+        expect(partial.code).toBe(plain.code);
+        if (args.length === 0 && jobs === '2') {
+          // Really partly warm: some files hit, the edited package was run again.
+          const use = /cache\s+(\d+) hits, (\d+) stored/.exec(partial.stderr);
+          expect(Number(use?.[1])).toBeGreaterThan(0);
+          expect(Number(use?.[2])).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+});

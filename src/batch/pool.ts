@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
-import { empty, runTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
+import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
 const BATCH_MAX = 32;
@@ -26,14 +26,79 @@ export interface PoolOptions {
   profiles: Map<number, Profile>;
 }
 
+/** Files probed in the main thread before a cold-looking run gives the rest to the pool. */
+const PROBE = 64;
+
 /** Runs every task; onResult is called once per task, in task order. */
 export async function runPool(tasks: readonly Task[], opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
   const jobs = Math.min(opts.jobs, batches(tasks).length);
+  if (jobs <= 1 || !opts.settings.cacheDir) return runTasks(tasks, jobs, opts, onResult);
+  // With a result cache, the main thread first settles what needs no parser (cache hits,
+  // unreadable, generated and trigger-less files) and starts workers, which each load the
+  // grammar, only for the rest: a warm run spawns none. The results are the ones a worker
+  // would give (the same prepareTask/finishTask), handed out in task order as always.
+  // A run that looks cold (most of the first PROBE files need the parser) stops probing.
+  const settled = new Map<number, WireResult>();
+  const rest: Task[] = [];
+  let next = 0;
+  let probed = 0;
+  let parse = 0;
+  for (const t of tasks) {
+    if (probed >= PROBE && parse * 2 > probed) {
+      rest.push(t);
+      continue;
+    }
+    probed++;
+    const p = prepareTask(t, opts.profiles.get(t.profile)!, opts.settings);
+    let r: WireResult | null = null;
+    if ('result' in p) r = p.result;
+    // No key with a cache on: the engine stops before parsing (see resultKey).
+    else if (p.key === null) r = finishTask(p);
+    if (!r) {
+      parse++;
+      rest.push(t);
+    } else if (rest.length === 0) {
+      // Nothing before it is waiting: hand it out now (memory stays flat on a warm run).
+      onResult(r);
+      next++;
+      await new Promise((r) => setImmediate(r));
+    } else settled.set(t.index, r);
+  }
+  if (rest.length === 0) return;
+  const renumbered = rest.map((t, i) => ({ ...t, index: i }));
+  const flush = () => {
+    while (next < tasks.length && settled.has(tasks[next].index)) {
+      const r = settled.get(tasks[next].index)!;
+      settled.delete(tasks[next].index);
+      next++;
+      onResult(r);
+    }
+  };
+  await runTasks(renumbered, Math.min(opts.jobs, batches(renumbered).length), opts, (r) => {
+    const t = rest[r.index];
+    settled.set(t.index, { ...r, index: t.index });
+    flush();
+  });
+  flush();
+}
+
+/** Runs tasks on jobs worker threads, or in this thread for jobs <= 1. */
+async function runTasks(tasks: readonly Task[], jobs: number, opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
   if (jobs <= 1) {
-    // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup.
-    await initEngine();
+    // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup,
+    // and a run whose files all settle without the parser (cache hits) loads no grammar.
+    let engine = false;
     for (const t of tasks) {
-      let r = runTask(t, opts.profiles.get(t.profile)!, opts.settings);
+      const p = prepareTask(t, opts.profiles.get(t.profile)!, opts.settings);
+      let r: WireResult;
+      if ('result' in p) r = p.result;
+      else {
+        if (!engine && (p.key !== null || !opts.settings.cacheDir)) {
+          await initEngine();
+          engine = true;
+        }
+        r = finishTask(p);
+      }
       // Worker threads have a bigger stack than the main thread: a file nested deep enough
       // to overflow here is run again in a worker, so that --jobs never changes a result.
       if (overflowed(r)) r = await inWorker(t, opts);

@@ -158,34 +158,65 @@ export function empty(index: number, kind: WireResult['kind']): WireResult {
 
 /** Run one file. The engine must be initialized (initEngine) in this thread. */
 export function runTask(task: Task, profile: Profile, settings: TaskSettings): WireResult {
+  const p = prepareTask(task, profile, settings);
+  return 'result' in p ? p.result : finishTask(p);
+}
+
+/** What prepareTask learned about a file that still needs the engine. */
+export interface PreparedTask {
+  task: Task;
+  profile: Profile;
+  settings: TaskSettings;
+  bytes: Buffer;
+  source: string;
+  stamp: FileStamp;
+  warnings: string[];
+  goVersion: GoVersion | null;
+  key: string | null;
+}
+
+/**
+ * The part of runTask that needs no parser: read the file, and settle it when that is
+ * enough (unreadable, too large, not text, generated, no module, or a result cache hit).
+ * Otherwise what was read is handed to finishTask, which needs the engine initialized.
+ */
+export function prepareTask(task: Task, profile: Profile, settings: TaskSettings): { result: WireResult } | PreparedTask {
+  const res = (result: WireResult) => ({ result });
   let bytes: Buffer;
   let stamp: FileStamp;
   try {
     const st = statSync(task.absPath);
     const big = sizeProblem(st.size, settings.maxFileSize);
-    if (big) return { ...empty(task.index, 'error'), error: big };
+    if (big) return res({ ...empty(task.index, 'error'), error: big });
     bytes = readFileSync(task.absPath);
     stamp = { size: bytes.length, mtimeMs: st.mtimeMs, sha1: settings.output ? sha1(bytes) : '' };
   } catch (e) {
-    return { ...empty(task.index, 'error'), error: `cannot read: ${errText(e)}` };
+    return res({ ...empty(task.index, 'error'), error: `cannot read: ${errText(e)}` });
   }
   const notText = contentProblem(bytes);
-  if (notText) return { ...empty(task.index, 'error'), error: notText };
+  if (notText) return res({ ...empty(task.index, 'error'), error: notText });
   const source = bytes.toString('utf8');
-  if (!settings.includeGenerated && isGenerated(source)) return empty(task.index, 'generated');
+  if (!settings.includeGenerated && isGenerated(source)) return res(empty(task.index, 'generated'));
   const unknown = unknownIgnoreIds(source, (id) => findRule(id) !== undefined);
   const warnings = unknown.map((u) => `${task.displayPath}:${u.line}: //gopitfix:ignore names unknown rule "${u.id}" (see --list-rules)`);
   const goVersion = settings.goVersion ?? profile.go;
   if (!goVersion) {
     const why = moduleProblem(dirname(task.absPath));
-    if (why) return { ...empty(task.index, 'error'), error: why };
+    if (why) return res({ ...empty(task.index, 'error'), error: why });
   }
   const cache = settings.cacheDir ? openCache(settings.cacheDir) : null;
   const key = cache ? resultKey(task, profile, settings, source, bytes) : null;
   if (cache && key) {
     const hit = cache.get(key, isCachedResult);
-    if (hit) return { ...hit, index: task.index, ...(settings.output && hit.changed ? { stamp } : {}), cache: { hit: true, storedBytes: 0 } };
+    if (hit) return res({ ...hit, index: task.index, ...(settings.output && hit.changed ? { stamp } : {}), cache: { hit: true, storedBytes: 0 } });
   }
+  return { task, profile, settings, bytes, source, stamp, warnings, goVersion, key };
+}
+
+/** Run the engine over a prepared file (the engine must be initialized in this thread). */
+export function finishTask(p: PreparedTask): WireResult {
+  const { task, profile, settings, bytes, source, stamp, warnings, goVersion, key } = p;
+  const cache = settings.cacheDir ? openCache(settings.cacheDir) : null;
   const opts: EngineOptions = {
     rules: rulesOf(profile.ruleIds),
     ruleOptions: profile.ruleOptions,
