@@ -4,7 +4,7 @@
 // and never follows symlinked directories (a walk must terminate and not leave the tree).
 import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { walkSymlinkProblem } from './fsguard.js';
 import { headerOf } from './go/version.js';
 
@@ -55,11 +55,25 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
   // `a/...`, name the same files, which must be processed (and written) once. The first
   // name met is the one shown; an explicit name wins over a walked one.
   const found = new Map<string, DiscoveredFile>();
+  // realpath(dir/name) is realpath(dir)/name unless name is itself a symlink: resolving
+  // each directory once instead of every file's whole path keeps a big walk cheap.
+  const realDirs = new Map<string, string>();
+  const realPath = (abs: string): string => {
+    if (lstatSync(abs).isSymbolicLink()) return realpathSync(abs);
+    const dir = dirname(abs);
+    if (dir === abs) return realpathSync(abs);
+    let real = realDirs.get(dir);
+    if (real === undefined) {
+      real = realpathSync(dir);
+      realDirs.set(dir, real);
+    }
+    return join(real, basename(abs));
+  };
   const add = (f: DiscoveredFile) => {
     let key = f.absPath;
     if (!f.error) {
       try {
-        key = realpathSync(f.absPath);
+        key = realPath(f.absPath);
       } catch {
         // unresolvable: its reader reports why
       }

@@ -14,6 +14,7 @@
 //   may not open for writing (access(2), not mode bits: another owner's file), never one
 //   with other hard links (unless --break-hardlinks), never outside the roots named on
 //   the command line. How the write itself is done: src/cli/atomic-write.ts.
+import { isUtf8 } from 'node:buffer';
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -47,9 +48,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Checked after reading: why these bytes are not Go source text, or null. */
 export function contentProblem(bytes: Uint8Array): string | null {
   if (bytes.includes(0)) return 'skipped: binary content (NUL bytes), not Go source';
-  try {
-    utf8.decode(bytes);
-  } catch {
+  // isUtf8 validates without building a string (the same rules as the fatal decoder).
+  if (!isUtf8(bytes)) {
     const at = firstInvalidUtf8(bytes);
     return `skipped: not valid UTF-8 (at byte ${at}); gopitfix does not re-encode files`;
   }

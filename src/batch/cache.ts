@@ -411,20 +411,36 @@ export function resultKey(task: Task, profile: Profile, settings: TaskSettings, 
     abs: task.displayPath.startsWith('../') || isAbsolute(task.displayPath) ? task.absPath : null,
     file: sha256(bytes),
     dir: directoryFingerprint(dirname(task.absPath), settings.cacheDir ? openCache(settings.cacheDir) : null),
-    rules: profile.ruleIds,
-    options: profile.ruleOptions,
-    tests: profile.tests ?? null,
     go: version ? formatGoVersion(version) : null,
-    settings: {
-      includeGenerated: settings.includeGenerated,
-      prefilter: settings.prefilter,
-      fixDiffs: settings.fixDiffs,
-      replacements: settings.replacements,
-      fileDiff: settings.fileDiff,
-      context: settings.fileDiff ? (settings.context ?? 3) : null,
-      output: settings.output,
-    },
+    run: runPart(profile, settings),
   });
+}
+
+const runParts = new WeakMap<Profile, WeakMap<TaskSettings, string>>();
+
+/** The part of a result key fixed for a profile and the run's settings, serialized once. */
+function runPart(profile: Profile, settings: TaskSettings): string {
+  let bySettings = runParts.get(profile);
+  if (!bySettings) runParts.set(profile, (bySettings = new WeakMap()));
+  let part = bySettings.get(settings);
+  if (part === undefined) {
+    part = stableJson({
+      rules: profile.ruleIds,
+      options: profile.ruleOptions,
+      tests: profile.tests ?? null,
+      settings: {
+        includeGenerated: settings.includeGenerated,
+        prefilter: settings.prefilter,
+        fixDiffs: settings.fixDiffs,
+        replacements: settings.replacements,
+        fileDiff: settings.fileDiff,
+        context: settings.fileDiff ? (settings.context ?? 3) : null,
+        output: settings.output,
+      },
+    });
+    bySettings.set(settings, part);
+  }
+  return part;
 }
 
 /** A stored result, minus what belongs to one run (its index and the file's stamp). */
