@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { initEngine, processFile } from '../src/engine.js';
 import type { EngineOptions } from '../src/engine-api.js';
 import { allRules } from '../src/rules.js';
-import { fuzzInputs, mutate, rng } from '../src/verify/mutate.js';
+import { fuzzCase, fuzzInputs } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
 import { gofmtAvailable, gofmtBatch } from '../src/verify/gofmt.js';
 
@@ -85,9 +85,7 @@ async function run(): Promise<void> {
     `(${goRejectsInput} more whose input gofmt rejects), failures: ${failures.length}`;
   for (let i = 0; i < n; i++) {
     const seed = base + i;
-    const file = files[Math.floor(rng(seed ^ 0x5bd1e995)() * files.length)];
-    const { text, steps } = mutate(file.source, seed);
-    const tag = `seed=${seed} file=${file.name} mutations=${steps.join('+')}`;
+    const { file, text, tag } = fuzzCase(files, seed);
     try {
       const r = processFile({ absPath: file.absPath, displayPath: file.name, source: text }, engine);
       if (r.syntaxErrors) withErrors++;

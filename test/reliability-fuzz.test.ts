@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine.js';
 import type { EngineOptions } from '../src/engine-api.js';
 import { allRules } from '../src/rules.js';
-import { fuzzInputs, mutate, MUTATIONS, rng } from '../src/verify/mutate.js';
+import { fuzzCase, fuzzInputs, MUTATIONS } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
 import { judgeWithGofmt } from '../src/verify/corpus.js';
 import { gofmtAvailable } from '../src/verify/gofmt.js';
@@ -41,11 +41,8 @@ describe('mutation fuzzing', () => {
     let fixes = 0;
     const changedFiles: { file: string; input: string; output: string }[] = [];
     for (const seed of seeds) {
-      // The seed picks the file as well, so it alone reproduces the case.
-      const file = files[Math.floor(rng(seed ^ 0x5bd1e995)() * files.length)];
-      const { text, steps } = mutate(file.source, seed);
+      const { file, text, steps, tag } = fuzzCase(files, seed);
       for (const s of steps) used.set(s, (used.get(s) ?? 0) + 1);
-      const tag = `seed=${seed} file=${file.name} mutations=${steps.join('+')}`;
       try {
         const r = processFile({ absPath: file.absPath, displayPath: file.name, source: text }, engine);
         if (r.syntaxErrors) withErrors++;

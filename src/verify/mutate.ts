@@ -154,3 +154,10 @@ export function fuzzInputs(root: string): FuzzInput[] {
   }
   return out;
 }
+
+/** The fuzz case of a seed: the seed picks the input file as well, so it alone reproduces the case. */
+export function fuzzCase(files: readonly FuzzInput[], seed: number): { file: FuzzInput; text: string; steps: string[]; tag: string } {
+  const file = files[Math.floor(rng(seed ^ 0x5bd1e995)() * files.length)];
+  const { text, steps } = mutate(file.source, seed);
+  return { file, text, steps, tag: `seed=${seed} file=${file.name} mutations=${steps.join('+')}` };
+}
