@@ -1,4 +1,4 @@
-// Runtime proof for select-ctx-done and buffer-result-chan (issue 4, PITFALLS.md §1):
+// Runtime proof for select-ctx-done and buffer-result-chan (issue 4, docs/pitfalls.md#send-leak):
 // small Go programs in test/testdata/leaks leak a goroutine when the parent returns
 // early; each package's test counts goroutines after the parent returns. Before the
 // fix `go test` fails in every package; after the real CLI's `--write` it passes.

@@ -1,5 +1,5 @@
 // select-ctx-done: a goroutine blocked on `ch <- v` that nobody will receive is never
-// collected (PITFALLS.md §1). Give the send an exit:
+// collected (docs/pitfalls.md#send-leak). Give the send an exit:
 //   select { case ch <- v: case <-ctx.Done(): return }
 // using a context.Context (or a closed/selected done channel) proven to be in scope.
 // Stays quiet on sends that cannot block (enough literal buffer) and on sends whose
