@@ -1,5 +1,6 @@
 // http-client-timeout: an http.Client without Timeout (and http.DefaultClient, which
-// has none) lets a stuck server hold the calling goroutine forever (docs/pitfalls.md#http-client-timeout).
+// has none) lets a stuck server hold the calling goroutine forever
+// (docs/pitfalls.md#http-client-timeout).
 // Fix: add `Timeout: 30 * time.Second` (configurable) to Client literals. Uses of
 // http.DefaultClient and of http.Get/Head/Post/PostForm are reported without a fix:
 // which client to use instead is the caller's design decision.
