@@ -1,7 +1,8 @@
 // tune-http-transport: an http.Transport built from a composite literal that lives as
 // long as the program (returned, stored, package-level) has no idle-connection timeout,
 // no TLS handshake timeout and keeps at most 2 idle connections per host (golang/go#13801;
-// docs/pitfalls.md#http-transport-defaults). Fix: add the missing bounds to the literal. Nothing that changes how
+// docs/pitfalls.md#http-transport-defaults). Fix: add the missing bounds to the literal.
+// Nothing that changes how
 // connections are made or routed is added unless the user opts in: no Proxy, no
 // ForceAttemptHTTP2, no dialer, no clone of DefaultTransport (those switch HTTP/1.1 and
 // HTTP/2 or the route requests take).
