@@ -8,7 +8,7 @@
 // their alignment sections; a result Go's parser rejects loses its fixes.
 import { editsDiff, lineIndexOf, lineStarts as diffLineStarts, unifiedDiff } from './output/fastdiff.js';
 import MagicString from 'magic-string';
-import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
+import type { EngineOptions, FileResult, FindingFix, Position, SourceFile } from './engine-api.js';
 import { formatFixed, goFormat } from './format.js';
 import { Imports } from './go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from './go/package.js';

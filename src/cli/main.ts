@@ -6,16 +6,10 @@
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initEngine } from '../engine.js';
 import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
-import { discover, DiscoveryError, errText } from '../discover.js';
-import { colorizeDiff, fileDiff } from '../output/diff.js';
-import { useColor } from '../output/color.js';
-import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
+import { discover, DiscoveryError } from '../discover.js';
 import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { scanFiles, type Summary } from './run.js';
 import { configSettings } from './config-settings.js';
 import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from '../batch/cli.js';
 import { SelectError } from '../batch/select.js';

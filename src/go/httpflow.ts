@@ -443,11 +443,6 @@ export function requestDeadline(sem: Semantics, use: ClientUse, pkg?: () => Pack
   return reqDeadline(sem, args[0], use.call, pkg, 0);
 }
 
-/** Back-compat: true only when the deadline is proven. */
-export function requestHasDeadline(sem: Semantics, use: ClientUse, pkg?: () => PackageInfo): boolean {
-  return requestDeadline(sem, use, pkg) === 'deadline';
-}
-
 function firstArg(call: Node): Node | null {
   return named(field(call, 'arguments')!).filter(noComment)[0] ?? null;
 }

@@ -116,7 +116,6 @@ export const rule: Rule = {
         vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', loop: shape, refsIn: (n) => outerRefsIn(ctx.sem, ov, n) });
       }
       if (vars.length === 0) continue;
-      const sem = ctx.sem;
       const escapes: Escape[] = [];
       for (const lit of inBody) {
         const e = escapeOf(ctx, lit, loop, body);
