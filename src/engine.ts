@@ -16,6 +16,7 @@ import { Semantics } from './go/scope.js';
 import { detectEol, errorRanges } from './go/syntax.js';
 import { fileGoVersion, versionInRange } from './go/version.js';
 import { initParser, parseGo } from './parser.js';
+import { lineStarts } from './util/text.js';
 import { passesPrefilter } from './prefilter.js';
 import { Suppressions, ignoresFile } from './suppress.js';
 import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './types.js';
@@ -507,12 +508,6 @@ function mapThrough(edits: TextEdit[], offset: number): number {
     shift += e.text.length - (e.end - e.start);
   }
   return offset - shift;
-}
-
-function lineStarts(src: string): number[] {
-  const out = [0];
-  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
 }
 
 function position(lines: number[], offset: number): Position {

@@ -7,6 +7,7 @@ import type { Rule } from '../types.js';
 import { emptySummary, type FileError, type Summary } from '../cli/run.js';
 import { runPool } from './pool.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
+import { plural } from '../util/text.js';
 
 /** The per-file choice of a gopitfix.json (src/cli/config-settings.ts); null = excluded. */
 export interface FileChoice {
@@ -189,10 +190,6 @@ function tally(s: BatchSummary, file: DiscoveredFile, r: WireResult, fail: (file
       perRule.fixable++;
     }
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The Go grammar gopitfix parses with, and the newest Go release whose syntax it knows (README). */

@@ -34,6 +34,7 @@ import { writeProblem, writeRoots } from '../fsguard.js';
 import { writeFileAtomic, WriteRefused } from './atomic-write.js';
 import { createHash } from 'node:crypto';
 import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
+import { lineStarts, plural } from '../util/text.js';
 
 /** What a keypress at the review prompt means; '^C' is Ctrl-C. */
 export type Key = 'y' | 'n' | 'a' | 'd' | 'A' | 'e' | 'q' | '?' | '^C';
@@ -503,12 +504,6 @@ function offsetMapper(before: string, after: string): (offset: number) => number
   };
 }
 
-function lineStarts(src: string): number[] {
-  const out = [0];
-  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
-}
-
 /**
  * Runs $VISUAL, else $EDITOR, else vi (git's order) on a temporary copy named like the
  * file, so editors pick Go mode; returns the saved text, or null if the editor failed.
@@ -571,10 +566,6 @@ export function terminalPrompter(keys = KEYS): Prompter {
       }
     },
   };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** End-of-review report for stderr: one summary line, then per-rule and per-file lines. */

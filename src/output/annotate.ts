@@ -9,6 +9,7 @@
 // for a pure insertion after line a, [a+1, a+1].
 import { diffHunks, lineIndexOf } from './fastdiff.js';
 import type { Finding, FindingFix } from '../engine-api.js';
+import { lineStarts } from '../util/text.js';
 
 type Span = [number, number];
 
@@ -63,12 +64,6 @@ export function annotateHunks(patch: string, source: string, findings: readonly 
 
   for (const h of hunks) if (h.rules.length) lines[h.index] += ` # ${h.rules.join(', ')}`;
   return lines.join('\n');
-}
-
-function lineStarts(src: string): number[] {
-  const out = [0];
-  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
 }
 
 /** 1-based line containing offset. */

@@ -1,6 +1,7 @@
 // Text and JSON renderings of findings and of the run summary.
 import type { Finding } from '../engine-api.js';
 import type { Summary } from '../cli/run.js';
+import { plural } from '../util/text.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
 /** What the text and JSON renderings need of a finding (engine Finding and batch WireFinding both fit). */
@@ -41,10 +42,6 @@ export function jsonDocument(findings: JsonFinding[], summary: Summary): string 
 }
 
 export type Mode = 'dry-run' | 'write' | 'check';
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The one-line summary printed on stderr at the end of a text-mode run. */
 export function summaryLine(s: Summary, mode: Mode, writeHint = true): string {
