@@ -209,7 +209,8 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
       if (insideLoop(call, owner) || canReturnAfter(call, owner, tickerRange(ctx))) {
         ctx.report({
           node: call,
-          message: `the ticker made by ${callee} is never stopped: only its channel is kept, so it fires until the program exits${mode === 'report' ? ` (${STYLE_NOTE})` : ''}; no fix: name the ticker and defer its Stop`,
+          message: `the ticker made by ${callee} is never stopped: only its channel is kept, so it fires until the program exits${mode === 'report' ? ` (${STYLE_NOTE})` : ''}`,
+          noFix: 'there is no ticker variable to stop; name the ticker and defer its Stop',
         });
       }
     }
@@ -233,7 +234,7 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
     problem = `${b.name} is assigned more than once`;
   }
   if (problem) {
-    ctx.report({ node: call, message: `${message}; no fix: ${problem}` });
+    ctx.report({ node: call, message, noFix: problem });
     return;
   }
   const at = lineEnd(ctx.source, d.stmt.endIndex);
@@ -276,7 +277,7 @@ function checkTick(ctx: RuleContext, call: Node, mode: Mode, allocated: Map<numb
     ctx.report({ node: call, message });
     return;
   }
-  const noFix = (why: string) => ctx.report({ node: call, message: `${message}; no fix: ${why}` });
+  const noFix = (why: string) => ctx.report({ node: call, message, noFix: why });
   if (inLoop) {
     noFix('it is called inside a loop, so a new ticker starts on every iteration and a deferred Stop would only run when the function returns; create one ticker before the loop');
     return;
