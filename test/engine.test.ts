@@ -46,7 +46,7 @@ describe('engine', () => {
     expect(r.output).toBe(two.replace(/z/g, 'y'));
     expect(r.rejectedFixes).toBeGreaterThan(0);
     expect(r.findings[0].fix).toBeNull();
-    expect(r.findings[0].message).toMatch(/rejected/);
+    expect(r.findings[0].noFixReason).toMatch(/rejected: it would introduce a syntax error/);
   });
 
   it('never edits inside a pre-existing ERROR region, still fixes elsewhere', () => {

@@ -3,6 +3,7 @@
 // fixture line number, so a rule that goes quiet or loses its reason fails here.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findingMessage } from '../src/engine-api.js';
 import { init, listCases, readCaseText, runCase } from './harness.js';
 
 beforeAll(init);
@@ -12,7 +13,7 @@ function findingsOf(rule: string, name: string): Map<number, string> {
   if (!c) throw new Error(`no case ${rule}/${name}`);
   const r = runCase(c, readCaseText(c, c.input));
   expect(r.ruleErrors).toEqual([]);
-  return new Map(r.findings.filter((f) => !f.fix).map((f) => [f.start.line, f.message]));
+  return new Map(r.findings.filter((f) => !f.fix).map((f) => [f.start.line, findingMessage(f)]));
 }
 
 describe('stop-ticker', () => {
