@@ -1,7 +1,6 @@
 // The findings without a fix of stop-ticker and propagate-ctx carry their reason (the
 // fixture harness only checks that such cases stay unchanged): one line per case, by
 // fixture line number, so a rule that goes quiet or loses its reason fails here.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findingMessage } from '../src/engine-api.js';
 import { init, listCases, readCaseText, runCase } from './harness.js';
@@ -44,7 +43,8 @@ describe('stop-ticker', () => {
 describe('propagate-ctx', () => {
   const detach = () => {
     const m = findingsOf('propagate-ctx', 'detach');
-    const src = readFileSync(listCases('propagate-ctx').find((c) => c.name === 'detach')!.input, 'utf8').split('\n');
+    const c = listCases('propagate-ctx').find((c) => c.name === 'detach')!;
+    const src = readCaseText(c, c.input).split('\n');
     // Key by the text of the line, so the expectations read like the fixture.
     return { byText: new Map([...m].map(([line, msg]) => [src[line - 1].trim(), msg])), all: [...m.values()] };
   };
