@@ -35,6 +35,7 @@ import type { Rule } from '../types.js';
 import { matchExpectations, parseExpectations } from './want.js';
 
 export { matchExpectations, parseExpectations, stripExpectations, type Want } from './want.js';
+export { initEngine };
 
 /** What fixture.json may say. */
 export interface FixtureConfig {
