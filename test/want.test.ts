@@ -12,6 +12,7 @@ import { matchExpectations, parseExpectations, stripExpectations } from '../src/
 import type { FindingInput, Rule, RuleContext } from '../src/types.js';
 import { checkCase, listCases, listFixtureRules, readCaseText, runCase } from './harness.js';
 import { findRule } from '../src/rules.js';
+import { findingLine } from '../src/output/report.js';
 
 beforeAll(initEngine);
 
@@ -154,6 +155,19 @@ describe('the fixtures fail when a rule loses its no-fix reports or changes a re
           byRule.set(f.rule, list);
         }
       }
+    }
+  });
+
+  it('reasons travel apart from messages, in one style', () => {
+    const all = [];
+    for (const dirRule of listFixtureRules()) for (const c of listCases(dirRule)) all.push(...runCase(c, readCaseText(c, c.input)).findings);
+    for (const f of all) {
+      expect(f.message, f.message).not.toMatch(/no fix|not fixed|fix rejected/);
+      if (f.fix) expect(f.noFixReason).toBeNull();
+      if (!f.noFixReason) continue;
+      expect(f.noFixReason.length, f.noFixReason).toBeGreaterThan(5);
+      expect(f.message.includes(f.noFixReason) || f.noFixReason.includes(f.message), f.noFixReason).toBe(false);
+      expect(findingLine(f)).toMatch(/^[^:]+:\d+:\d+: [\w-]+: [^]* \(no fix: [^]*\)$/);
     }
   });
 
