@@ -8,6 +8,7 @@
 // not what it should do: read the printed list before committing (a wrong finding is a rule
 // bug to report, not an expectation to enshrine). The script refuses to write a file whose
 // stripped text would differ from what ran.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { initEngine } from '../src/engine.js';
@@ -32,6 +33,12 @@ export function expectationFor(f: Pick<Finding, 'message' | 'fix' | 'noFixReason
   const msg = patternFor(f.message);
   if (f.fix) return msg;
   return f.noFixReason ? `${msg} nofix:${patternFor(f.noFixReason)}` : `${msg} nofix`;
+}
+
+/** gofmt's output for `text`, or null when gofmt is missing or rejects it. */
+function gofmt(text: string): string | null {
+  const r = spawnSync('gofmt', [], { input: text, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : null;
 }
 
 async function main(): Promise<void> {
@@ -63,8 +70,14 @@ async function main(): Promise<void> {
       for (const f of r.findings) byLine.set(f.start.line, [...(byLine.get(f.start.line) ?? []), f]);
       const lines = stripped.split('\n');
       for (const [line, fs] of byLine) lines[line - 1] += ` // want ${fs.map(expectationFor).join(' ')}`;
-      const next = lines.join('\n');
+      let next = lines.join('\n');
       if (parseExpectations(next).stripped !== stripped) throw new Error(`${c.input}: the expectations would not strip back to the input`);
+      // Keep a gofmt-clean input gofmt-clean (gofmt aligns the new trailing comments), when
+      // that changes nothing but the blanks before them.
+      if (gofmt(stripped) === stripped) {
+        const formatted = gofmt(next);
+        if (formatted !== null && parseExpectations(formatted).stripped === stripped) next = formatted;
+      }
       for (const f of r.findings) {
         if (f.fix) withFix++;
         else withoutFix++;
