@@ -224,9 +224,9 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
   const esc = escapeOf(ctx, b, owner, d.stmt.endIndex);
   if (esc.hard) return; // someone else may stop it
   const escape = esc.soft;
-  const message = `${b.name}, the ticker made by ${callee}, is never stopped: ${mode === 'report' ? STYLE_NOTE : 'before Go 1.23 it is never garbage-collected and keeps firing after the function returns'}`;
+  const message = `${b.name}, the ticker made by ${callee}, is never stopped${mode === 'report' ? '' : ': before Go 1.23 it is never garbage-collected and keeps firing after the function returns'}`;
   if (mode === 'report') {
-    ctx.report({ node: call, message });
+    ctx.report({ node: call, message, noFix: STYLE_NOTE });
     return;
   }
   let problem = escape ?? placementProblem(ctx, d.stmt, owner);
@@ -271,10 +271,10 @@ function checkTick(ctx: RuleContext, call: Node, mode: Mode, allocated: Map<numb
   const base = `${callee.text} starts a ticker that can never be stopped`;
   const message =
     mode === 'report'
-      ? `${base} (${STYLE_NOTE})`
+      ? base
       : `${base}: before Go 1.23 it leaks (keeps firing, never garbage-collected) once this function returns`;
   if (mode === 'report') {
-    ctx.report({ node: call, message });
+    ctx.report({ node: call, message, noFix: STYLE_NOTE });
     return;
   }
   const noFix = (why: string) => ctx.report({ node: call, message, noFix: why });
