@@ -37,6 +37,8 @@ interface Record_ {
   rule: string;
   ruleIndex: number;
   message: string;
+  /** Why there is no fix (the rule's `noFix`, or the engine's own reason); null with a fix. */
+  noFix: string | null;
   origStart: number;
   origEnd: number;
   status: 'none' | 'applied' | 'deferred' | 'rejected' | 'declined';
@@ -167,6 +169,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
             rule: rule.meta.id,
             ruleIndex: ruleIndex.get(rule.meta.id) ?? 0,
             message: f.message,
+            noFix: null,
             origStart,
             origEnd: Math.max(origStart, mapBack(f.node.endIndex)),
             status: 'none',
@@ -176,6 +179,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
           records.push(rec);
         }
         rec.message = f.message;
+        rec.noFix = f.fix ? null : (f.noFix ?? null);
         if (!f.fix) {
           rec.status = 'none';
           continue;
@@ -189,14 +193,14 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         }
         if (f.fix.edits.some((e) => poisoned.some((r) => touchesError(e, r)))) {
           rec.status = 'rejected';
-          rec.message += ' (no fix: the code around it has syntax errors)';
+          rec.noFix = 'the code around it has syntax errors';
           continue;
         }
         // The import helper reads the import declarations; broken ones would make it
         // edit next to (or duplicate into) the ERROR region, so such fixes wait for a fix by hand.
         if (f.fix.imports?.length && importsBroken(root, errs) && imports.addEdit(f.fix.imports)) {
           rec.status = 'rejected';
-          rec.message += ' (no fix: it needs an import and the import declarations have syntax errors)';
+          rec.noFix = 'it needs an import and the import declarations have syntax errors';
           continue;
         }
         cands.push({ rec, fix: f.fix });
@@ -260,7 +264,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         for (const r of records) {
           if (r.status !== 'applied') continue;
           r.status = 'rejected';
-          r.message += ` (fix rejected: Go's parser rejects the fixed file: ${fmt.error})`;
+          r.noFix = `the fix was rejected: Go's parser rejects the fixed file: ${fmt.error}`;
           result.rejectedFixes++;
         }
         text = source;
@@ -275,13 +279,13 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
 
   function reject(c: Candidate) {
     c.rec.status = 'rejected';
-    c.rec.message += ' (fix rejected: it would introduce a syntax error)';
+    c.rec.noFix = 'the fix was rejected: it would introduce a syntax error';
     result.rejectedFixes++;
   }
 
   const lines = lineStarts(source);
   for (const r of records) {
-    if (r.status === 'deferred') r.message += ' (no fix: it overlapped another fix and was not found again after that fix)';
+    if (r.status === 'deferred') r.noFix = 'it overlapped another fix and was not found again after that fix';
     result.findings.push({
       rule: r.rule,
       message: r.message,
@@ -291,6 +295,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       startOffset: r.origStart,
       endOffset: r.origEnd,
       fix: r.status === 'applied' ? r.fix : null,
+      noFixReason: r.status === 'applied' || r.status === 'declined' ? null : r.noFix,
     });
   }
   result.findings.sort(

@@ -69,6 +69,8 @@ export interface Replacement {
 export interface WireFinding {
   rule: string;
   message: string;
+  /** Why there is no fix (Finding.noFixReason). */
+  noFixReason: string | null;
   file: string;
   start: Position;
   end: Position;
@@ -276,6 +278,7 @@ function wireFinding(f: Finding, settings: TaskSettings): WireFinding {
   return {
     rule: f.rule,
     message: f.message,
+    noFixReason: f.noFixReason,
     file: f.file,
     start: f.start,
     end: f.end,

@@ -17,7 +17,7 @@ import { basename, join } from 'node:path';
 import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
 import { createPrompt, ExitPromptError, useKeypress, useState, type KeypressEvent } from '@inquirer/core';
 import { initEngine, processFile } from '../engine.js';
-import type { FileResult, Finding, FindingFix } from '../engine-api.js';
+import { findingMessage, type FileResult, type Finding, type FindingFix } from '../engine-api.js';
 import type { GoVersion } from '../go/version.js';
 import { errorRanges } from '../go/syntax.js';
 import { parseGo } from '../parser.js';
@@ -80,6 +80,7 @@ export interface ReviewConfig {
 export interface PrescanFinding {
   rule: string;
   message: string;
+  noFixReason?: string | null;
   file: string;
   start: { line: number; column: number };
   fix: unknown;
@@ -625,7 +626,7 @@ export async function runInteractive(files: readonly DiscoveredFile[], config: R
     io.err(`gopitfix: ${r.refusal}\n`);
     return 2;
   }
-  for (const f of r.unfixable) io.err(`${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}\n`);
+  for (const f of r.unfixable) io.err(`${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${findingMessage(f)}\n`);
   io.err(reviewSummary(r));
   if (r.end === 'interrupt') return 130;
   return r.errors.length || r.summary.errors.length ? 3 : 0;

@@ -1,16 +1,16 @@
 // Text and JSON renderings of findings and of the run summary.
-import type { Finding } from '../engine-api.js';
+import { findingMessage, type Finding } from '../engine-api.js';
 import type { Summary } from '../cli/run.js';
 import { plural } from '../util/text.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
 /** What the text and JSON renderings need of a finding (engine Finding and batch WireFinding both fit). */
-export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'start' | 'end'> & {
+export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'noFixReason' | 'start' | 'end'> & {
   fix: { description: string; diff: string } | null;
 };
 
 export function findingLine(f: ReportedFinding): string {
-  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}`;
+  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${findingMessage(f)}`;
 }
 
 export interface JsonFinding {
@@ -20,8 +20,11 @@ export interface JsonFinding {
   column: number;
   endLine: number;
   endColumn: number;
+  /** The message as text outputs print it: with ` (no fix: <noFixReason>)` when there is a reason (as in v1). */
   message: string;
   fix: { description: string; diff: string } | null;
+  /** Why there is no fix (null with a fix, or when none was given); added in v1 without a version change. */
+  noFixReason: string | null;
 }
 
 export function jsonFinding(f: ReportedFinding): JsonFinding {
@@ -32,8 +35,9 @@ export function jsonFinding(f: ReportedFinding): JsonFinding {
     column: f.start.column,
     endLine: f.end.line,
     endColumn: f.end.column,
-    message: f.message,
+    message: findingMessage(f),
     fix: f.fix ? { description: f.fix.description, diff: f.fix.diff } : null,
+    noFixReason: f.noFixReason ?? null,
   };
 }
 

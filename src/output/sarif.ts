@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rule } from '../types.js';
 import type { WireFinding } from '../batch/task.js';
+import { findingMessage } from '../engine-api.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -121,9 +122,10 @@ export function sarifDocument(run: SarifRun): string {
     const result: Record<string, unknown> = {
       ruleId: f.rule,
       level: 'warning',
-      message: { text: f.message },
+      message: { text: findingMessage(f) },
       locations: [location],
     };
+    if (f.noFixReason) result.properties = { noFixReason: f.noFixReason };
     const idx = ruleIndex.get(f.rule);
     if (idx !== undefined) result.ruleIndex = idx;
     if (f.fix?.replacements) {
@@ -196,6 +198,6 @@ export function githubAnnotation(f: WireFinding): string {
     `endColumn=${f.end.column}`,
     `title=${escapeProperty(f.rule)}`,
   ].join(',');
-  const msg = f.fix ? `${f.message} (fixable: ${f.fix.description}; run gopitfix --write)` : f.message;
+  const msg = f.fix ? `${f.message} (fixable: ${f.fix.description}; run gopitfix --write)` : findingMessage(f);
   return `::warning ${props}::${escapeData(msg)}`;
 }

@@ -29,7 +29,7 @@ export const rule: Rule = {
       const args = named(field(make, 'arguments')!).filter((c) => c.type !== 'comment');
       const what = `goroutine leak: ${v.leak}`;
       if (v.size === null) {
-        ctx.report({ node: make, message: `${what}; not fixed: ${v.noFix}` });
+        ctx.report({ node: make, message: what, noFix: v.noFix });
         continue;
       }
       const size = String(v.size);
