@@ -17,6 +17,7 @@ import { detectEol, errorRanges } from './go/syntax.js';
 import { fileGoVersion, versionInRange } from './go/version.js';
 import { initParser, parseGo } from './parser.js';
 import { passesPrefilter } from './prefilter.js';
+import { optionsWithDefaults } from './rule-api.js';
 import { Suppressions, ignoresFile } from './suppress.js';
 import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './types.js';
 
@@ -135,7 +136,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
             }
             return pkg;
           },
-          options: opts.ruleOptions?.[rule.meta.id] ?? {},
+          options: optionsWithDefaults(rule.meta, opts.ruleOptions?.[rule.meta.id]),
           tests: opts.tests ?? null,
           eol,
           report(f) {
