@@ -1,6 +1,7 @@
 // The rule-authoring API (src/rule-api.ts, src/index.ts): typed options with defaults from
 // the schema, declared precedence instead of array order, the descendants() index, and
 // the package's public entry points.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -134,6 +135,14 @@ describe('the package entry points', () => {
     }
     const dts = readFileSync(join(ROOT, 'dist/src/index.d.ts'), 'utf8');
     for (const name of ['defineRule', 'RuleContext', 'Semantics', 'operandType', 'descendants', 'PackageInfo', 'GoVersion']) expect(dts).toContain(name);
+  });
+
+  it('a plugin type-checks against the published declarations (the example, with // @ts-check)', () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = ['--noEmit', '--allowJs', '--checkJs', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node'];
+    const r = spawnSync(process.execPath, [tsc, ...args, join(ROOT, 'examples/plugin-defer-lock/defer-lock.js')], { encoding: 'utf8', cwd: ROOT });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('the public entry exposes the rule API and the Go layer', () => {

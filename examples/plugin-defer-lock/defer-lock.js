@@ -78,7 +78,10 @@ function lockCall(call) {
   return { method: name.text, name, recv };
 }
 
-/** @param {import('gopitfix').Node} n */
+/**
+ * @param {import('gopitfix').Node} n
+ * @returns {boolean}
+ */
 function isPlainOperand(n) {
   if (n.type === 'identifier') return true;
   if (n.type !== 'selector_expression') return false;
