@@ -127,12 +127,13 @@ function ruleProblem(r: unknown): string | null {
 }
 
 /**
- * The plugin rule as registered: its meta (docPath defaulting to the plugin file), and a
+ * The plugin rule as registered: its meta (docPath relative to the plugin's directory,
+ * default its README.md, else the plugin file), and a
  * run() whose mistakes become per-file rule errors instead of crashes: a malformed finding
  * or edit, or an asynchronous run().
  */
 function guarded(def: Rule, path: string): Rule {
-  const meta = { ...def.meta, docPath: typeof def.meta.docPath === 'string' ? def.meta.docPath : docPathOf(path) };
+  const meta = { ...def.meta, docPath: typeof def.meta.docPath === 'string' && def.meta.docPath !== '' ? resolve(dirname(path), def.meta.docPath) : docPathOf(path) };
   return {
     meta,
     run(ctx: RuleContext) {

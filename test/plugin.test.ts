@@ -84,7 +84,8 @@ describe('--plugin with the example rule', () => {
     expect(doc.findings[0].fix!.diff).toContain('+\tdefer c.mu.Unlock()');
     const s = runCli(dir, ['--plugin', PLUGIN, '--format', 'sarif', '--no-cache', '.']);
     const sarif = JSON.parse(s.stdout) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string }[] }[] };
-    expect(sarif.runs[0].tool.driver.rules.map((x) => x.id)).toContain('defer-lock');
+    const described = sarif.runs[0].tool.driver.rules.find((x) => x.id === 'defer-lock') as { help: { text: string } } | undefined;
+    expect(described?.help.text).toMatch(/^# defer-lock \(example plugin\)/);
     expect(sarif.runs[0].results.map((x) => x.ruleId)).toEqual(['defer-lock', 'defer-lock']);
   });
 

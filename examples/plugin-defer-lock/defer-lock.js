@@ -26,7 +26,8 @@ export default defineRule({
     triggers: ['Lock'],
     // Whole-file queries this rule makes through descendants(): indexed once per tree.
     nodeTypes: ['defer_statement'],
-    docPath: 'examples/plugin-defer-lock/README.md',
+    // Relative to this file: SARIF output carries it as the rule's help.
+    docPath: 'README.md',
     options: {
       type: 'object',
       additionalProperties: false,
