@@ -120,6 +120,17 @@ function ruleProblem(r: unknown): string | null {
   for (const k of ['after', 'before', 'nodeTypes', 'triggers', 'requires'] as const) {
     if (meta[k] !== undefined && !Array.isArray(meta[k])) return `rule "${meta.id}": meta.${k} must be an array`;
   }
+  for (const k of ['triggers', 'requires'] as const) {
+    const bad = ((meta[k] as unknown[] | undefined) ?? []).find((t) => !(typeof t === 'string' || (t instanceof RegExp && !t.global && !t.sticky)));
+    if (bad !== undefined) return `rule "${meta.id}": meta.${k} holds strings and regular expressions without the g or y flag (got ${String(bad)})`;
+  }
+  for (const k of ['after', 'before', 'nodeTypes'] as const) {
+    if (((meta[k] as unknown[] | undefined) ?? []).some((t) => typeof t !== 'string')) return `rule "${meta.id}": meta.${k} must be an array of strings`;
+  }
+  const gv = meta.goVersion as { min?: unknown; max?: unknown } | undefined;
+  if (gv !== undefined && (typeof gv !== 'object' || [gv.min, gv.max].some((v) => v !== undefined && (typeof v !== 'string' || !/^1\.\d+$/.test(v))))) {
+    return `rule "${meta.id}": meta.goVersion must be { min?: "1.N", max?: "1.N" }`;
+  }
   if (meta.options !== undefined && (typeof meta.options !== 'object' || (meta.options as { type?: unknown }).type !== 'object')) {
     return `rule "${meta.id}": meta.options must be an object schema ({ type: "object", properties: {...} })`;
   }

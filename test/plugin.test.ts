@@ -146,6 +146,7 @@ describe('plugin failures', () => {
     ['a rule without run', { 'p.js': "export default { meta: { id: 'x', summary: '', defaultOn: true } };\n" }, 'p.js', /^gopitfix: plugin p\.js: the rule: rule "x": run is not a function\n$/],
     ['a built-in rule id', { 'p.js': RULE('defer-cancel') }, 'p.js', /^gopitfix: plugin p\.js: rule id "defer-cancel" is already taken by a built-in rule\n$/],
     ['two rules with one id', { 'p.js': `export default [${RULE('x').slice(15, -2)}, ${RULE('x').slice(15, -2)}];\n` }, 'p.js', /^gopitfix: plugin p\.js: rule id "x" is already taken by another rule of this plugin\n$/],
+    ['a trigger with the g flag', { 'p.js': "export default { meta: { id: 'x', summary: '', defaultOn: true, triggers: [/a/g] }, run() {} };\n" }, 'p.js', /^gopitfix: plugin p\.js: the rule: rule "x": meta\.triggers holds strings and regular expressions without the g or y flag \(got \/a\/g\)\n$/],
     ['a precedence cycle', { 'p.js': "export default [{ meta: { id: 'a', summary: '', defaultOn: true, after: ['b'] }, run() {} }, { meta: { id: 'b', summary: '', defaultOn: true, after: ['a'] }, run() {} }];\n" }, 'p.js', /^gopitfix: plugin p\.js: meta\.after\/meta\.before form a cycle among: a, b\n$/],
   ])('%s: exit 2, one line naming the plugin', (_what, files: Record<string, string>, plugin, re) => {
     const dir = tempDir({ 'a.go': LOST, ...files });

@@ -436,7 +436,7 @@ export function usage(docsDir?: string): string {
     ...rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`),
     '',
     'Configuration: the nearest gopitfix.json above each file (rules on/off and their',
-    'options, exclude globs, go version, tests); --config FILE uses one for all.',
+    'options, exclude globs, go version, tests, plugins); --config FILE uses one for all.',
     'Suppress a finding with //gopitfix:ignore [rule,...] on its line or the line above,',
     'a whole file with //gopitfix:ignore-file; //nolint forms work too.',
     `Rule docs: ${docsDir ?? 'transforms'}/<rule>/README.md (rule ids: --list-rules).`,
