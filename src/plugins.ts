@@ -149,7 +149,7 @@ function guarded(def: Rule, path: string): Rule {
     meta,
     run(ctx: RuleContext) {
       const checked: RuleContext = Object.create(ctx, {
-        report: { value: (f: FindingInput) => ctx.report(checkFinding(f, ctx.source.length)) },
+        report: { value: (f: FindingInput) => ctx.report(checkFinding(f, ctx)) },
       });
       const out = def.run.call(def, checked) as unknown;
       if (out && typeof (out as { then?: unknown }).then === 'function') {
@@ -165,9 +165,11 @@ function docPathOf(path: string): string {
   return existsSync(readme) ? readme : path;
 }
 
-function checkFinding(f: FindingInput, length: number): FindingInput {
-  const n = f?.node as { startIndex?: unknown; endIndex?: unknown; startPosition?: unknown } | undefined;
+function checkFinding(f: FindingInput, ctx: RuleContext): FindingInput {
+  const length = ctx.source.length;
+  const n = f?.node as { startIndex?: unknown; endIndex?: unknown; startPosition?: unknown; tree?: unknown } | undefined;
   if (!n || typeof n.startIndex !== 'number' || typeof n.endIndex !== 'number' || !n.startPosition) throw new Error('report(): finding.node must be a syntax node of ctx.root');
+  if (n.tree !== ctx.tree) throw new Error("report(): finding.node is not a node of this file's tree (nodes must not be kept between files or passes)");
   if (typeof f.message !== 'string' || f.message === '') throw new Error('report(): finding.message must be a non-empty string');
   if (f.fix !== undefined) {
     if (!f.fix || typeof f.fix.description !== 'string' || !Array.isArray(f.fix.edits)) throw new Error('report(): fix must be { description, edits: [...] }');

@@ -165,12 +165,14 @@ describe('plugin failures', () => {
       'p.js': RULE('boom', "if (ctx.source.includes('boom')) throw new Error('kaput'); "),
       'q.js': RULE('badfix', "for (const n of ctx.root.namedChildren) if (n.type === 'function_declaration' && ctx.source.includes('boom')) ctx.report({ node: n, message: 'm', fix: { description: 'd', edits: [{ start: 5, end: 1, text: '' }] } }); "),
       'r.js': RULE('later', 'return Promise.resolve();'),
+      's.js': `let kept = null;\n${RULE('keep', "if (kept) ctx.report({ node: kept, message: 'm' }); kept = ctx.root;")}`,
     });
-    const r = runCli(dir, ['--plugin', 'p.js', '--plugin', 'q.js', '--plugin', 'r.js', '--write', '--no-cache', '.']);
+    const r = runCli(dir, ['--plugin', 'p.js', '--plugin', 'q.js', '--plugin', 'r.js', '--plugin', 's.js', '--write', '--no-cache', '--jobs', '1', '.']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^gopitfix: b\.go: internal error in rule .*boom: kaput/m);
     expect(r.stderr).toMatch(/badfix: report\(\): invalid edit/);
     expect(r.stderr).toMatch(/later: run\(\) returned a Promise/);
+    expect(r.stderr).toMatch(/keep: report\(\): finding\.node is not a node of this file's tree/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // The built-in rule still fixed a.go.
     expect(readFileSync(join(dir, 'a.go'), 'utf8')).toContain('defer cancel()');
