@@ -35,7 +35,8 @@ export type OptionsOf<S> = S extends { type: 'object'; properties: infer P } ? S
 
 /** A rule definition as written by its author: meta plus run, with ctx.options typed from meta.options. */
 export interface RuleDefinition<S extends JsonSchema | undefined> {
-  meta: RuleMeta & { options?: S };
+  /** docPath may be omitted by plugin rules (it defaults to the README.md beside the plugin, see src/plugins.ts). */
+  meta: Omit<RuleMeta, 'options' | 'docPath'> & { options?: S; docPath?: string };
   run(ctx: RuleContext<OptionsOf<S>>): void;
 }
 

@@ -102,7 +102,8 @@ describe('options', () => {
     expect(optionsWithDefaults(m, { x: 1 })).toEqual({ x: 1 });
   });
 
-  it('every built-in rule option has a default (rules apply none by hand)', () => {
+  it('every built-in rule documents itself (docPath) and each option has a default (rules apply none by hand)', () => {
+    for (const r of allRules) expect(existsSync(join(ROOT, r.meta.docPath)), r.meta.id).toBe(true);
     for (const r of allRules) {
       for (const [k, p] of Object.entries(r.meta.options?.properties ?? {})) expect(p.default, `${r.meta.id}.${k}`).not.toBeUndefined();
     }
