@@ -36,6 +36,8 @@ export interface Config {
   go: GoVersion | null;
   /** `tests`: false skips _test.go files, true includes them for every rule; null = not set. */
   tests: boolean | null;
+  /** `plugins`: absolute paths of plugin modules (loaded by src/plugins.ts before configs are validated). */
+  plugins: string[];
 }
 
 /** A configuration file that cannot be read, parsed or validated: exit 2. */
@@ -99,6 +101,12 @@ export function configSchema(rules: readonly Rule[] = allRules): JsonSchema {
         type: 'boolean',
         description:
           'false: skip _test.go files (files named on the command line are still processed); true: include them for every rule. Unset: included. --tests / --tests=false take precedence.',
+      },
+      plugins: {
+        type: 'array',
+        description:
+          'Plugin modules (ES modules whose default export is a rule or an array of rules), relative to the directory holding this file; their rules join the built-in ones for the whole run (docs/writing-a-rule.md). --plugin adds more.',
+        items: { type: 'string', pattern: '^.', title: 'a path to a .js/.mjs file' },
       },
     },
   };
@@ -250,7 +258,7 @@ export function parseConfig(text: string, file: string, rules: readonly Rule[] =
   const schema = configSchema(rules);
   const err = validateSchema(data, schema);
   if (err) throw new ConfigError(file, err.path === '$' ? '$' : err.path, err.message);
-  const obj = data as { rules?: Record<string, RuleSetting>; exclude?: string[]; go?: string; tests?: boolean };
+  const obj = data as { rules?: Record<string, RuleSetting>; exclude?: string[]; go?: string; tests?: boolean; plugins?: string[] };
   for (const [i, g] of (obj.exclude ?? []).entries()) {
     const bad = globProblem(g);
     if (bad) throw new ConfigError(file, jsonPathJoin('$.exclude', i), `invalid glob ${JSON.stringify(g)}: ${bad}`);
@@ -262,6 +270,7 @@ export function parseConfig(text: string, file: string, rules: readonly Rule[] =
     exclude: obj.exclude ?? [],
     go: obj.go ? parseGoVersion(obj.go) : null,
     tests: typeof obj.tests === 'boolean' ? obj.tests : null,
+    plugins: (obj.plugins ?? []).map((p) => resolve(dirname(resolve(file)), p)),
   };
 }
 

@@ -18,6 +18,7 @@ import { fileGoVersion, versionInRange } from './go/version.js';
 import { initParser, parseGo } from './parser.js';
 import { lineStarts } from './util/text.js';
 import { passesPrefilter } from './prefilter.js';
+import { optionsWithDefaults } from './rule-api.js';
 import { Suppressions, ignoresFile } from './suppress.js';
 import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './types.js';
 
@@ -138,7 +139,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
             }
             return pkg;
           },
-          options: opts.ruleOptions?.[rule.meta.id] ?? {},
+          options: optionsWithDefaults(rule.meta, opts.ruleOptions?.[rule.meta.id]),
           tests: opts.tests ?? null,
           eol,
           report(f) {

@@ -1,8 +1,10 @@
 // The rule registry. Order matters: on overlapping fixes the earlier rule's fix is
-// applied first and the later rule re-runs on the result (fixpoint passes).
-// Keep this order: defer-cancel, hoist-wg-add, waitgroup-go, select-ctx-done,
+// applied first and the later rule re-runs on the result (fixpoint passes). The order is
+// declared by the rules (meta.after / meta.before) and computed by orderRules, not by the
+// position in the array below: defer-cancel, hoist-wg-add, waitgroup-go, select-ctx-done,
 // buffer-result-chan, capture-loop-var, redundant-loopvar-copy, tune-http-transport,
-// http-client-timeout, close-resp-body.
+// http-client-timeout, propagate-ctx, stop-ticker, close-resp-body (test/rule-api.test.ts).
+// Plugin rules join it through src/plugins.ts.
 import { rule as deferCancel } from '../transforms/defer-cancel/index.js';
 import { rule as hoistWgAdd } from '../transforms/hoist-wg-add/index.js';
 import { rule as waitgroupGo } from '../transforms/waitgroup-go/index.js';
@@ -16,8 +18,9 @@ import { rule as propagateCtx } from '../transforms/propagate-ctx/index.js';
 import { rule as stopTicker } from '../transforms/stop-ticker/index.js';
 import { rule as closeRespBody } from '../transforms/close-resp-body/index.js';
 import type { Rule } from './types.js';
+import { orderRules } from './rule-api.js';
 
-export const allRules: Rule[] = [
+export const allRules: Rule[] = orderRules([
   deferCancel,
   hoistWgAdd,
   waitgroupGo,
@@ -30,7 +33,7 @@ export const allRules: Rule[] = [
   propagateCtx,
   stopTicker,
   closeRespBody,
-];
+]);
 
 export function findRule(id: string): Rule | undefined {
   return allRules.find((r) => r.meta.id === id);

@@ -71,6 +71,19 @@ export interface RuleMeta {
    * validated by src/config.ts; omit when the rule takes no options.
    */
   options?: JsonSchema;
+  /**
+   * Precedence: ids of rules that run before this one in each pass, so that their fixes
+   * win when fixes overlap (this rule's is retried on the next pass). Unknown ids are
+   * ignored. See orderRules in src/rule-api.ts.
+   */
+  after?: readonly string[];
+  /** Ids of rules that run after this one (the converse of `after`). */
+  before?: readonly string[];
+  /**
+   * Node types the rule asks descendants(ctx.root, ...) for: they join the per-tree index
+   * shared by all rules (src/go/syntax.ts indexedNodeTypes() lists what is indexed).
+   */
+  nodeTypes?: readonly string[];
 }
 
 /** The subset of JSON Schema that src/config.ts validates (and schema/gopitfix.schema.json uses). */
@@ -78,7 +91,7 @@ export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   description?: string;
   default?: unknown;
-  enum?: unknown[];
+  enum?: readonly unknown[];
   properties?: Record<string, JsonSchema>;
   /** false: no keys beyond `properties`; a schema: what other keys' values must match. */
   additionalProperties?: boolean | JsonSchema;
@@ -89,14 +102,14 @@ export interface JsonSchema {
   /** "go-duration": a duration string that fits time.Duration (checked by src/config.ts). */
   format?: string;
   /** Exactly one branch must match. */
-  oneOf?: JsonSchema[];
+  oneOf?: readonly JsonSchema[];
   /** `#/$defs/name` references into the root schema. */
   $ref?: string;
   $defs?: Record<string, JsonSchema>;
   $schema?: string;
   $id?: string;
   title?: string;
-  examples?: unknown[];
+  examples?: readonly unknown[];
 }
 
 export interface Rule {
@@ -104,7 +117,8 @@ export interface Rule {
   run(ctx: RuleContext): void;
 }
 
-export interface RuleContext {
+/** What a rule's run() receives; O is its options type (see defineRule in src/rule-api.ts). */
+export interface RuleContext<O = Readonly<Record<string, unknown>>> {
   /** Path shown to users (relative to cwd). */
   readonly path: string;
   /** Absolute path, or a synthetic one for in-memory sources. */
@@ -119,8 +133,8 @@ export interface RuleContext {
   readonly imports: Imports;
   /** The other files of this file's package (same directory), parsed on demand. */
   package(): PackageInfo;
-  /** This rule's options from configuration (empty object when none). */
-  readonly options: Readonly<Record<string, unknown>>;
+  /** This rule's options: the configured values over the defaults of meta.options (empty object when it has none). */
+  readonly options: Readonly<O>;
   /** Test-file policy (EngineOptions.tests): true = include test files for every rule; null = unset. */
   readonly tests?: boolean | null;
   /** "\n" or "\r\n": what the file uses. */

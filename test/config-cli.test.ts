@@ -128,7 +128,7 @@ describe('gopitfix.json in the CLI', () => {
     expect(u.stderr).toMatch(/^gopitfix: sub\/gopitfix\.json: \$\.rules\["no-such-rule"\]: unknown rule "no-such-rule" \(known rules: [a-z, -]+\)\n$/);
 
     writeFileSync(join(dir, 'sub', 'gopitfix.json'), '{"rules": {}, "exlude": []}');
-    expect(run(dir, ['.']).stderr).toBe('gopitfix: sub/gopitfix.json: $.exlude: unknown key "exlude" (expected one of: $schema, rules, exclude, go, tests)\n');
+    expect(run(dir, ['.']).stderr).toBe('gopitfix: sub/gopitfix.json: $.exlude: unknown key "exlude" (expected one of: $schema, rules, exclude, go, tests, plugins)\n');
 
     writeFileSync(join(dir, 'sub', 'gopitfix.json'), '{"rules": {,}}');
     expect(run(dir, ['.']).stderr).toMatch(/^gopitfix: sub\/gopitfix\.json: invalid JSON: .* at line 1, column 12\n$/);

@@ -72,7 +72,7 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    ['{"rule": {}}', '$.rule', 'unknown key "rule" (expected one of: $schema, rules, exclude, go, tests)'],
+    ['{"rule": {}}', '$.rule', 'unknown key "rule" (expected one of: $schema, rules, exclude, go, tests, plugins)'],
     ['{"rules": []}', '$.rules', 'expected an object, got []'],
     ['{"rules": {"delta": "on"}}', '$.rules.delta', 'unknown rule "delta" (known rules: alpha, beta, gamma)'],
     ['{"rules": {"defer-x": "on"}}', '$.rules["defer-x"]', 'unknown rule "defer-x"'],

@@ -39,6 +39,7 @@ import { threadId } from 'node:worker_threads';
 import { fileGoVersion, formatGoVersion, versionInRange } from '../go/version.js';
 import { passesPrefilter } from '../prefilter.js';
 import { findRule } from '../rules.js';
+import { pluginFingerprint } from '../plugins.js';
 import { ignoresFile } from '../suppress.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
@@ -427,6 +428,8 @@ function runPart(profile: Profile, settings: TaskSettings): string {
     part = stableJson({
       rules: profile.ruleIds,
       options: profile.ruleOptions,
+      // The bytes of every loaded plugin file (its rules' code; modules it imports are not covered).
+      ...(pluginFingerprint().length ? { plugins: pluginFingerprint() } : {}),
       tests: profile.tests ?? null,
       settings: {
         includeGenerated: settings.includeGenerated,

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
 import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+import { loadedPluginPaths } from '../plugins.js';
 
 const BATCH_MAX = 32;
 const MAX_AHEAD = 1024;
@@ -185,7 +186,7 @@ class Pool {
     const url = workerUrl();
     for (let i = 0; i < this.jobs; i++) {
       const worker = new Worker(url, {
-        workerData: { settings: this.opts.settings } satisfies WorkerInit,
+        workerData: { settings: this.opts.settings, plugins: loadedPluginPaths() } satisfies WorkerInit,
         // V8's default young generation (48 MB) lets each worker's heap balloon between
         // collections; 16 MB cut peak RSS on the Go stdlib by ~60-80 MB at no measurable cost.
         resourceLimits: { maxYoungGenerationSizeMb: 16 },

@@ -2,10 +2,13 @@
 // tasks and posts one WireResult per file as soon as it is done.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
+import { loadPlugins } from '../plugins.js';
 import { runTask, type Profile, type Task, type TaskSettings } from './task.js';
 
 export interface WorkerInit {
   settings: TaskSettings;
+  /** Plugin files the main thread loaded (real paths): their rules must be known here too. */
+  plugins: string[];
 }
 
 export type ToWorker = { type: 'batch'; tasks: Task[]; profiles: Record<number, Profile> };
@@ -17,13 +20,15 @@ export type FromWorker =
 
 const port = parentPort;
 if (!port) throw new Error('batch worker must run in a worker thread');
-const { settings } = workerData as WorkerInit;
+const { settings, plugins } = workerData as WorkerInit;
 const profiles = new Map<number, Profile>();
 
-initEngine().then(
-  () => port.postMessage({ type: 'ready' } satisfies FromWorker),
-  (e: unknown) => port.postMessage({ type: 'fatal', message: `cannot load the Go grammar: ${e instanceof Error ? e.message : String(e)}` } satisfies FromWorker),
-);
+loadPlugins(plugins)
+  .then(() => initEngine())
+  .then(
+    () => port.postMessage({ type: 'ready' } satisfies FromWorker),
+    (e: unknown) => port.postMessage({ type: 'fatal', message: `cannot load the Go grammar or a plugin: ${e instanceof Error ? e.message : String(e)}` } satisfies FromWorker),
+  );
 
 port.on('message', (msg: ToWorker) => {
   for (const [id, p] of Object.entries(msg.profiles)) profiles.set(Number(id), p);

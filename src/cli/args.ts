@@ -60,6 +60,8 @@ export interface CliOptions {
   cache: boolean;
   /** --cache-dir (null = $XDG_CACHE_HOME/gopitfix or ~/.cache/gopitfix). */
   cacheDir: string | null;
+  /** --plugin FILE (repeatable): plugin modules, relative to cwd (src/plugins.ts). */
+  plugins: string[];
 }
 
 export type FailOn = 'fixable' | 'any' | 'none';
@@ -104,6 +106,7 @@ export function defaultOptions(): CliOptions {
     tests: null,
     cache: true,
     cacheDir: null,
+    plugins: [],
   };
 }
 
@@ -124,13 +127,22 @@ function ruleList(value: string, flag: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (ids.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of rule ids`);
-  for (const id of ids) {
-    if (!findRule(id)) {
-      const known = allRules.map((r) => r.meta.id).join(', ') || 'none';
-      throw new UsageError(`${flag}: unknown rule "${id}" (known rules: ${known})`);
+  return ids;
+}
+
+/**
+ * --rules / --disable name known rules. Checked once plugins are loaded (their rules are
+ * known only then), by main().
+ */
+export function checkRuleIds(opts: Pick<CliOptions, 'rules' | 'disable'>): void {
+  for (const [flag, ids] of [['--rules', opts.rules ?? []], ['--disable', opts.disable]] as const) {
+    for (const id of ids) {
+      if (!findRule(id)) {
+        const known = allRules.map((r) => r.meta.id).join(', ') || 'none';
+        throw new UsageError(`${flag}: unknown rule "${id}" (known rules: ${known})`);
+      }
     }
   }
-  return ids;
 }
 
 export const FLAGS: FlagSpec[] = [
@@ -282,6 +294,15 @@ export const FLAGS: FlagSpec[] = [
     apply: (o, v, f) => void o.disable.push(...ruleList(v, f)),
   },
   {
+    names: ['--plugin'],
+    value: 'FILE',
+    help: 'load rules from an ES module (default export: a rule or an array of rules); repeatable',
+    apply: (o, v, f) => {
+      if (v === '') throw new UsageError(`${f}: expected a file path`);
+      o.plugins.push(v);
+    },
+  },
+  {
     names: ['--list-rules'],
     help: 'list the rules (id, default on/off, Go versions, summary) and exit',
     apply: (o) => void (o.listRules = true),
@@ -415,7 +436,7 @@ export function usage(docsDir?: string): string {
     ...rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`),
     '',
     'Configuration: the nearest gopitfix.json above each file (rules on/off and their',
-    'options, exclude globs, go version, tests); --config FILE uses one for all.',
+    'options, exclude globs, go version, tests, plugins); --config FILE uses one for all.',
     'Suppress a finding with //gopitfix:ignore [rule,...] on its line or the line above,',
     'a whole file with //gopitfix:ignore-file; //nolint forms work too.',
     `Rule docs: ${docsDir ?? 'transforms'}/<rule>/README.md (rule ids: --list-rules).`,

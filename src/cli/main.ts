@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { allRules } from '../rules.js';
 import type { Rule } from '../types.js';
 import { discover, DiscoveryError } from '../discover.js';
-import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
+import { checkRuleIds, goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
+import { loadFilePlugins, loadStartPlugins, PluginError } from '../plugins.js';
 import { configSettings } from './config-settings.js';
 import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from '../batch/cli.js';
 import { SelectError } from '../batch/select.js';
@@ -98,6 +99,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.out(`gopitfix ${packageVersion()}\n`);
       return EXIT_OK;
     }
+    // Plugin rules must be known before rule ids are checked or listed.
+    await loadStartPlugins(opts, io.cwd);
+    checkRuleIds(opts);
     if (opts.listRules) {
       // A regular-expression trigger prints as "/source/flags" (JSON.stringify would give {}).
       const meta = JSON.stringify(allRules.map((r) => r.meta), (_k, v: unknown) => (v instanceof RegExp ? String(v) : v), 2);
@@ -113,7 +117,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       throw new UsageError('interactive mode needs stdout to be the terminal (it is redirected); use the default dry run to save a patch');
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof PluginError) {
       io.err(`gopitfix: ${e.message}\n`);
       return EXIT_USAGE;
     }
@@ -126,9 +130,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   try {
     const onEmptyPattern = (arg: string) => io.err(`gopitfix: warning: "${arg}" matched no Go files\n`);
     files = selectFiles(discover(opts.paths, { cwd: io.cwd, ...batchDiscoverOptions(opts, pre), onEmptyPattern }), opts, io.cwd, pre);
+    // Nested gopitfix.json files may name plugins too: load them before the configs are validated.
+    if (!opts.config && (await loadFilePlugins(files.filter((f) => !f.error).map((f) => f.absPath), io.cwd))) rules = enabledRules(opts);
     settingsFor = configSettings(files, opts, io.cwd);
   } catch (e) {
-    if (e instanceof DiscoveryError || e instanceof ConfigError || e instanceof SelectError) {
+    if (e instanceof DiscoveryError || e instanceof ConfigError || e instanceof SelectError || e instanceof PluginError) {
       io.err(`gopitfix: ${e.message}\n`);
       return EXIT_USAGE;
     }

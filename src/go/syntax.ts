@@ -107,6 +107,8 @@ export function restOfLineIsEmpty(src: string, offset: number): boolean {
  * Node types rules look for across a whole file. The first whole-file request collects
  * all of them in one walk, shared by every rule on that tree: each walk visits every node
  * of the tree inside WebAssembly, and nine rules asking separately cost more than parsing.
+ * A rule that needs other types across whole files declares them in meta.nodeTypes (the
+ * registry adds them here through indexNodeTypes); other requests walk the tree.
  */
 const INDEXED_TYPES = [
   'call_expression',
@@ -121,7 +123,25 @@ const INDEXED_TYPES = [
 const INDEXED = new Set(INDEXED_TYPES);
 const treeIndexes = new WeakMap<object, Map<string, Node[]>>();
 
-/** Collect nodes of the given types under root (inclusive), in document order. */
+/** The node types descendants(root, ...) serves from the shared per-tree index. */
+export function indexedNodeTypes(): readonly string[] {
+  return [...INDEXED_TYPES];
+}
+
+/** Add node types to the shared index (rules' meta.nodeTypes; called by the rule registry). */
+export function indexNodeTypes(types: readonly string[]): void {
+  for (const t of types) {
+    if (INDEXED.has(t)) continue;
+    INDEXED.add(t);
+    INDEXED_TYPES.push(t);
+  }
+}
+
+/**
+ * Collect nodes of the given types under root (inclusive), in document order. For the
+ * tree's root node and indexed types (indexedNodeTypes()) this reads a per-tree index
+ * built by one walk; otherwise it walks the subtree.
+ */
 export function descendants(root: Node, types: string | string[]): Node[] {
   const list = typeof types === 'string' ? [types] : types;
   if (list.every((t) => INDEXED.has(t)) && root.parent === null) {
@@ -131,8 +151,10 @@ export function descendants(root: Node, types: string | string[]): Node[] {
       for (const n of root.descendantsOfType(INDEXED_TYPES)) if (n) index.get(n.type)!.push(n);
       treeIndexes.set(root.tree, index);
     }
-    if (list.length === 1) return [...index.get(list[0])!];
-    return list.flatMap((t) => index!.get(t)!).sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+    if (list.every((t) => index!.has(t))) {
+      if (list.length === 1) return [...index.get(list[0])!];
+      return list.flatMap((t) => index!.get(t)!).sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+    }
   }
   const out: Node[] = [];
   for (const n of root.descendantsOfType(types)) if (n) out.push(n);

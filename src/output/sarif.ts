@@ -4,7 +4,7 @@
 // findings a `fixes` entry whose replacements, applied to the file as read, give the
 // fixed text. Columns are UTF-16 code units, as in the JSON output.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rule } from '../types.js';
 import type { WireFinding } from '../batch/task.js';
@@ -84,6 +84,14 @@ function packageLinks(): DocLinks | null {
 }
 
 function help(rule: Rule): { text: string; uri?: string } {
+  // A plugin rule's documentation: a file of its own (src/plugins.ts), not in this package.
+  if (isAbsolute(rule.meta.docPath)) {
+    try {
+      return { text: readFileSync(rule.meta.docPath, 'utf8') };
+    } catch {
+      return { text: rule.meta.summary };
+    }
+  }
   const uri = packageLinks()?.doc(rule.meta.docPath) ?? undefined;
   try {
     return { text: readFileSync(join(packageRoot(), rule.meta.docPath), 'utf8'), ...(uri ? { uri } : {}) };

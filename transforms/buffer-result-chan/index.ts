@@ -7,12 +7,15 @@
 import { bufferVerdict } from '../../src/go/chanflow.js';
 import { field, named } from '../../src/go/syntax.js';
 import type { Rule } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'buffer-result-chan',
     summary: 'Buffer a local result channel whose goroutine sender leaks when the parent stops listening (timeout, early return)',
     defaultOn: true,
+    // Its fixes yield to select-ctx-done's on overlap (the order fixes have always been preferred in).
+    after: ['select-ctx-done'],
     // The channel is made here: make(chan T).
     // An unbuffered channel made in this file, and a goroutine started in it.
     triggers: [/\bmake\s*\(\s*\(*\s*chan\b/],
@@ -44,4 +47,4 @@ export const rule: Rule = {
       });
     }
   },
-};
+});

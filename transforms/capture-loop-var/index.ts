@@ -25,6 +25,7 @@ import {
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
 type EscapeKind = 'go' | 'defer' | 'go-arg' | 'defer-arg' | 'task' | 'parallel' | 'store' | 'send';
 
@@ -68,12 +69,14 @@ interface Capture {
 
 const GO_122 = { major: 1, minor: 22 };
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'capture-loop-var',
     summary:
       'Copy loop variables captured by goroutines, defers, errgroup tasks, parallel subtests and stored closures (loop-declared: files before Go 1.22; declared outside the loop: every version)',
     defaultOn: true,
+    // Its fixes yield to buffer-result-chan's on overlap (the order fixes have always been preferred in).
+    after: ['buffer-result-chan'],
     // A loop, and a func literal to capture its variable (comments may sit before the parameters).
     triggers: [/\bfor\b/],
     requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/],
@@ -97,7 +100,7 @@ export const rule: Rule = {
     const lits = descendants(ctx.root, 'func_literal');
     if (lits.length === 0) return;
     const sharedDecl = !!ctx.goVersion && compareGoVersion(ctx.goVersion, GO_122) < 0;
-    const reportJoined = ctx.options.reportJoined === true;
+    const reportJoined = ctx.options.reportJoined;
     for (const loop of descendants(ctx.root, 'for_statement')) {
       const body = field(loop, 'body');
       if (!body) continue;
@@ -152,7 +155,7 @@ export const rule: Rule = {
       if (reportJoined) for (const c of joined) for (const e of c.escapes) reportJoinedCapture(ctx, c.v, e);
     }
   },
-};
+});
 
 /** How a func literal inside the loop body outlives the iteration, or null if it does not (provably). */
 function escapeOf(ctx: RuleContext, lit: Node, loop: Node, body: Node): Escape | null {

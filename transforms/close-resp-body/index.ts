@@ -25,7 +25,8 @@ import {
   statementsOf,
   unparen,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
+import { defineRule, type OptionsOf } from '../../src/rule-api.js';
 
 const PKG_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
 const CLIENT_METHODS = ['Get', 'Head', 'Post', 'PostForm', 'Do'];
@@ -320,27 +321,33 @@ function nextStmt(stmt: Node): Node | null {
   return null;
 }
 
-export const rule: Rule = {
+/** The rule's options (gopitfix.json `rules.close-resp-body`); ctx.options is typed from this schema. */
+const OPTIONS = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reportReadToEOF: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Report (never fix) bodies read to EOF on every path but never closed: net/http has released the connection, but the documented contract is to close the body.',
+    },
+  },
+} as const satisfies JsonSchema;
+type Ctx = RuleContext<OptionsOf<typeof OPTIONS>>;
+
+export const rule: Rule = defineRule({
   meta: {
     id: 'close-resp-body',
     summary:
       'Defer resp.Body.Close() after the error check of net/http Get/Post/PostForm/Do responses whose body is not closed (or read to EOF) on every path; move vet httpresponse-shaped defers after the check',
     defaultOn: true,
+    // Its fixes yield to stop-ticker's on overlap (the order fixes have always been preferred in).
+    after: ['stop-ticker'],
     // Every call it matches is a call of one of these names (package function or method).
     triggers: [/\b(?:Get|Head|Post|PostForm|Do)\s*\(/],
     docPath: 'transforms/close-resp-body/README.md',
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        reportReadToEOF: {
-          type: 'boolean',
-          default: true,
-          description:
-            'Report (never fix) bodies read to EOF on every path but never closed: net/http has released the connection, but the documented contract is to close the body.',
-        },
-      },
-    },
+    options: OPTIONS,
   },
   run(ctx) {
     for (const call of descendants(ctx.root, 'call_expression')) {
@@ -350,9 +357,9 @@ export const rule: Rule = {
       check(ctx, site);
     }
   },
-};
+});
 
-function check(ctx: RuleContext, site: Site): void {
+function check(ctx: Ctx, site: Site): void {
   const name = site.resp.text;
   const refs = site.binding.refs.filter((r) => r.startIndex >= site.stmt.endIndex && contains(site.owner, r));
   const effects = refs.map((r) => ({ ref: r, effect: refEffect(ctx, r, site.owner, name) }));
@@ -416,7 +423,7 @@ function check(ctx: RuleContext, site: Site): void {
     // Read to EOF on every path but never closed: net/http has already released the
     // connection, so nothing leaks; closing is still the documented contract.
     const strict = new PathAnalysis((n) => handledNoDrain.some((r) => contains(n, r)));
-    if (ctx.options.reportReadToEOF !== false && handled.length !== handledNoDrain.length && strict.leaksAfter(check) && !handoff && !effects.some((e) => e.effect.kind === 'close')) {
+    if (ctx.options.reportReadToEOF && handled.length !== handledNoDrain.length && strict.leaksAfter(check) && !handoff && !effects.some((e) => e.effect.kind === 'close')) {
       ctx.report({
         node: site.call,
         message: `the body of ${name} (from ${site.callee}) is read to the end but never closed: net/http releases the connection at EOF, so nothing leaks here, but the documented contract is to close it`,

@@ -18,6 +18,7 @@ import {
   restOfLineIsEmpty,
 } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
 const CONTEXT_FUNCS = ['WithCancel', 'WithTimeout', 'WithDeadline', 'WithCancelCause', 'WithTimeoutCause', 'WithDeadlineCause'];
 
@@ -113,7 +114,7 @@ function deferEdit(ctx: RuleContext, site: Site, name: string) {
   return { start: at, end: at, text: `${ctx.eol}${indent}defer ${name}(${site.takesCause ? 'nil' : ''})` };
 }
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'defer-cancel',
     summary: 'Defer the cancel func of context.WithCancel/WithTimeout/WithDeadline (and signal.NotifyContext) when it is discarded or not called on every path',
@@ -191,4 +192,4 @@ export const rule: Rule = {
       });
     }
   },
-};
+});

@@ -27,12 +27,15 @@ import {
   type MethodCall,
 } from '../../src/go/waitgroup.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'hoist-wg-add',
     summary: 'Move wg.Add out of the goroutine it counts, to just before the go statement',
     defaultOn: true,
+    // Its fixes yield to defer-cancel's on overlap (the order fixes have always been preferred in).
+    after: ['defer-cancel'],
     triggers: ['.Add(', 'WaitGroup'],
     docPath: 'transforms/hoist-wg-add/README.md',
   },
@@ -46,7 +49,7 @@ export const rule: Rule = {
     }
     reportByValue(ctx);
   },
-};
+});
 
 /** `go func(params) { ... X.Add(n) ... }(args)` */
 function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {

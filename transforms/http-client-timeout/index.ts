@@ -19,45 +19,52 @@ import {
 import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../../src/go/literal.js';
 import { clientUses, requestDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
+import { defineRule, type OptionsOf } from '../../src/rule-api.js';
 
 const DEFAULT_TIMEOUT = '30s';
 const DEFAULT_CLIENT_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
 
-export const rule: Rule = {
+/** The rule's options (gopitfix.json `rules.http-client-timeout`); ctx.options is typed from this schema. */
+const OPTIONS = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tests: { type: 'boolean', default: false, description: 'Also check http.Client literals in _test.go files (off: tests are not production).' },
+    timeout: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      format: 'go-duration',
+      title: 'a Go duration like "30s" or "1m30s"',
+      default: DEFAULT_TIMEOUT,
+      description: 'The Timeout added to http.Client literals.',
+    },
+    reportDefaultClient: {
+      type: 'boolean',
+      default: true,
+      description: 'Report uses of http.DefaultClient and http.Get/Head/Post/PostForm (never fixed).',
+    },
+  },
+} as const satisfies JsonSchema;
+type Ctx = RuleContext<OptionsOf<typeof OPTIONS>>;
+
+export const rule: Rule = defineRule({
   meta: {
     id: 'http-client-timeout',
     summary: 'Add a Timeout to http.Client literals whose requests are all visible, unbounded and read in full; report such requests on http.DefaultClient',
     defaultOn: true,
+    // Its fixes yield to tune-http-transport's on overlap (the order fixes have always been preferred in).
+    after: ['tune-http-transport'],
     // Every construct this rule matches needs the net/http import.
     triggers: ['net/http'],
     docPath: 'transforms/http-client-timeout/README.md',
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        tests: { type: 'boolean', default: false, description: 'Also check http.Client literals in _test.go files (off: tests are not production).' },
-        timeout: {
-          type: 'string',
-          pattern: DURATION_PATTERN,
-          format: 'go-duration',
-          title: 'a Go duration like "30s" or "1m30s"',
-          default: DEFAULT_TIMEOUT,
-          description: 'The Timeout added to http.Client literals.',
-        },
-        reportDefaultClient: {
-          type: 'boolean',
-          default: true,
-          description: 'Report uses of http.DefaultClient and http.Get/Head/Post/PostForm (never fixed).',
-        },
-      },
-    },
+    options: OPTIONS,
   },
   run(ctx) {
     if (checksTestCode(ctx)) checkClientLiterals(ctx);
-    if (ctx.options.reportDefaultClient !== false) checkDefaultClient(ctx);
+    if (ctx.options.reportDefaultClient) checkDefaultClient(ctx);
   },
-};
+});
 
 function isHttpType(ctx: RuleContext, lit: Node, name: string): boolean {
   const t = field(lit, 'type');
@@ -66,8 +73,8 @@ function isHttpType(ctx: RuleContext, lit: Node, name: string): boolean {
   return ref.pkgPath === 'net/http' && ref.name === name && ref.pointer === 0;
 }
 
-function checkClientLiterals(ctx: RuleContext): void {
-  const timeoutNs = parseDuration(String(ctx.options.timeout ?? DEFAULT_TIMEOUT)) ?? parseDuration(DEFAULT_TIMEOUT)!;
+function checkClientLiterals(ctx: Ctx): void {
+  const timeoutNs = parseDuration(ctx.options.timeout) ?? parseDuration(DEFAULT_TIMEOUT)!;
   for (const lit of descendants(ctx.root, 'composite_literal')) {
     if (!isHttpType(ctx, lit, 'Client')) continue;
     const s = structLiteral(lit);

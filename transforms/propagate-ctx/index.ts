@@ -10,6 +10,7 @@ import { classifyUse, escapeReason } from '../../src/go/uses.js';
 import { compareGoVersion, CURRENT_GO } from '../../src/go/version.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
 /** A context the function was given. */
 interface Source {
@@ -227,11 +228,13 @@ function sourceProblem(ctx: RuleContext, call: Node, src: Source): string | null
   return null;
 }
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'propagate-ctx',
     summary: "Use the function's context (a context.Context parameter, or r.Context() of an *http.Request) instead of context.Background()/TODO(); report without a fix where detaching looks intended",
     defaultOn: true,
+    // Its fixes yield to http-client-timeout's on overlap (the order fixes have always been preferred in).
+    after: ['http-client-timeout'],
     triggers: [/\b(?:Background|TODO)\s*\(/],
     docPath: 'transforms/propagate-ctx/README.md',
   },
@@ -306,4 +309,4 @@ export const rule: Rule = {
       });
     }
   },
-};
+});

@@ -9,6 +9,7 @@ import { isWriteRef, loopVars } from '../../src/go/loopvars.js';
 import { descendants, field, lineEnd, lineStart, named, nextLineStart, statementsOf } from '../../src/go/syntax.js';
 import { formatGoVersion } from '../../src/go/version.js';
 import type { Rule, TextEdit } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
 interface Copy {
   stmt: Node;
@@ -17,11 +18,13 @@ interface Copy {
   range: { start: number; end: number } | null;
 }
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'redundant-loopvar-copy',
     summary: 'Delete v := v copies of loop variables, dead code since Go 1.22 (files at Go 1.22 or later)',
     defaultOn: true,
+    // Its fixes yield to capture-loop-var's on overlap (the order fixes have always been preferred in).
+    after: ['capture-loop-var'],
     goVersion: { min: '1.22' },
     // A loop, and a copy `v := v` / `k, v := k, v` (the first name on both sides; the
     // bounded repeat keeps the scan linear on long identifier lists).
@@ -85,7 +88,7 @@ export const rule: Rule = {
       }
     }
   },
-};
+});
 
 /** Whether ident is the left side of a `:=` that, because of an earlier declaration, assigns it. */
 function isRedeclaration(ident: Node): boolean {

@@ -23,14 +23,17 @@ import {
   unparen,
 } from '../../src/go/syntax.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
 const ID = 'select-ctx-done';
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: ID,
     summary: 'Give a goroutine\'s bare channel send an exit: select on it and on ctx.Done() (or a done channel)',
     defaultOn: true,
+    // Its fixes yield to waitgroup-go's on overlap (the order fixes have always been preferred in).
+    after: ['waitgroup-go'],
     // Every finding is a send statement (`ch <- v`).
     triggers: ['<-'],
     docPath: 'transforms/select-ctx-done/README.md',
@@ -94,7 +97,7 @@ export const rule: Rule = {
       });
     }
   },
-};
+});
 
 function skipsWhy(ctx: RuleContext, send: Node, fn: Node): string | null {
   const s = exitSkips(ctx.sem, send, fn);

@@ -25,7 +25,8 @@ import {
 } from '../../src/go/syntax.js';
 import { durationSign } from '../../src/go/construct.js';
 import { packageClause } from '../../src/go/package.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
+import { defineRule, type OptionsOf } from '../../src/rule-api.js';
 
 const GO1_23 = { major: 1, minor: 23 };
 const LOOP_REASON = 'the ticker is created inside a loop, where a deferred Stop would only run when the function returns; stop it at the end of each iteration or create it once before the loop';
@@ -153,34 +154,40 @@ function tickerRange(ctx: RuleContext): (forStmt: Node) => boolean {
 
 type Mode = 'fix' | 'report' | 'off';
 
-function modeFor(ctx: RuleContext): Mode {
+function modeFor(ctx: Ctx): Mode {
   const v = ctx.goVersion ?? CURRENT_GO;
   if (compareGoVersion(v, GO1_23) < 0) return 'fix';
-  return ctx.options.fromGo123 === 'report' ? 'report' : 'off';
+  return ctx.options.fromGo123;
 }
 
 const STYLE_NOTE = 'since Go 1.23 an unreachable ticker is garbage-collected, so this is style: stopping it says when it is no longer needed';
 
-export const rule: Rule = {
+/** The rule's options (gopitfix.json `rules.stop-ticker`); ctx.options is typed from this schema. */
+const OPTIONS = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    fromGo123: {
+      type: 'string',
+      enum: ['off', 'report'],
+      default: 'off',
+      description:
+        'Files at Go 1.23 or later, where an unreachable ticker is garbage-collected: "off" (nothing reported) or "report" (report as style, never fixed).',
+    },
+  },
+} as const satisfies JsonSchema;
+type Ctx = RuleContext<OptionsOf<typeof OPTIONS>>;
+
+export const rule: Rule = defineRule({
   meta: {
     id: 'stop-ticker',
     summary: 'defer t.Stop() after a time.NewTicker that is never stopped, and replace time.Tick in functions that return (tickers leak before Go 1.23; off from 1.23 unless fromGo123 is "report")',
     defaultOn: true,
+    // Its fixes yield to propagate-ctx's on overlap (the order fixes have always been preferred in).
+    after: ['propagate-ctx'],
     triggers: ['Tick'],
     docPath: 'transforms/stop-ticker/README.md',
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        fromGo123: {
-          type: 'string',
-          enum: ['off', 'report'],
-          default: 'off',
-          description:
-            'Files at Go 1.23 or later, where an unreachable ticker is garbage-collected: "off" (nothing reported) or "report" (report as style, never fixed).',
-        },
-      },
-    },
+    options: OPTIONS,
   },
   run(ctx) {
     const mode = modeFor(ctx);
@@ -193,7 +200,7 @@ export const rule: Rule = {
       else if (ctx.sem.isCallTo(call, 'time', 'Tick') && !isTest && !isMainPkg) checkTick(ctx, call, mode, allocated);
     }
   },
-};
+});
 
 function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
   const owner = enclosingFunction(call);

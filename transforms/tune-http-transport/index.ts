@@ -11,7 +11,8 @@ import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, checks
 import { clientUses, lifetime, newTrace, requestDeadline, responseStreams } from '../../src/go/httpflow.js';
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
+import { defineRule, type OptionsOf } from '../../src/rule-api.js';
 
 /** The bounds added by default, and the opt-in settings (off unless configured). */
 const DEFAULTS = {
@@ -30,43 +31,49 @@ const DEFAULTS = {
 const MAX_GO_INT = 2147483647;
 const DURATION = { type: 'string', pattern: DURATION_PATTERN, format: 'go-duration', title: 'a Go duration like "90s" or "1m30s"' } as const;
 
-export const rule: Rule = {
+/** The rule's options (gopitfix.json `rules.tune-http-transport`); ctx.options is typed from this schema. */
+const OPTIONS = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tests: { type: 'boolean', default: DEFAULTS.tests, description: 'Also check _test.go files (off: tests are not production).' },
+    scope: {
+      type: 'string',
+      enum: ['proven', 'long-lived'],
+      default: DEFAULTS.scope,
+      description:
+        'proven: add TLSHandshakeTimeout only where the handshake is otherwise unbounded (a client without Timeout whose requests carry no deadline), and the idle pool only for a ReverseProxy transport; long-lived: add every missing bound to every transport that outlives its function.',
+    },
+    maxIdleConnsPerHost: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_GO_INT,
+      default: DEFAULTS.maxIdleConnsPerHost,
+      description: 'MaxIdleConnsPerHost to add when neither it nor MaxIdleConns is set (0 = never add; net/http keeps 2).',
+    },
+    idleConnTimeout: { ...DURATION, default: DEFAULTS.idleConnTimeout, description: 'IdleConnTimeout to add ("0" = never add).' },
+    tlsHandshakeTimeout: { ...DURATION, default: DEFAULTS.tlsHandshakeTimeout, description: 'TLSHandshakeTimeout to add ("0" = never add).' },
+    maxIdleConns: { type: 'integer', minimum: 0, maximum: MAX_GO_INT, default: DEFAULTS.maxIdleConns, description: 'MaxIdleConns to add when the pool is tuned (0 = never add).' },
+    expectContinueTimeout: { ...DURATION, default: DEFAULTS.expectContinueTimeout, description: 'ExpectContinueTimeout to add (opt-in, "0" = never add: it changes how bodies of Expect: 100-continue requests are sent).' },
+    proxy: { type: 'boolean', default: DEFAULTS.proxy, description: 'Opt in: add Proxy: http.ProxyFromEnvironment (changes where requests go).' },
+    forceAttemptHTTP2: { type: 'boolean', default: DEFAULTS.forceAttemptHTTP2, description: 'Opt in: add ForceAttemptHTTP2: true (switches HTTP/1.1 to HTTP/2 where the server offers it).' },
+  },
+} as const satisfies JsonSchema;
+type Ctx = RuleContext<OptionsOf<typeof OPTIONS>>;
+
+export const rule: Rule = defineRule({
   meta: {
     id: 'tune-http-transport',
     summary: 'Add the missing idle-connection and TLS-handshake timeouts and a per-host idle pool to long-lived http.Transport literals',
     defaultOn: true,
+    // Its fixes yield to redundant-loopvar-copy's on overlap (the order fixes have always been preferred in).
+    after: ['redundant-loopvar-copy'],
     // The fields it adds exist since Go 1.7; kept at 1.13 as before (ForceAttemptHTTP2 opt-in).
     goVersion: { min: '1.13' },
     // Every construct this rule matches needs the net/http import.
     triggers: ['net/http'],
     docPath: 'transforms/tune-http-transport/README.md',
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        tests: { type: 'boolean', default: DEFAULTS.tests, description: 'Also check _test.go files (off: tests are not production).' },
-        scope: {
-          type: 'string',
-          enum: ['proven', 'long-lived'],
-          default: DEFAULTS.scope,
-          description:
-            'proven: add TLSHandshakeTimeout only where the handshake is otherwise unbounded (a client without Timeout whose requests carry no deadline), and the idle pool only for a ReverseProxy transport; long-lived: add every missing bound to every transport that outlives its function.',
-        },
-        maxIdleConnsPerHost: {
-          type: 'integer',
-          minimum: 0,
-          maximum: MAX_GO_INT,
-          default: DEFAULTS.maxIdleConnsPerHost,
-          description: 'MaxIdleConnsPerHost to add when neither it nor MaxIdleConns is set (0 = never add; net/http keeps 2).',
-        },
-        idleConnTimeout: { ...DURATION, default: DEFAULTS.idleConnTimeout, description: 'IdleConnTimeout to add ("0" = never add).' },
-        tlsHandshakeTimeout: { ...DURATION, default: DEFAULTS.tlsHandshakeTimeout, description: 'TLSHandshakeTimeout to add ("0" = never add).' },
-        maxIdleConns: { type: 'integer', minimum: 0, maximum: MAX_GO_INT, default: DEFAULTS.maxIdleConns, description: 'MaxIdleConns to add when the pool is tuned (0 = never add).' },
-        expectContinueTimeout: { ...DURATION, default: DEFAULTS.expectContinueTimeout, description: 'ExpectContinueTimeout to add (opt-in, "0" = never add: it changes how bodies of Expect: 100-continue requests are sent).' },
-        proxy: { type: 'boolean', default: DEFAULTS.proxy, description: 'Opt in: add Proxy: http.ProxyFromEnvironment (changes where requests go).' },
-        forceAttemptHTTP2: { type: 'boolean', default: DEFAULTS.forceAttemptHTTP2, description: 'Opt in: add ForceAttemptHTTP2: true (switches HTTP/1.1 to HTTP/2 where the server offers it).' },
-      },
-    },
+    options: OPTIONS,
   },
   run(ctx) {
     if (!checksTestCode(ctx)) return;
@@ -74,7 +81,7 @@ export const rule: Rule = {
       if (lit) checkLiteral(ctx, lit);
     }
   },
-};
+});
 
 interface Setting {
   key: string;
@@ -83,7 +90,7 @@ interface Setting {
   duration: boolean;
 }
 
-function checkLiteral(ctx: RuleContext, lit: Node): void {
+function checkLiteral(ctx: Ctx, lit: Node): void {
   const t = field(lit, 'type');
   if (!t || t.type !== 'qualified_type') return;
   const ref = ctx.sem.typeRef(t);
@@ -127,13 +134,13 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   if (life.kind !== 'long') return;
 
   const o = ctx.options;
-  const int = (v: unknown, d: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d);
-  const dur = (v: unknown, d: string) => (typeof v === 'string' && parseDuration(v) !== null ? parseDuration(v)! : parseDuration(d)!);
-  const perHost = int(o.maxIdleConnsPerHost, DEFAULTS.maxIdleConnsPerHost);
-  const maxIdle = int(o.maxIdleConns, DEFAULTS.maxIdleConns);
-  const idle = dur(o.idleConnTimeout, DEFAULTS.idleConnTimeout);
-  const tls = dur(o.tlsHandshakeTimeout, DEFAULTS.tlsHandshakeTimeout);
-  const expect = dur(o.expectContinueTimeout, DEFAULTS.expectContinueTimeout);
+  // Durations are validated as Go durations when the config loads; "0" parses to 0.
+  const dur = (v: string) => parseDuration(v) ?? 0n;
+  const perHost = o.maxIdleConnsPerHost;
+  const maxIdle = o.maxIdleConns;
+  const idle = dur(o.idleConnTimeout);
+  const tls = dur(o.tlsHandshakeTimeout);
+  const expect = dur(o.expectContinueTimeout);
   const customDial = ['Dial', 'DialContext', 'DialTLS', 'DialTLSContext'].some((k) => set.has(k));
   const ownTLSDial = set.has('DialTLS') || set.has('DialTLSContext');
   // An explicit pool setting is the author's choice: the pool is left as written.
@@ -142,15 +149,15 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   // scope "proven": only where the problem is visible. The idle pool matters for a
   // ReverseProxy (concurrent requests to one backend); the handshake is unbounded when the
   // transport serves a client without Timeout that sends requests without a deadline.
-  const proven = o.scope !== 'long-lived';
+  const proven = o.scope === 'proven';
   const tunePool = !proven || servesReverseProxy(ctx, trace.via, trace.stores);
   const unbounded = !proven || handshakeUnbounded(ctx, trace.via, trace.stores);
   const add: Setting[] = [];
   // In DefaultTransport's declaration order.
-  if (o.proxy === true && !set.has('Proxy') && !customDial) {
+  if (o.proxy && !set.has('Proxy') && !customDial) {
     add.push({ key: 'Proxy', value: `${qual}.ProxyFromEnvironment`, why: 'option proxy', duration: false });
   }
-  if (o.forceAttemptHTTP2 === true && !set.has('ForceAttemptHTTP2') && !set.has('TLSNextProto')) {
+  if (o.forceAttemptHTTP2 && !set.has('ForceAttemptHTTP2') && !set.has('TLSNextProto')) {
     add.push({ key: 'ForceAttemptHTTP2', value: 'true', why: 'option forceAttemptHTTP2', duration: false });
   }
   if (tunePool && keepAlives && !poolSet && maxIdle > 0) add.push({ key: 'MaxIdleConns', value: String(maxIdle), why: '', duration: false });

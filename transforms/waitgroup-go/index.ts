@@ -16,12 +16,15 @@ import {
   type MethodCall,
 } from '../../src/go/waitgroup.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import { defineRule } from '../../src/rule-api.js';
 
-export const rule: Rule = {
+export const rule: Rule = defineRule({
   meta: {
     id: 'waitgroup-go',
     summary: 'Rewrite wg.Add(1) + go func() { defer wg.Done(); ... }() as wg.Go(func() { ... }) (Go 1.25+)',
     defaultOn: true,
+    // Its fixes yield to hoist-wg-add's on overlap (the order fixes have always been preferred in).
+    after: ['hoist-wg-add'],
     goVersion: { min: '1.25' },
     triggers: ['.Add('],
     requires: [/\bgo\b/],
@@ -34,7 +37,7 @@ export const rule: Rule = {
       for (let i = 0; i + 1 < stmts.length; i++) check(ctx, stmts[i], stmts[i + 1]);
     }
   },
-};
+});
 
 function check(ctx: RuleContext, addStmt: Node, go: Node): void {
   if (addStmt.type !== 'expression_statement' || go.type !== 'go_statement') return;
