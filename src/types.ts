@@ -37,7 +37,11 @@ export interface FindingInput {
   fix?: Fix;
 }
 
-export type Trigger = string | RegExp;
+/**
+ * A substring, a regular expression, or a check on the text that is neither (a lexical
+ * scan, src/go/lexical.ts: its toString names it in --list-rules).
+ */
+export type Trigger = string | RegExp | { test(text: string): boolean; toString(): string };
 
 export interface RuleMeta {
   id: string;

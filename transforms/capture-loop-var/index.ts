@@ -24,6 +24,7 @@ import {
   unparen,
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
+import { funcInLoopBody } from '../../src/go/lexical.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
 
 type EscapeKind = 'go' | 'defer' | 'go-arg' | 'defer-arg' | 'task' | 'parallel' | 'store' | 'send';
@@ -74,9 +75,10 @@ export const rule: Rule = {
     summary:
       'Copy loop variables captured by goroutines, defers, errgroup tasks, parallel subtests and stored closures (loop-declared: files before Go 1.22; declared outside the loop: every version)',
     defaultOn: true,
-    // A loop, and a func literal to capture its variable (comments may sit before the parameters).
+    // A loop, and a func literal to capture its variable (comments may sit before the
+    // parameters) inside the loop's body: checked on the tokens, without parsing.
     triggers: [/\bfor\b/],
-    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/],
+    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/, funcInLoopBody],
     docPath: 'transforms/capture-loop-var/README.md',
     options: {
       type: 'object',
