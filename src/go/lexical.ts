@@ -66,6 +66,59 @@ export function funcAfterForInBlock(src: string): boolean {
   return depth !== 0;
 }
 
+/**
+ * Whether one of `words` occurs as an identifier or keyword token of the code (not inside
+ * a comment or a string, rune or raw-string literal, not part of a longer identifier).
+ */
+export function wordInCode(src: string, words: ReadonlySet<string>): boolean {
+  const n = src.length;
+  let minLen = Infinity;
+  let maxLen = 0;
+  for (const w of words) {
+    minLen = Math.min(minLen, w.length);
+    maxLen = Math.max(maxLen, w.length);
+  }
+  let i = 0;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 47 /* / */) {
+      const d = src.charCodeAt(i + 1);
+      if (d === 47) {
+        const e = src.indexOf('\n', i + 2);
+        i = e < 0 ? n : e + 1;
+      } else if (d === 42) {
+        const e = src.indexOf('*/', i + 2);
+        if (e < 0) return true;
+        i = e + 2;
+      } else i++;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = src.charCodeAt(j);
+        if (d === 92 /* \ */) j++;
+        else if (d === c || d === 10) break;
+      }
+      i = j + 1;
+    } else if (c === 96 /* ` */) {
+      const e = src.indexOf('`', i + 1);
+      if (e < 0) return true;
+      i = e + 1;
+    } else if (isWordChar(c)) {
+      let j = i + 1;
+      while (j < n && isWordChar(src.charCodeAt(j))) j++;
+      if (j - i >= minLen && j - i <= maxLen && words.has(src.slice(i, j))) return true;
+      i = j;
+    } else i++;
+  }
+  return false;
+}
+
+/** A prefilter trigger: one of `words` is a token of the code (wordInCode). */
+export function codeWords(...words: string[]): { test(text: string): boolean; toString(): string } {
+  const set = new Set(words);
+  return { test: (text) => wordInCode(text, set), toString: () => `lexical: a token of the code among ${words.join(', ')}` };
+}
+
 /** funcAfterForInBlock as a prefilter trigger (listed by --list-rules under this name). */
 export const funcInLoopBody = {
   test: funcAfterForInBlock,

@@ -8,6 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Binding } from '../../src/go/scope.js';
 import { classifyUse, escapeReason } from '../../src/go/uses.js';
 import { compareGoVersion, CURRENT_GO } from '../../src/go/version.js';
+import { codeWords } from '../../src/go/lexical.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, selectorNamed, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 
@@ -234,7 +235,9 @@ export const rule: Rule = {
     id: 'propagate-ctx',
     summary: "Use the function's context (a context.Context parameter, or r.Context() of an *http.Request) instead of context.Background()/TODO(); report without a fix where detaching looks intended",
     defaultOn: true,
+    // The call's name as a token of the code: `// TODO(name):` comments do not count.
     triggers: [/\b(?:Background|TODO)\s*\(/],
+    requires: [codeWords('Background', 'TODO')],
     docPath: 'transforms/propagate-ctx/README.md',
   },
   run(ctx) {
