@@ -101,11 +101,16 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   let text = source;
   /** What the fixes wrote, as ranges of the current text. */
   let touched: TextEdit[] = [];
+  // A file parsed earlier as a sibling of another is not parsed again for its first pass.
+  const share = !file.packageFiles;
   for (let pass = 1; pass <= maxPasses; pass++) {
-    const tree = parseGo(text);
+    const shared = pass === 1 && share ? packages.borrow(file.absPath, text) : null;
+    const tree = shared?.tree ?? parseGo(text);
     let accepted: Candidate[] = [];
     let next = text;
     let applied: TextEdit[] = [];
+    let kept: Imports | null = null;
+    let sem: Semantics | null = shared?.sem ?? null;
     try {
       const root = tree.rootNode;
       const errs = errorRanges(root);
@@ -114,8 +119,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         if (errs.length) result.syntaxError = position(lineStarts(text), Math.min(...errs.map((e) => e.start)));
       }
       const poisoned = poisonedRanges(root, errs);
-      const imports = new Imports(root, text);
-      let sem: Semantics | null = null;
+      const imports = (kept = shared?.imports ?? new Imports(root, text));
       let pkg: PackageInfo | null = null;
       const eol = detectEol(text);
       const raw: { rule: Rule; f: FindingInput }[] = [];
@@ -248,7 +252,8 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
       }
     } finally {
-      tree.delete();
+      if (shared) packages.release(file.absPath, { imports: kept, sem });
+      else tree.delete();
     }
     if (accepted.length === 0) break;
     maps.push(applied);

@@ -43,7 +43,11 @@ export interface FindingInput {
   noFix?: string | null;
 }
 
-export type Trigger = string | RegExp;
+/**
+ * A substring, a regular expression, or a check on the text that is neither (a lexical
+ * scan, src/go/lexical.ts: its toString names it in --list-rules).
+ */
+export type Trigger = string | RegExp | { test(text: string): boolean; toString(): string };
 
 export interface RuleMeta {
   id: string;

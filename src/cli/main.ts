@@ -103,8 +103,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     await loadStartPlugins(opts, io.cwd);
     checkRuleIds(opts);
     if (opts.listRules) {
-      // A regular-expression trigger prints as "/source/flags" (JSON.stringify would give {}).
-      const meta = JSON.stringify(allRules.map((r) => r.meta), (_k, v: unknown) => (v instanceof RegExp ? String(v) : v), 2);
+      // A regular-expression trigger prints as "/source/flags" (JSON.stringify would give {}),
+      // a lexical check as its name.
+      const isCheck = (v: unknown) => v instanceof RegExp || (typeof v === 'object' && v !== null && typeof (v as { test?: unknown }).test === 'function');
+      const meta = JSON.stringify(allRules.map((r) => r.meta), (_k, v: unknown) => (isCheck(v) ? String(v) : v), 2);
       io.out(opts.json ? meta + '\n' : listRules());
       return EXIT_OK;
     }

@@ -164,9 +164,20 @@ export function packageClause(root: Node): string | null {
 interface Entry {
   source: string;
   tree: Tree | null;
+  imports: Imports | null;
+  sem: Semantics | null;
   file: PackageFile;
+  /** Borrowed by the engine for the file being processed: not evicted. */
+  pinned?: boolean;
   /** Clock value of the last access to its tree (least recently used trees go first). */
   lastUse: number;
+}
+
+/** A file's tree with what was built on it, handed between the engine and the loader. */
+export interface ParsedFile {
+  tree: Tree;
+  imports: Imports | null;
+  sem: Semantics | null;
 }
 
 /**
@@ -180,7 +191,8 @@ export const SIBLING_TREE_BUDGET = 2_000_000;
 export class PackageLoader {
   private dir: string | null = null;
   private cache = new Map<string, Entry>();
-  private siblings: { absPath: string; source: string }[] = [];
+  /** The directory's .go files, read at its first load (null: not read yet). */
+  private siblings: { absPath: string; source: string }[] | null = null;
   private clock = 0;
 
   constructor(private readonly budget = SIBLING_TREE_BUDGET) {}
@@ -202,9 +214,9 @@ export class PackageLoader {
     if (key !== this.dir) {
       this.clear();
       this.dir = key;
-      if (!provider) this.siblings = readSiblings(absPath);
     }
     if (provider) this.siblings = provider();
+    else this.siblings ??= readSiblings(absPath);
     // Between two loads no tree of the previous PackageInfo is in use: drop the least
     // recently used ones past the budget (a dropped sibling is parsed again if needed).
     this.evict();
@@ -226,7 +238,7 @@ export class PackageLoader {
     let parsed = 0;
     const live: Entry[] = [];
     for (const e of this.cache.values()) {
-      if (e.tree) {
+      if (e.tree && !e.pinned) {
         parsed += e.source.length;
         live.push(e);
       }
@@ -243,13 +255,11 @@ export class PackageLoader {
   }
 
   private lazyEntry(absPath: string, source: string): Entry {
-    const entry: Entry = { source, tree: null, file: null!, lastUse: 0 };
+    const entry: Entry = { source, tree: null, imports: null, sem: null, file: null!, lastUse: 0 };
     const tree = () => {
       entry.lastUse = ++this.clock;
       return (entry.tree ??= parseGo(source));
     };
-    let imports: Imports | null = null;
-    let sem: Semantics | null = null;
     entry.file = {
       absPath,
       source,
@@ -258,19 +268,43 @@ export class PackageLoader {
         return tree().rootNode;
       },
       get imports() {
-        return (imports ??= new Imports(tree().rootNode, source));
+        return (entry.imports ??= new Imports(tree().rootNode, source));
       },
       get sem() {
-        return (sem ??= new Semantics(tree().rootNode, this.imports));
+        return (entry.sem ??= new Semantics(tree().rootNode, this.imports));
       },
     };
     return entry;
+  }
+
+  /**
+   * The tree of a file parsed earlier as some file's sibling (with its imports and scopes
+   * when built), when its text is `source`: the engine uses it instead of parsing the file
+   * again. The loader keeps owning it; it is not evicted until `release`.
+   */
+  borrow(absPath: string, source: string): ParsedFile | null {
+    if (this.dir !== dirname(absPath)) return null;
+    const e = this.cache.get(absPath);
+    if (!e || !e.tree || e.source !== source) return null;
+    e.pinned = true;
+    e.lastUse = ++this.clock;
+    return { tree: e.tree, imports: e.imports, sem: e.sem };
+  }
+
+  /** End a borrow, keeping the imports and scopes the engine built on the tree. */
+  release(absPath: string, built: { imports: Imports | null; sem: Semantics | null }): void {
+    const e = this.cache.get(absPath);
+    if (!e) return;
+    e.pinned = false;
+    e.imports ??= built.imports;
+    e.sem ??= built.sem;
   }
 
   clear(): void {
     for (const e of this.cache.values()) e.tree?.delete();
     this.cache.clear();
     this.dir = null;
+    this.siblings = null;
   }
 }
 

@@ -454,6 +454,13 @@ export class Semantics {
       case 'type_identifier':
       case 'label_name':
       case 'comment':
+      // Literals hold no names (only their content and escapes): not walked.
+      case 'interpreted_string_literal':
+      case 'raw_string_literal':
+      case 'int_literal':
+      case 'float_literal':
+      case 'imaginary_literal':
+      case 'rune_literal':
         return;
       case 'short_var_declaration':
         this.visitShortVar(node, scope);

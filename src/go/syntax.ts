@@ -187,6 +187,20 @@ export function unparen(n: Node): Node {
   return n;
 }
 
+/**
+ * Whether a call's function is `x.name` (parenthesized or not) with name among `names`:
+ * the syntax Semantics.isCallTo needs before it resolves x, so a rule can skip building
+ * scopes for files without such a call.
+ */
+export function selectorNamed(call: Node, names: readonly string[]): boolean {
+  const fn = call.childForFieldName('function');
+  if (!fn) return false;
+  const f = unparen(fn);
+  if (f.type !== 'selector_expression') return false;
+  const name = f.childForFieldName('field');
+  return !!name && names.includes(name.text);
+}
+
 /** Whether an expression is free of side effects and cheap to duplicate or move. */
 export function isSimpleExpr(n: Node): boolean {
   n = unparen(n);

@@ -24,6 +24,7 @@ import {
   unparen,
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
+import { funcInLoopBody } from '../../src/go/lexical.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
 import { defineRule } from '../../src/rule-api.js';
 
@@ -77,9 +78,10 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to buffer-result-chan's on overlap (the order fixes have always been preferred in).
     after: ['buffer-result-chan'],
-    // A loop, and a func literal to capture its variable (comments may sit before the parameters).
+    // A loop, and a func literal to capture its variable (comments may sit before the
+    // parameters) inside the loop's body: checked on the tokens, without parsing.
     triggers: [/\bfor\b/],
-    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/],
+    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/, funcInLoopBody],
     docPath: 'transforms/capture-loop-var/README.md',
     options: {
       type: 'object',
@@ -105,7 +107,9 @@ export const rule: Rule = defineRule({
       const body = field(loop, 'body');
       if (!body) continue;
       const inBody = lits.filter((l) => l.startIndex >= body.startIndex && l.endIndex <= body.endIndex);
-      if (inBody.length === 0) continue;
+      // Literals only called on the spot or passed to a call cannot escape: decided from the
+      // syntax, so most loops with closures (sort.Slice, callbacks) never build scopes.
+      if (!inBody.some(mayEscape)) continue;
       const vars: Var[] = [];
       if (sharedDecl) {
         const sem = ctx.sem;
@@ -156,6 +160,62 @@ export const rule: Rule = defineRule({
     }
   },
 });
+
+/**
+ * False when escapeOf is null for the literal whatever the scopes say (a literal called on
+ * the spot, or passed to a call that is neither go, defer, a method call statement nor
+ * append): a necessary condition for an escape, read from the syntax alone.
+ */
+function mayEscape(lit: Node): boolean {
+  let n = lit;
+  while (n.parent && n.parent.type === 'parenthesized_expression') n = n.parent;
+  const par = n.parent;
+  if (!par) return false;
+  if (par.type === 'call_expression' && field(par, 'function')?.equals(n)) {
+    const t = par.parent?.type;
+    return t === 'go_statement' || t === 'defer_statement';
+  }
+  if (par.type === 'argument_list') {
+    const c = par.parent!;
+    const t = c.parent?.type;
+    if (t === 'go_statement' || t === 'defer_statement') return true;
+    const fn = unparen(field(c, 'function')!);
+    if (fn.type === 'selector_expression' && t === 'expression_statement') {
+      const m = field(fn, 'field')?.text;
+      if (m === 'Go' || m === 'TryGo' || m === 'Run') return true;
+    }
+  }
+  // storedOutside's walk, with `append` assumed to be the builtin (a superset of its escapes).
+  let v = n;
+  for (;;) {
+    const p = v.parent;
+    if (!p) return false;
+    if (
+      p.type === 'parenthesized_expression' ||
+      p.type === 'literal_element' ||
+      p.type === 'literal_value' ||
+      p.type === 'composite_literal' ||
+      (p.type === 'keyed_element' && !named(p)[0]?.equals(v)) ||
+      (p.type === 'unary_expression' && p.child(0)?.type === '&')
+    ) {
+      v = p;
+      continue;
+    }
+    if (p.type === 'argument_list') {
+      const call = p.parent!;
+      const fn = field(call, 'function');
+      const args = named(p).filter((a) => a.type !== 'comment');
+      if (fn?.type === 'identifier' && fn.text === 'append' && !args[0]?.equals(v)) {
+        v = call;
+        continue;
+      }
+      return false;
+    }
+    break;
+  }
+  const p = v.parent!;
+  return (p.type === 'expression_list' && p.parent?.type === 'assignment_statement') || p.type === 'send_statement';
+}
 
 /** How a func literal inside the loop body outlives the iteration, or null if it does not (provably). */
 function escapeOf(ctx: RuleContext, lit: Node, loop: Node, body: Node): Escape | null {

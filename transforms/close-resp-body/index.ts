@@ -75,9 +75,11 @@ interface Site {
 /** Whether `call` is a call this rule knows returns a fresh *http.Response, and how it is written. */
 function isResponseCall(ctx: RuleContext, call: Node): boolean {
   const fn = unparen(field(call, 'function')!);
-  if (ctx.sem.isCallTo(call, 'net/http', PKG_FUNCS)) return true;
+  // Both shapes are selectors (isCallTo needs one too): the syntax first, so a file
+  // without such a call builds no scopes.
   if (fn.type !== 'selector_expression') return false;
   const name = field(fn, 'field')?.text ?? '';
+  if (PKG_FUNCS.includes(name) && ctx.sem.isCallTo(call, 'net/http', PKG_FUNCS)) return true;
   if (!CLIENT_METHODS.includes(name)) return false;
   return isHttpClient(ctx, field(fn, 'operand')!);
 }

@@ -16,11 +16,14 @@ import {
   lineEnd,
   named,
   restOfLineIsEmpty,
+  selectorNamed,
 } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 import { defineRule } from '../../src/rule-api.js';
 
 const CONTEXT_FUNCS = ['WithCancel', 'WithTimeout', 'WithDeadline', 'WithCancelCause', 'WithTimeoutCause', 'WithDeadlineCause'];
+
+const SITE_FUNCS = [...CONTEXT_FUNCS, 'NotifyContext'];
 
 /** Escape kinds after which the cancel func belongs to someone else. */
 const CANCEL_ESCAPES: Record<string, string> = {
@@ -124,10 +127,12 @@ export const rule: Rule = defineRule({
     docPath: 'transforms/defer-cancel/README.md',
   },
   run(ctx) {
-    const sem = ctx.sem;
     // Fresh names handed out in this run, per function, so two fixes never pick the same one.
     const allocated = new Map<number, Set<string>>();
     for (const call of descendants(ctx.root, 'call_expression')) {
+      // The syntax first (x.WithCancel, ...), so a file without such a call builds no scopes.
+      if (!selectorNamed(call, SITE_FUNCS)) continue;
+      const sem = ctx.sem;
       if (!sem.isCallTo(call, 'context', CONTEXT_FUNCS) && !sem.isCallTo(call, 'os/signal', 'NotifyContext')) continue;
       const site = findSite(ctx, call);
       if (!site) continue;

@@ -8,9 +8,12 @@ import type { Node } from 'web-tree-sitter';
 import type { Binding } from '../../src/go/scope.js';
 import { classifyUse, escapeReason } from '../../src/go/uses.js';
 import { compareGoVersion, CURRENT_GO } from '../../src/go/version.js';
-import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, unparen } from '../../src/go/syntax.js';
+import { codeWords } from '../../src/go/lexical.js';
+import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, selectorNamed, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/types.js';
 import { defineRule } from '../../src/rule-api.js';
+
+const BACKGROUND = ['Background', 'TODO'];
 
 /** A context the function was given. */
 interface Source {
@@ -235,13 +238,17 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to http-client-timeout's on overlap (the order fixes have always been preferred in).
     after: ['http-client-timeout'],
+    // The call's name as a token of the code: `// TODO(name):` comments do not count.
     triggers: [/\b(?:Background|TODO)\s*\(/],
+    requires: [codeWords('Background', 'TODO')],
     docPath: 'transforms/propagate-ctx/README.md',
   },
   run(ctx) {
     const modern = compareGoVersion(ctx.goVersion ?? CURRENT_GO, { major: 1, minor: 21 }) >= 0;
     for (const call of descendants(ctx.root, 'call_expression')) {
-      if (!ctx.sem.isCallTo(call, 'context', ['Background', 'TODO'])) continue;
+      // The syntax first (x.Background / x.TODO), so a file without such a call never
+      // builds scopes; then whether x is the context package.
+      if (!selectorNamed(call, BACKGROUND) || !ctx.sem.isCallTo(call, 'context', BACKGROUND)) continue;
       const owner = enclosingFunction(call);
       if (!owner) continue;
       // The nearest enclosing function that was given a context.
