@@ -160,7 +160,7 @@ export function statIndexPath(cacheDir: string, settings: TaskSettings): string 
 
 export class StatIndex {
   /** When this run started: every stat record of the run is taken after it. */
-  readonly at = Date.now();
+  readonly at: number;
   private records: Record<string, StatRecord> = Object.create(null) as Record<string, StatRecord>;
   private dirty = false;
   private readonly seen = new Set<string>();
@@ -175,7 +175,10 @@ export class StatIndex {
   constructor(
     readonly path: string,
     private readonly settings: TaskSettings,
+    /** The run's start time (tests pass a later one to stand for files left alone long enough). */
+    at = Date.now(),
   ) {
+    this.at = at;
     this.id = basename(path, '.idx');
     this.load();
   }
@@ -286,7 +289,7 @@ export class StatIndex {
       let result: WireResult | null = null;
       if (r && typeof r === 'object' && (r as { kind?: unknown }).kind === 'generated') result = empty(task.index, 'generated');
       else if (isCachedResult(r) && !(r.changed && this.settings.output)) {
-        result = { ...r, index: task.index, ...(rec.c === 1 ? { cache: { hit: true, storedBytes: 0 } } : {}) };
+        result = { ...r, index: task.index, cache: { hit: rec.c === 1, storedBytes: 0, statIndex: true } };
       }
       if (result) {
         this.seen.add(task.absPath);
@@ -354,8 +357,9 @@ export async function runWithStatIndex(
   settings: TaskSettings & { cacheDir: string },
   onResult: (r: WireResult) => void,
   rest: (tasks: Task[], onResult: (r: WireResult) => void) => Promise<void>,
+  at?: number,
 ): Promise<StatIndex> {
-  const ix = new StatIndex(statIndexPath(settings.cacheDir, settings), settings);
+  const ix = new StatIndex(statIndexPath(settings.cacheDir, settings), settings, at);
   const settled = new Map<number, WireResult>();
   const misses: Task[] = [];
   const facts: (Facts | null)[] = [];
