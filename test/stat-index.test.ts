@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clearModuleCache } from '../src/go/version.js';
 import { RACY_MS, runWithStatIndex, StatIndex, statIndexPath } from '../src/batch/stat-index.js';
+import { trimCache } from '../src/batch/cache.js';
 import { empty, type Profile, type Task, type TaskSettings, type WireResult } from '../src/batch/task.js';
 import { tempTrees } from './support/cli.js';
 
@@ -237,5 +238,21 @@ describe('stat index: robustness', () => {
     const data = JSON.parse(readFileSync(p, 'utf8'));
     expect(Object.keys(data.records)).toEqual([t.absPath]);
     expect(readdirSync(dirname(p)).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('stat index: bounded', () => {
+  it('trimming counts index files with the entries and removes stale temp files', async () => {
+    const { dir, cache } = project();
+    await run(dir, cache, { at: later() });
+    const p = statIndexPath(cache, settings(cache));
+    const tmp = `${p}.tmp-1-0-abcd`;
+    writeFileSync(tmp, 'x');
+    const old = new Date(Date.now() - 2 * 3600 * 1000);
+    utimesSync(tmp, old, old);
+    expect(trimCache(cache, 1e9).entries).toBe(1);
+    expect(existsSync(tmp)).toBe(false);
+    expect(trimCache(cache, 10).removed).toBe(1);
+    expect(existsSync(p)).toBe(false);
   });
 });
