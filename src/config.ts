@@ -12,7 +12,8 @@
 //     "go": "1.21"
 //   }
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, constants as fsConstants } from 'node:fs';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseGoVersion, type GoVersion } from './go/version.js';
 import { parseDuration } from './go/construct.js';
@@ -442,6 +443,8 @@ function compileGlob(pattern: string): (path: string) => boolean {
   p = p.replace(/(^|[^\\])\[!/g, '$1[^');
   const full = anchored ? p : `**/${p}`;
   // The pattern itself, or a directory it names (everything below is excluded too).
+  // Loaded on first use: most runs have no `exclude` glob.
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof picomatchType;
   return picomatch([full, `${full}/**`], { dot: true, strictBrackets: true, debug: true });
 }
 
