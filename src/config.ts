@@ -374,12 +374,30 @@ export class ConfigResolver {
     this.override = overrideFile ? loadConfig(overrideFile, rules) : null;
   }
 
+  private readonly fileOfDir = new Map<string, string | null>();
+
+  /** findConfigFile for a directory, remembering every directory on the way up. */
+  private configFileOf(dir: string): string | null {
+    const known = this.fileOfDir.get(dir);
+    if (known !== undefined) return known;
+    let found: string | null;
+    const candidate = join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) found = candidate;
+    else if (existsSync(join(dir, '.git'))) found = null;
+    else {
+      const parent = dirname(dir);
+      found = parent === dir ? null : this.configFileOf(parent);
+    }
+    this.fileOfDir.set(dir, found);
+    return found;
+  }
+
   /** The config governing the file at absPath (null: none). Throws ConfigError. */
   forFile(absPath: string): Config | null {
     if (this.override) return this.override;
     const dir = dirname(absPath);
     if (this.byDir.has(dir)) return this.byDir.get(dir)!;
-    const found = findConfigFile(dir);
+    const found = this.configFileOf(dir);
     let cfg: Config | null = null;
     if (found) {
       cfg = this.byFile.get(found) ?? loadConfig(found, this.rules);

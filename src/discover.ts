@@ -58,8 +58,9 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
   // realpath(dir/name) is realpath(dir)/name unless name is itself a symlink: resolving
   // each directory once instead of every file's whole path keeps a big walk cheap.
   const realDirs = new Map<string, string>();
-  const realPath = (abs: string): string => {
-    if (lstatSync(abs).isSymbolicLink()) return realpathSync(abs);
+  // notLink: the walk's directory entry already says it is no symlink (no lstat needed).
+  const realPath = (abs: string, notLink: boolean): string => {
+    if (!notLink && lstatSync(abs).isSymbolicLink()) return realpathSync(abs);
     const dir = dirname(abs);
     if (dir === abs) return realpathSync(abs);
     let real = realDirs.get(dir);
@@ -69,11 +70,11 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
     }
     return join(real, basename(abs));
   };
-  const add = (f: DiscoveredFile) => {
+  const add = (f: DiscoveredFile, notLink = false) => {
     let key = f.absPath;
     if (!f.error) {
       try {
-        key = realPath(f.absPath);
+        key = realPath(f.absPath, notLink);
       } catch {
         // unresolvable: its reader reports why
       }
@@ -101,7 +102,7 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
     if (target !== arg && !isDir) throw new DiscoveryError(`${arg}: ${target} is not a directory`);
     if (isDir) {
       let n = 0;
-      walk(abs, cwd, opts.gitignore !== false, (f) => (n++, add(f)), opts);
+      walk(abs, cwd, opts.gitignore !== false, (f, notLink) => (n++, add(f, notLink)), opts);
       if (n === 0) {
         if (target !== arg && opts.onEmptyPattern) opts.onEmptyPattern(arg);
         else if (target === arg && opts.onEmptyPattern) {
@@ -131,7 +132,7 @@ function walk(
   root: string,
   cwd: string,
   useGit: boolean,
-  add: (f: DiscoveredFile) => void,
+  add: (f: DiscoveredFile, notLink?: boolean) => void,
   opts: Pick<DiscoverOptions, 'includeVendor' | 'onSkipVendor'> = {},
 ): void {
   const ignored = useGit ? gitIgnored(root) : null;
@@ -178,7 +179,7 @@ function walk(
         visit(abs);
       } else if (ent.isFile() && name.endsWith('.go')) {
         if (ignored?.files.has(abs)) continue;
-        add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false });
+        add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false }, true);
       } else if (ent.isSymbolicLink() && name.endsWith('.go') && !ignored?.files.has(abs)) {
         // Never followed; one inside the root stands for a file the walk reaches itself,
         // a broken one or one leading out of the root is reported (src/fsguard.ts).
