@@ -41,6 +41,11 @@ export interface DiscoverOptions {
 const SKIP_DIRS = new Set(['vendor', 'testdata', 'node_modules']);
 
 export function displayPathOf(cwd: string, absPath: string): string {
+  // The common case, a path under cwd, without path.relative's normalization (a walk's
+  // paths are already normalized joins of cwd).
+  if (sep === '/' && cwd.length > 1 && absPath.startsWith(cwd) && absPath.charCodeAt(cwd.length) === 47 && !cwd.endsWith('/')) {
+    return absPath.slice(cwd.length + 1);
+  }
   const rel = relative(cwd, absPath);
   return (rel === '' ? '.' : rel).split(sep).join('/');
 }
