@@ -3,7 +3,7 @@
 // package), asks git itself what is ignored so .gitignore semantics are exactly git's,
 // and never follows symlinked directories (a walk must terminate and not leave the tree).
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { walkSymlinkProblem } from './fsguard.js';
 import { headerOf } from './go/version.js';
@@ -251,6 +251,8 @@ interface IgnoreSet {
  * Tracked files are never ignored, as in git. One git process per walked root.
  */
 export function gitIgnored(root: string): IgnoreSet | null {
+  // Outside any work tree git has nothing to say (and would exit 128): no process to start.
+  if (!process.env.GIT_DIR && !insideGitWorkTree(root)) return null;
   const r = spawnSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'], {
     cwd: root,
     encoding: 'utf8',
@@ -291,4 +293,12 @@ export function errText(e: unknown): string {
   };
   if (err && typeof err.code === 'string' && byCode[err.code]) return byCode[err.code];
   return err && err.message ? err.message : String(e);
+}
+
+/** Whether dir or a parent holds .git (a directory, or a file of a linked work tree or submodule). */
+function insideGitWorkTree(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return true;
+    if (dirname(d) === d) return false;
+  }
 }
