@@ -70,7 +70,8 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
     if (dir === abs) return realpathSync(abs);
     let real = realDirs.get(dir);
     if (real === undefined) {
-      real = realpathSync(dir);
+      // One realpath(3) call (the JavaScript realpathSync lstats each component: 3x the time).
+      real = realpathSync.native(dir);
       realDirs.set(dir, real);
     }
     return join(real, basename(abs));
