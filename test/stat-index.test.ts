@@ -199,7 +199,7 @@ describe('stat index: robustness', () => {
     await run(dir, cache, { at: later() });
     const p = statIndexPath(cache, settings(cache));
     const good = readFileSync(p, 'utf8');
-    for (const bad of [good.slice(0, good.length >> 1), 'null', '{"format":"gopitfix-stat-index-1","id":"x","records":{}}', good.replace(/"bytes":\d+/g, '"bytes":"many"')]) {
+    for (const bad of [good.slice(0, good.length >> 1), 'null', '{"format":"gopitfix-stat-index-2","id":"x","dirs":{}}', good.replace(/"bytes":\d+/g, '"bytes":"many"')]) {
       writeFileSync(p, bad);
       expect((await run(dir, cache, { at: later() })).ran).toHaveLength(3);
       JSON.parse(readFileSync(p, 'utf8'));
@@ -236,7 +236,8 @@ describe('stat index: robustness', () => {
     a.save();
     b.save();
     const data = JSON.parse(readFileSync(p, 'utf8'));
-    expect(Object.keys(data.records)).toEqual([t.absPath]);
+    expect(Object.keys(data.dirs)).toEqual([dir]);
+    expect(Object.keys(data.dirs[dir].f)).toEqual(['x.go']);
     expect(readdirSync(dirname(p)).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });

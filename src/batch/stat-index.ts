@@ -23,8 +23,8 @@
 // Anything else (no record, a mismatch, an unreadable or corrupt index) takes the normal
 // path; the index is only ever a shortcut to the result that path would give.
 //
-// Files: <cache>/v1/stat/<64 hex>.idx, one per run identity, holding records keyed by
-// absolute path (records of files other runs looked at are kept). Written only when a
+// Files: <cache>/v1/stat/<64 hex>.idx, one per run identity, holding records grouped by
+// directory (records of files other runs looked at are kept). Written only when a
 // record changed, to a temp file renamed into place: two runs writing at once leave one
 // complete index (the other's new records are lost, which costs speed, never results).
 import { createHash, randomBytes } from 'node:crypto';
@@ -36,26 +36,35 @@ import { sizeProblem } from '../fsguard.js';
 import { codeFingerprint, isCachedResult, stableJson, type CachedResult } from './cache.js';
 import { empty, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 
-const INDEX_FORMAT = 'gopitfix-stat-index-1';
+const INDEX_FORMAT = 'gopitfix-stat-index-2';
 /** How long files must have been left alone, before the run that records them, to be trusted. */
 export const RACY_MS = 2000;
-/** Past this many records, records of files this run did not look at are dropped. */
+/** Past this many file records, records of directories this run did not look at are dropped. */
 const MAX_RECORDS = 400_000;
 /** Loading refreshes the index file's mtime (its "last used" time for trimming) when older. */
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * A directory's records: what its files' results share (recording a file under another
+ * state of the directory drops the records made under the old one).
+ */
+interface DirRecord {
+  /** The directory's .go files' stat records (a hash). */
+  ds: string;
+  /** The nearest go.mod and its `go` line (a hash). */
+  m: string;
+  /** The profile's signature (rules, options, tests switch, config `go`). */
+  p: string;
+  /** By file name. */
+  f: Record<string, StatRecord>;
+}
 
 /** One file's record. */
 interface StatRecord {
   /** Displayed path (findings and diffs name it). */
   d: string;
-  /** The profile's signature (rules, options, tests switch, config `go`). */
-  p: string;
   /** The file's stat record. */
   s: string;
-  /** The directory's .go files' stat records (a hash). */
-  ds: string;
-  /** The nearest go.mod and its `go` line. */
-  m: string;
   /** When the run that made the record started (ms): trusted only if the files' times are RACY_MS older. */
   at: number;
   /** The result came through the result cache (counted as a hit when served). */
@@ -67,7 +76,7 @@ interface StatRecord {
 interface IndexFile {
   format: string;
   id: string;
-  records: Record<string, StatRecord>;
+  dirs: Record<string, DirRecord>;
 }
 
 /** A directory's .go files as stat records, taken once per run. */
@@ -88,6 +97,8 @@ interface Stamp {
 
 /** What a lookup learned about a file the index could not settle, to record its result. */
 interface Facts {
+  dir: string;
+  name: string;
   d: string;
   p: string;
   s: string;
@@ -188,7 +199,7 @@ export function statIndexPath(cacheDir: string, settings: TaskSettings): string 
 export class StatIndex {
   /** When this run started: every stat record of the run is taken after it. */
   readonly at: number;
-  private records: Record<string, StatRecord> = Object.create(null) as Record<string, StatRecord>;
+  private records: Record<string, DirRecord> = Object.create(null) as Record<string, DirRecord>;
   private dirty = false;
   private readonly seen = new Set<string>();
   private readonly dirs = new Map<string, DirStamps | null>();
@@ -220,8 +231,8 @@ export class StatIndex {
     try {
       const st = fstatSync(fd);
       const data = JSON.parse(readFileSync(fd, 'utf8')) as Partial<IndexFile> | null;
-      if (data && data.format === INDEX_FORMAT && data.id === this.id && data.records && typeof data.records === 'object') {
-        this.records = Object.assign(Object.create(null) as Record<string, StatRecord>, data.records);
+      if (data && data.format === INDEX_FORMAT && data.id === this.id && data.dirs && typeof data.dirs === 'object') {
+        this.records = Object.assign(Object.create(null) as Record<string, DirRecord>, data.dirs);
       }
       if (Date.now() - st.mtimeMs > TOUCH_AFTER_MS) {
         try {
@@ -294,19 +305,19 @@ export class StatIndex {
     const m = this.moduleSig(dir);
     if (!ds || !st || m === null || sizeProblem(st.size, this.settings.maxFileSize)) return { facts: null };
     const facts: Facts = {
+      dir,
+      name,
       d: task.displayPath,
       p: this.profileSig(profile),
       s: st.s,
       ds: ds.sig,
       m,
     };
-    const rec = this.records[task.absPath];
+    const dr = this.records[dir];
+    const rec = dr && dr.ds === facts.ds && dr.m === facts.m && dr.p === facts.p && dr.f && typeof dr.f === 'object' ? dr.f[name] : undefined;
     if (
       rec &&
       rec.s === facts.s &&
-      rec.ds === facts.ds &&
-      rec.m === facts.m &&
-      rec.p === facts.p &&
       rec.d === facts.d &&
       typeof rec.at === 'number' &&
       Math.max(st.latest, ds.latest) < rec.at - RACY_MS
@@ -321,7 +332,7 @@ export class StatIndex {
         }
       }
       if (result) {
-        this.seen.add(task.absPath);
+        this.seen.add(dir);
         this.served++;
         return { result };
       }
@@ -331,34 +342,43 @@ export class StatIndex {
 
   /** Store the normal path's result for a file lookup() could not settle. */
   record(task: Task, facts: Facts | null, r: WireResult): void {
-    this.seen.add(task.absPath);
-    const old = this.records[task.absPath];
     const keep =
       facts &&
       (r.kind === 'generated' || (r.kind === 'ok' && r.ruleErrors.length === 0 && !(r.changed && this.settings.output)));
     if (!keep) {
-      if (old) {
-        delete this.records[task.absPath];
+      const dir = dirname(task.absPath);
+      const dr = this.records[dir];
+      const name = task.absPath.slice(dir.length + 1);
+      if (dr?.f?.[name]) {
+        delete dr.f[name];
         this.dirty = true;
       }
       return;
     }
+    this.seen.add(facts.dir);
+    let dr = this.records[facts.dir];
+    if (!dr || dr.ds !== facts.ds || dr.m !== facts.m || dr.p !== facts.p || !dr.f || typeof dr.f !== 'object') {
+      dr = { ds: facts.ds, m: facts.m, p: facts.p, f: {} };
+      this.records[facts.dir] = dr;
+    }
     const { index: _i, stamp: _s, cache, ...all } = r;
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(all)) if (!isDefault(k, v)) rest[k] = v;
-    this.records[task.absPath] = { ...facts, at: this.at, c: cache ? 1 : 0, r: r.kind === 'generated' ? { kind: 'generated' } : (rest as CachedResult) };
+    dr.f[facts.name] = { d: facts.d, s: facts.s, at: this.at, c: cache ? 1 : 0, r: r.kind === 'generated' ? { kind: 'generated' } : (rest as CachedResult) };
     this.dirty = true;
   }
 
   /** Write the index if a record changed (atomic replace; best effort). */
   save(): void {
     if (!this.dirty) return;
-    let records = this.records;
-    if (Object.keys(records).length > MAX_RECORDS) {
-      records = Object.create(null) as Record<string, StatRecord>;
-      for (const p of this.seen) if (this.records[p]) records[p] = this.records[p];
+    let dirs = this.records;
+    let files = 0;
+    for (const d in dirs) files += Object.keys(dirs[d]?.f ?? {}).length;
+    if (files > MAX_RECORDS) {
+      dirs = Object.create(null) as Record<string, DirRecord>;
+      for (const d of this.seen) if (this.records[d]) dirs[d] = this.records[d];
     }
-    const text = JSON.stringify({ format: INDEX_FORMAT, id: this.id, records } satisfies IndexFile);
+    const text = JSON.stringify({ format: INDEX_FORMAT, id: this.id, dirs } satisfies IndexFile);
     const tmp = `${this.path}.tmp-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}`;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
