@@ -74,7 +74,8 @@ export function discover(args: readonly string[], opts: DiscoverOptions): Discov
       real = realpathSync.native(dir);
       realDirs.set(dir, real);
     }
-    return join(real, basename(abs));
+    // real is what realpath(3) returned: normalized, so a concatenation is its join.
+    return (real.endsWith(sep) ? real : real + sep) + basename(abs);
   };
   const add = (f: DiscoveredFile, notLink = false) => {
     let key = f.absPath;
@@ -152,10 +153,13 @@ function walk(
       return;
     }
     let badNames: Map<string, Buffer[]> | null = null;
+    // dir is normalized (resolved, then built by this walk): its children's paths are a
+    // concatenation (path.join per entry was a tenth of a warm run).
+    const prefix = dir.endsWith(sep) ? dir : dir + sep;
     for (const ent of entries) {
       const name = ent.name;
-      const abs = join(dir, name);
       if (name.includes('\uFFFD')) {
+        const abs = join(dir, name);
         // Node decodes names as UTF-8, replacing invalid bytes: such a path names no file
         // (issue 16: it was reported as "no such file or directory"). Say what it is.
         badNames ??= rawNames(dir);
@@ -174,7 +178,11 @@ function walk(
       }
       // The go command ignores files and directories starting with "." or "_".
       if (name.startsWith('.') || name.startsWith('_')) continue;
-      if (ent.isDirectory()) {
+      const isDir = ent.isDirectory();
+      // Below, only directories and .go names are looked at.
+      if (!isDir && !name.endsWith('.go')) continue;
+      const abs = prefix + name;
+      if (isDir) {
         if (name === 'vendor' && opts.includeVendor) {
           // walked like any other directory
         } else if (SKIP_DIRS.has(name)) {
