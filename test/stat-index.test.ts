@@ -13,7 +13,7 @@ import { clearModuleCache } from '../src/go/version.js';
 import { RACY_MS, runWithStatIndex, StatIndex, statIndexPath } from '../src/batch/stat-index.js';
 import { trimCache } from '../src/batch/cache.js';
 import { empty, type Profile, type Task, type TaskSettings, type WireResult } from '../src/batch/task.js';
-import { tempTrees } from './support/cli.js';
+import { runCli, tempTrees } from './support/cli.js';
 
 const tree = tempTrees('gopitfix-statix-');
 
@@ -255,5 +255,31 @@ describe('stat index: bounded', () => {
     expect(existsSync(tmp)).toBe(false);
     expect(trimCache(cache, 10).removed).toBe(1);
     expect(existsSync(p)).toBe(false);
+  });
+});
+
+describe('stat index: end to end', () => {
+  it('a standard-library sample settled without reading prints the uncached bytes in every format', () => {
+    const src = '/usr/share/go-1.19/src';
+    const pick = (d: string, n: number) =>
+      readdirSync(join(src, d))
+        .filter((f) => f.endsWith('.go'))
+        .sort()
+        .slice(0, n)
+        .map((f) => [`${d}/${f}`, readFileSync(join(src, d, f))] as const);
+    const dir = tree({ 'go.mod': 'module std\n\ngo 1.19\n', ...Object.fromEntries([...pick('context', 6), ...pick('net/http', 14), ...pick('sync', 6)]) });
+    const cache = tree();
+    // Left alone for longer than the racy window before the run that records them.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RACY_MS + 100);
+    for (const args of [['--json'], ['--format', 'sarif'], []]) {
+      const plain = runCli(dir, ['--no-cache', ...args]);
+      runCli(dir, ['--cache-dir', cache, ...args]);
+      const warm = runCli(dir, ['--cache-dir', cache, '--stats', ...args]);
+      // --json prints no summary on stderr; the other formats say every file was settled unread.
+      if (args[0] !== '--json') expect(warm.stderr).toMatch(/cache +\d+ hits, 0 stored, 26 files not read \(stat index\)/);
+      expect(warm.stdout).toBe(plain.stdout);
+      expect(warm.code).toBe(plain.code);
+    }
+    expect(JSON.parse(runCli(dir, ['--cache-dir', cache, '--json']).stdout).findings.length).toBeGreaterThan(0);
   });
 });
