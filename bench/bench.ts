@@ -197,6 +197,7 @@ async function run(): Promise<void> {
   // Warm: the CLI end to end (node start-up, discovery, workers), the cache filled by
   // one untimed run first; a dry run with diffs on stdout, as in the cold runs.
   let warmMed: number | null = null;
+  let warmCpu: number | null = null;
   if (args.warm) {
     const cacheDir = join(scratch, 'warm-cache');
     const warmArgs = [cli, '--cache-dir', cacheDir, '--quiet', '--jobs', String(jobs), '.'];
@@ -211,6 +212,7 @@ async function run(): Promise<void> {
       if (r.maxRssKb !== null) wr = Math.max(wr, r.maxRssKb / 1024);
     }
     warmMed = median(wt);
+    if (wc.length) warmCpu = median(wc);
     process.stdout.write(
       `warm       CLI end to end, result cache filled: ${wt.map((t) => t.toFixed(2) + 's').join(' ')}; median ${warmMed.toFixed(2)} s wall` +
         (wc.length ? `, ${median(wc).toFixed(2)} s CPU` : '') +
@@ -249,7 +251,13 @@ async function run(): Promise<void> {
           `  runs     ${agTimes.map((t) => t.toFixed(2) + 's').join(' ')}; median ${agMed.toFixed(2)} s wall${cpuText}, ${(mb / agMed).toFixed(1)} MB/s${agRss ? `, peak RSS ${agRss.toFixed(0)} MB` : ''}`,
           `ratio      cold: gopitfix is ${(agMed / med).toFixed(2)}x ast-grep's speed (wall)` +
             (agCpus.length ? `, ${(median(agCpus) / median(cpus)).toFixed(2)}x (CPU)` : ''),
-          ...(warmMed !== null ? [`           warm: gopitfix is ${(agMed / warmMed).toFixed(2)}x ast-grep's speed (wall)`] : []),
+          ...(warmMed !== null
+            ? [
+                `           warm: gopitfix is ${(agMed / warmMed).toFixed(2)}x ast-grep's speed (wall)` +
+                  // CPU too: on a loaded machine the wall ratio flatters a one-thread warm run.
+                  (warmCpu !== null && agCpus.length ? `, ${(median(agCpus) / warmCpu).toFixed(2)}x (CPU)` : ''),
+              ]
+            : []),
         ].join('\n') + '\n',
       );
     }

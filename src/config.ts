@@ -12,7 +12,8 @@
 //     "go": "1.21"
 //   }
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, constants as fsConstants } from 'node:fs';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseGoVersion, type GoVersion } from './go/version.js';
 import { parseDuration } from './go/construct.js';
@@ -382,12 +383,30 @@ export class ConfigResolver {
     this.override = overrideFile ? loadConfig(overrideFile, rules) : null;
   }
 
+  private readonly fileOfDir = new Map<string, string | null>();
+
+  /** findConfigFile for a directory, remembering every directory on the way up. */
+  private configFileOf(dir: string): string | null {
+    const known = this.fileOfDir.get(dir);
+    if (known !== undefined) return known;
+    let found: string | null;
+    const candidate = join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) found = candidate;
+    else if (existsSync(join(dir, '.git'))) found = null;
+    else {
+      const parent = dirname(dir);
+      found = parent === dir ? null : this.configFileOf(parent);
+    }
+    this.fileOfDir.set(dir, found);
+    return found;
+  }
+
   /** The config governing the file at absPath (null: none). Throws ConfigError. */
   forFile(absPath: string): Config | null {
     if (this.override) return this.override;
     const dir = dirname(absPath);
     if (this.byDir.has(dir)) return this.byDir.get(dir)!;
-    const found = findConfigFile(dir);
+    const found = this.configFileOf(dir);
     let cfg: Config | null = null;
     if (found) {
       cfg = this.byFile.get(found) ?? loadConfig(found, this.rules);
@@ -451,6 +470,8 @@ function compileGlob(pattern: string): (path: string) => boolean {
   p = p.replace(/(^|[^\\])\[!/g, '$1[^');
   const full = anchored ? p : `**/${p}`;
   // The pattern itself, or a directory it names (everything below is excluded too).
+  // Loaded on first use: most runs have no `exclude` glob.
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof picomatchType;
   return picomatch([full, `${full}/**`], { dot: true, strictBrackets: true, debug: true });
 }
 

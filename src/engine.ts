@@ -7,7 +7,7 @@
 // goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
 // their alignment sections; a result Go's parser rejects loses its fixes.
 import { editsDiff, lineIndexOf, lineStarts as diffLineStarts, unifiedDiff } from './output/fastdiff.js';
-import MagicString from 'magic-string';
+import type MagicString from 'magic-string';
 import type { EngineOptions, FileResult, FindingFix, Position, SourceFile } from './engine-api.js';
 import { formatFixed, goFormat } from './format.js';
 import { Imports } from './go/imports.js';
@@ -24,8 +24,12 @@ import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './typ
 
 export type { EngineOptions, FileResult, Finding, SourceFile } from './engine-api.js';
 
+// Loaded by initEngine with the parser (a run served from the cache loads neither).
+let MagicStringClass: typeof MagicString;
+
 export async function initEngine(): Promise<void> {
   await initParser();
+  MagicStringClass ??= (await import('magic-string')).default;
 }
 
 // Each pass runs only when the one before applied a fix (so a file never takes more passes
@@ -360,7 +364,7 @@ function applyFixes(text: string, imports: Imports, fixes: Pick<Candidate, 'fix'
   const imp = paths.length ? imports.addEdit(paths) : null;
   if (imp) edits.push(imp);
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
-  const ms = new MagicString(text);
+  const ms = new MagicStringClass(text);
   for (const e of edits) {
     if (e.start === e.end) ms.appendLeft(e.start, e.text);
     else if (e.text === '') ms.remove(e.start, e.end);

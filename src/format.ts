@@ -10,9 +10,9 @@
 // The formatter parses before it prints, so it is also the second parser: a text it
 // rejects is not Go (the engine drops the file's fixes when the input was accepted).
 import { readFileSync } from 'node:fs';
-import { diffArrays } from 'diff';
 import { format as formatWith } from '@wasm-fmt/gofmt/gofmt_binding.js';
 import type { TextEdit } from './types.js';
+import { jsdiff } from './output/fastdiff.js';
 
 // The package's default entry compiles the module when imported (~20 ms); most runs change
 // few files or none, so it is compiled on the first changed file instead (per worker thread).
@@ -135,7 +135,7 @@ function hunks(a: string[], b: string[]): Hunk[] {
   let i = p;
   let j = p;
   let cur: Hunk | null = null;
-  for (const c of diffArrays(ka.slice(p, a.length - s), kb.slice(p, b.length - s))) {
+  for (const c of jsdiff().diffArrays(ka.slice(p, a.length - s), kb.slice(p, b.length - s))) {
     const n = c.value.length;
     if (!c.added && !c.removed) {
       if (cur) out.push(cur);

@@ -1,12 +1,15 @@
 // The Go grammar is loaded once per process (or worker) from the .wasm that the
 // tree-sitter-go package ships: no download, no native build.
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+// Types only: the runtime (~150 KB of JavaScript) is imported by initParser, so a run that
+// parses nothing (all results from the cache) never loads it.
+import type { Parser, Tree } from 'web-tree-sitter';
 
 let parser: Parser | null = null;
 
 export async function initParser(): Promise<void> {
   if (parser) return;
+  const { Language, Parser } = await import('web-tree-sitter');
   await Parser.init();
   const require = createRequire(import.meta.url);
   const wasm = require.resolve('tree-sitter-go/tree-sitter-go.wasm');

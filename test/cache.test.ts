@@ -3,7 +3,7 @@
 // and foreign entries are ignored, and every output is byte-identical with and without
 // the cache. Each check compares a cached run with a --no-cache run of the same tree and
 // with the run before the change (so a stale entry cannot pass unnoticed).
-import { cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { directoryFingerprint, forgetDirectories, trimCache } from '../src/batch/cache.js';
@@ -164,6 +164,8 @@ describe('result cache: directory records', () => {
     // Nothing stored again: neither the results nor the directory's record.
     expect(again.stored).toBe(0);
     expect(again.stdout).toBe(first.stdout);
+    // The stat index (src/batch/stat-index.ts) settles all three without reading them.
+    expect(runCli(dir, ['--cache-dir', cache, '--check', '--stats']).stderr).toMatch(/cache +3 hits, 0 stored, 3 files not read \(stat index\)/);
     const types = join(dir, 'types.go');
     const { mtime, atime } = statSync(types);
     const edited = TYPES_PROVEN.replace('WaitGroup', 'WaitGroap');
@@ -186,6 +188,8 @@ describe('result cache: robustness', () => {
     writeFileSync(files[0], text[0].slice(0, text[0].length >> 1));
     writeFileSync(files[1], text[2]);
     writeFileSync(files[2], Buffer.from([0, 159, 146, 150]));
+    // Without the stat index, which could settle the files without reading an entry.
+    rmSync(join(cache, 'v1', 'stat'), { recursive: true, force: true });
     const again = both(dir, cache, ['--json']);
     expect(again.stdout).toBe(first.stdout);
     expect(again.stored).toBe(3);

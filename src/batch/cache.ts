@@ -51,8 +51,9 @@ export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
 /** A temp file older than this is a leftover of a killed run. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
-const ENTRY_NAME = /^[0-9a-f]{62}\.json$/;
-const TEMP_NAME = /^[0-9a-f]{62}\.json\.tmp-/;
+// Stat index files (stat-index.ts, in v1/stat/) are trimmed like entries.
+const ENTRY_NAME = /^[0-9a-f]{62}\.json$|^[0-9a-f]{64}\.idx$/;
+const TEMP_NAME = /^[0-9a-f]{62}\.json\.tmp-|^[0-9a-f]{64}\.idx\.tmp-/;
 
 /** $XDG_CACHE_HOME/gopitfix, else ~/.cache/gopitfix; null when there is no home directory. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string | null {
@@ -318,7 +319,7 @@ export function trimCache(dir: string, maxBytes = DEFAULT_CACHE_MAX_BYTES): Trim
   const entries: { path: string; size: number; mtime: number }[] = [];
   let subs: string[] = [];
   try {
-    subs = readdirSync(base).filter((n) => /^[0-9a-f]{2}$/.test(n));
+    subs = readdirSync(base).filter((n) => /^[0-9a-f]{2}$/.test(n) || n === 'stat');
   } catch {
     return { entries: 0, bytes: 0, removed: 0 };
   }

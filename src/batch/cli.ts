@@ -113,7 +113,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   }
 
   const cacheDir = opts.cache ? (opts.cacheDir !== null ? resolve(io.cwd, opts.cacheDir) : defaultCacheDir(io.env)) : null;
-  const cacheUse = { hits: 0, stored: 0, storedBytes: 0 };
+  const cacheUse = { hits: 0, unread: 0, stored: 0, storedBytes: 0 };
   const color = useColor(opts.color, io.env, io.stdoutIsTTY);
   const total = planned.tasks.length + planned.preErrors.length;
   const progress = new Progress({ write: io.err, columns: io.columns }, total, Boolean(io.stderrIsTTY) && !opts.quiet);
@@ -171,8 +171,9 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
       onProgress: (n) => progress.tick(n),
       onResult: (file, result) => {
         for (const w of result.warnings ?? []) note(`gopitfix: warning: ${w}\n`);
+        if (result.cache?.statIndex) cacheUse.unread++;
         if (result.cache?.hit) cacheUse.hits++;
-        else if (result.cache) {
+        else if (result.cache && !result.cache.statIndex) {
           cacheUse.stored++;
           cacheUse.storedBytes += result.cache.storedBytes;
         }
@@ -246,7 +247,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
     io.err(line + '\n');
     if (io.stderrIsTTY || opts.stats) {
       io.err(detailedSummary(summary, mode, Date.now() - started, fixedPerRule, total));
-      io.err(`  cache     ${cacheDir ? `${cacheUse.hits} hits, ${cacheUse.stored} stored (${cacheDir})` : 'off'}\n`);
+      io.err(`  cache     ${cacheDir ? `${cacheUse.hits} hits, ${cacheUse.stored} stored, ${cacheUse.unread} files not read (stat index) (${cacheDir})` : 'off'}\n`);
     }
   }
 

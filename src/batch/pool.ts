@@ -13,6 +13,7 @@ import { initEngine } from '../engine.js';
 import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { loadedPluginPaths } from '../plugins.js';
+import { runWithStatIndex } from './stat-index.js';
 
 const BATCH_MAX = 32;
 const MAX_AHEAD = 1024;
@@ -32,6 +33,17 @@ const PROBE = 64;
 
 /** Runs every task; onResult is called once per task, in task order. */
 export async function runPool(tasks: readonly Task[], opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
+  // With a result cache, the stat index (stat-index.ts) first settles the files whose stat
+  // records prove them unchanged, without reading them; the rest take the path below.
+  const cacheDir = opts.settings.cacheDir;
+  if (cacheDir) {
+    await runWithStatIndex(tasks, opts.profiles, { ...opts.settings, cacheDir }, onResult, (rest, cb) => runPoolSettling(rest, opts, cb));
+    return;
+  }
+  return runPoolSettling(tasks, opts, onResult);
+}
+
+async function runPoolSettling(tasks: readonly Task[], opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
   const jobs = Math.min(opts.jobs, batches(tasks).length);
   if (jobs <= 1 || !opts.settings.cacheDir) return runTasks(tasks, jobs, opts, onResult);
   // With a result cache, the main thread first settles what needs no parser (cache hits,

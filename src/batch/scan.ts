@@ -88,7 +88,10 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
   const preErrors: DiscoveredFile[] = [];
   let excluded = 0;
   let skippedTests = 0;
+  const idOfChoice = new Map<FileChoice, number>();
   const profileOf = (c: FileChoice): number => {
+    const known = idOfChoice.get(c);
+    if (known !== undefined) return known;
     const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion, tests: c.tests ?? null };
     const key = JSON.stringify(p);
     let id = profileIds.get(key);
@@ -97,6 +100,7 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
       profileIds.set(key, id);
       profiles.set(id, p);
     }
+    idOfChoice.set(c, id);
     return id;
   };
   const base: FileChoice = { rules: opts.rules, ruleOptions: {}, goVersion: null };

@@ -112,8 +112,12 @@ export interface WireResult {
   ruleErrors: string[];
   /** Notes for stderr that do not fail the run (an unknown rule id in //gopitfix:ignore). */
   warnings?: string[];
-  /** Result cache use: served from it (hit), or computed and stored (storedBytes > 0). */
-  cache?: { hit: boolean; storedBytes: number };
+  /**
+   * Result cache use: served from it (hit), or computed and stored (storedBytes > 0);
+   * statIndex: settled by the stat index without reading the file (hit: its result had come
+   * through the cache).
+   */
+  cache?: { hit: boolean; storedBytes: number; statIndex?: boolean };
 }
 
 export interface FileStamp {

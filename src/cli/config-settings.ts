@@ -18,6 +18,9 @@ export function configSettings(
   cwd: string,
 ): (file: DiscoveredFile) => FileSettings | null {
   const byPath = new Map<string, FileSettings | null>();
+  // One settings object per config: equal choices are the same object (the batch groups
+  // files by choice without serializing each).
+  const byConfig = new Map<unknown, FileSettings>();
   try {
     const resolver = new ConfigResolver(opts.config ? resolve(cwd, opts.config) : null);
     for (const f of files) {
@@ -27,12 +30,17 @@ export function configSettings(
         byPath.set(f.absPath, null);
         continue;
       }
-      byPath.set(f.absPath, {
-        rules: selectRules(cfg, { rules: opts.rules, disable: opts.disable }),
-        ruleOptions: ruleOptions(cfg),
-        goVersion: opts.go ?? cfg?.go ?? null,
-        tests: opts.tests ?? cfg?.tests ?? null,
-      });
+      let settings = byConfig.get(cfg);
+      if (!settings) {
+        settings = {
+          rules: selectRules(cfg, { rules: opts.rules, disable: opts.disable }),
+          ruleOptions: ruleOptions(cfg),
+          goVersion: opts.go ?? cfg?.go ?? null,
+          tests: opts.tests ?? cfg?.tests ?? null,
+        };
+        byConfig.set(cfg, settings);
+      }
+      byPath.set(f.absPath, settings);
     }
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(displayPathOf(cwd, resolve(cwd, e.file)), e.jsonPath, e.detail);

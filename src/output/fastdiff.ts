@@ -13,8 +13,18 @@
 // Headers are git's: `--- a/path` / `+++ b/path`, the path C-quoted when it holds control
 // characters, `"`, `\` or non-ASCII bytes, and a tab after it when it holds a space (so
 // `patch -p1` and `git apply` find the file).
-import { structuredPatch, type StructuredPatchHunk } from 'diff';
+import { createRequire } from 'node:module';
+import type { StructuredPatchHunk } from 'diff';
 import type { TextEdit } from '../types.js';
+
+/**
+ * jsdiff, loaded on first use (its CommonJS build, synchronously): a run whose results all
+ * come from the cache renders no diff and pays nothing for it at start-up.
+ */
+let jsdiffModule: typeof import('diff') | null = null;
+export function jsdiff(): typeof import('diff') {
+  return (jsdiffModule ??= createRequire(import.meta.url)('diff') as typeof import('diff'));
+}
 
 export type Hunk = StructuredPatchHunk;
 
@@ -108,7 +118,7 @@ function windowsToHunks(
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i];
     diffWork.lines += w.o1 - w.o0 + (w.n1 - w.n0);
-    const p = structuredPatch('', '', oldText(w, i), newText(w, i), '', '', { context });
+    const p = jsdiff().structuredPatch('', '', oldText(w, i), newText(w, i), '', '', { context });
     for (const h of p.hunks) out.push({ ...h, oldStart: h.oldStart + w.o0, newStart: h.newStart + w.n0 });
   }
   return out;
