@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Progress } from '../src/batch/progress.js';
-import { dirtyFiles, writeIfUnchanged } from '../src/batch/guard.js';
-import { replacementsOf, sha1 } from '../src/batch/task.js';
-import { inShard, parseShard, pathHash } from '../src/batch/select.js';
-import { fileDiff } from '../src/output/diff.js';
+import { Progress } from '../src/cli/progress.js';
+import { dirtyFiles, writeIfUnchanged } from '../src/run/guard.js';
+import { replacementsOf, sha1 } from '../src/run/task.js';
+import { inShard, parseShard, pathHash } from '../src/run/select.js';
+import { fileDiff } from '../src/cli/output/diff.js';
 
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));

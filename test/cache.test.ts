@@ -1,4 +1,4 @@
-// The result cache (src/batch/cache.ts): whatever a file's result depends on invalidates
+// The result cache (src/run/cache.ts): whatever a file's result depends on invalidates
 // its entry (its bytes, a sibling's bytes, a rule option, the go.mod `go` line), corrupt
 // and foreign entries are ignored, and every output is byte-identical with and without
 // the cache. Each check compares a cached run with a --no-cache run of the same tree and
@@ -6,7 +6,7 @@
 import { cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directoryFingerprint, forgetDirectories, trimCache } from '../src/batch/cache.js';
+import { directoryFingerprint, forgetDirectories, trimCache } from '../src/run/cache.js';
 import { runCli, tempTrees, writeTree } from './support/cli.js';
 
 const ROOT = join(import.meta.dirname, '..');

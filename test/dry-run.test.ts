@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { annotateHunks, changedSpans } from '../src/output/annotate.js';
-import { fileDiff } from '../src/output/diff.js';
-import { findRule } from '../src/rules.js';
-import type { Rule } from '../src/types.js';
+import { annotateHunks, changedSpans } from '../src/cli/output/annotate.js';
+import { fileDiff } from '../src/cli/output/diff.js';
+import { findRule } from '../src/rules/registry.js';
+import type { Rule } from '../src/rules/api.js';
 import { A_GO, B_GO } from './support/review-sources.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -2,8 +2,8 @@
 // gofmt-clean expected outputs, and `go vet` acceptance of compilable results.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { passesPrefilter } from '../src/prefilter.js';
-import { allRules, findRule } from '../src/rules.js';
+import { passesPrefilter } from '../src/engine/prefilter.js';
+import { allRules, findRule } from '../src/rules/registry.js';
 import {
   countSyntaxErrors,
   gofmtUnclean,

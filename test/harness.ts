@@ -12,19 +12,19 @@
 // A `//fixture:vet` line in a case marks its result as compilable: `go vet` must accept it.
 // A case named `<name>.crlf` is stored with LF line endings (so its files stay gofmt-clean)
 // and run with both input and expected output converted to CRLF: line endings must survive.
-// A gopitfix.json in a case's directory is loaded through src/config.ts as users' would be:
+// A gopitfix.json in a case's directory is loaded through src/run/config.ts as users' would be:
 // its rule options and `go` apply (fixture.json's win), "off" rules and `exclude`d files do not run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { initEngine, processFile } from '../src/engine.js';
-import type { EngineOptions } from '../src/engine-api.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import type { EngineOptions } from '../src/engine/api.js';
 import { findModule, parseGoVersion } from '../src/go/version.js';
 import { errorRanges } from '../src/go/syntax.js';
-import { parseGo } from '../src/parser.js';
-import { findRule } from '../src/rules.js';
-import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../src/config.js';
+import { parseGo } from '../src/parser/parser.js';
+import { findRule } from '../src/rules/registry.js';
+import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../src/run/config.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');

@@ -3,10 +3,10 @@
 // sibling files), statement removal edge cases, and the prefilter contract.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { passesPrefilter } from '../src/prefilter.js';
-import { findRule } from '../src/rules.js';
+import { passesPrefilter } from '../src/engine/prefilter.js';
+import { findRule } from '../src/rules/registry.js';
 import { goVet, haveGo, listCases, runCase, supportFiles } from './harness.js';
 
 beforeAll(initEngine);

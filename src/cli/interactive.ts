@@ -16,24 +16,24 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
 import { createPrompt, ExitPromptError, useKeypress, useState, type KeypressEvent } from '@inquirer/core';
-import { initEngine, processFile } from '../engine.js';
-import type { FileResult, Finding, FindingFix } from '../engine-api.js';
+import { initEngine, processFile } from '../engine/engine.js';
+import type { FileResult, Finding, FindingFix } from '../engine/api.js';
 import type { GoVersion } from '../go/version.js';
 import { errorRanges } from '../go/syntax.js';
-import { parseGo } from '../parser.js';
-import type { Rule } from '../types.js';
-import { errText, type DiscoveredFile } from '../discover.js';
-import { ansi } from '../output/color.js';
-import { colorizeDiff } from '../output/diff.js';
-import { dirtyTreeMessage } from '../batch/guard.js';
-import { defaultJobs } from '../batch/pool.js';
-import { Progress } from '../batch/progress.js';
-import { plan, scanBatch } from '../batch/scan.js';
-import { useColor } from '../output/color.js';
-import { writeProblem, writeRoots } from '../fsguard.js';
-import { writeFileAtomic, WriteRefused } from './atomic-write.js';
+import { parseGo } from '../parser/parser.js';
+import type { Rule } from '../rules/api.js';
+import { errText, type DiscoveredFile } from '../run/discover.js';
+import { ansi } from './output/color.js';
+import { colorizeDiff } from './output/diff.js';
+import { dirtyTreeMessage } from '../run/guard.js';
+import { defaultJobs } from '../run/pool.js';
+import { Progress } from './progress.js';
+import { plan, scanBatch } from '../run/scan.js';
+import { useColor } from './output/color.js';
+import { writeProblem, writeRoots } from '../run/fsguard.js';
+import { writeFileAtomic, WriteRefused } from '../run/atomic-write.js';
 import { createHash } from 'node:crypto';
-import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
+import { scanFiles, type FileError, type FileSettings, type Summary } from '../run/summary.js';
 
 /** What a keypress at the review prompt means; '^C' is Ctrl-C. */
 export type Key = 'y' | 'n' | 'a' | 'd' | 'A' | 'e' | 'q' | '?' | '^C';
@@ -65,9 +65,9 @@ export interface ReviewConfig {
   includeGenerated: boolean;
   /** Context lines of the per-change diff. */
   context: number;
-  /** Per-file rules/options/version from gopitfix.json (src/cli/config-settings.ts). */
+  /** Per-file rules/options/version from gopitfix.json (src/run/config-settings.ts). */
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  /** The first pass over every file (default: in this thread, with src/cli/run.ts). */
+  /** The first pass over every file (default: in this thread, with src/run/summary.ts). */
   prescan?: Prescan;
   /** Refusal text when some of these files must not be written (the dirty-tree guard); null = go ahead. */
   guard?: (absPaths: string[]) => string | null;

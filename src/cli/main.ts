@@ -6,20 +6,20 @@
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initEngine } from '../engine.js';
-import { allRules } from '../rules.js';
-import type { Rule } from '../types.js';
-import { discover, DiscoveryError, errText } from '../discover.js';
-import { colorizeDiff, fileDiff } from '../output/diff.js';
-import { useColor } from '../output/color.js';
-import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
+import { initEngine } from '../engine/engine.js';
+import { allRules } from '../rules/registry.js';
+import type { Rule } from '../rules/api.js';
+import { discover, DiscoveryError, errText } from '../run/discover.js';
+import { colorizeDiff, fileDiff } from './output/diff.js';
+import { useColor } from './output/color.js';
+import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from './output/report.js';
 import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { scanFiles, type Summary } from './run.js';
-import { configSettings } from './config-settings.js';
-import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from '../batch/cli.js';
-import { SelectError } from '../batch/select.js';
-import { ConfigError } from '../config.js';
+import { writeFileAtomic } from '../run/atomic-write.js';
+import { scanFiles, type Summary } from '../run/summary.js';
+import { configSettings } from '../run/config-settings.js';
+import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from './batch.js';
+import { SelectError } from '../run/select.js';
+import { ConfigError } from '../run/config.js';
 
 export interface Io {
   cwd: string;

@@ -6,7 +6,7 @@
 // quiet on the sends this rule fixes.
 import { bufferVerdict } from '../../src/go/chanflow.js';
 import { field, named } from '../../src/go/syntax.js';
-import type { Rule } from '../../src/types.js';
+import type { Rule } from '../../src/rules/api.js';
 
 export const rule: Rule = {
   meta: {

@@ -24,7 +24,7 @@ import {
   unparen,
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
 
 type EscapeKind = 'go' | 'defer' | 'go-arg' | 'defer-arg' | 'task' | 'parallel' | 'store' | 'send';
 

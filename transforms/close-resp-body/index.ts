@@ -25,7 +25,7 @@ import {
   statementsOf,
   unparen,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
 
 const PKG_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
 const CLIENT_METHODS = ['Get', 'Head', 'Post', 'PostForm', 'Do'];

@@ -17,7 +17,7 @@ import {
   named,
   restOfLineIsEmpty,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
 
 const CONTEXT_FUNCS = ['WithCancel', 'WithTimeout', 'WithDeadline', 'WithCancelCause', 'WithTimeoutCause', 'WithDeadlineCause'];
 

@@ -26,7 +26,7 @@ import {
   wgKindOf,
   type MethodCall,
 } from '../../src/go/waitgroup.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
 
 export const rule: Rule = {
   meta: {

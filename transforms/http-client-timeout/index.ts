@@ -18,7 +18,7 @@ import {
 import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../../src/go/literal.js';
 import { clientUses, requestDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
 
 const DEFAULT_TIMEOUT = '30s';
 const DEFAULT_CLIENT_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];

@@ -9,7 +9,7 @@ import type { Binding } from '../../src/go/scope.js';
 import { classifyUse, escapeReason } from '../../src/go/uses.js';
 import { compareGoVersion, CURRENT_GO } from '../../src/go/version.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, unparen } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
 
 /** A context the function was given. */
 interface Source {

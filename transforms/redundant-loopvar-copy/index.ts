@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { isWriteRef, loopVars } from '../../src/go/loopvars.js';
 import { descendants, field, lineEnd, lineStart, named, nextLineStart, statementsOf } from '../../src/go/syntax.js';
 import { formatGoVersion } from '../../src/go/version.js';
-import type { Rule, TextEdit } from '../../src/types.js';
+import type { Rule, TextEdit } from '../../src/rules/api.js';
 
 interface Copy {
   stmt: Node;

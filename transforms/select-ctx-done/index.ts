@@ -22,7 +22,7 @@ import {
   statementsOf,
   unparen,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
 
 const ID = 'select-ctx-done';
 

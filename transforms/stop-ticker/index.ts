@@ -25,7 +25,7 @@ import {
 } from '../../src/go/syntax.js';
 import { durationSign } from '../../src/go/construct.js';
 import { packageClause } from '../../src/go/package.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
 
 const GO1_23 = { major: 1, minor: 23 };
 const LOOP_REASON = 'the ticker is created inside a loop, where a deferred Stop would only run when the function returns; stop it at the end of each iteration or create it once before the loop';

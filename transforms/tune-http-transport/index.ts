@@ -10,7 +10,7 @@ import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, checks
 import { clientUses, lifetime, newTrace, requestDeadline, responseStreams } from '../../src/go/httpflow.js';
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
 
 /** The bounds added by default, and the opt-in settings (off unless configured). */
 const DEFAULTS = {

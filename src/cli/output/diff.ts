@@ -1,9 +1,9 @@
 // Unified diffs in the shape git produces and `git apply` / `patch -p1` accept:
 // `--- a/path` / `+++ b/path` headers, 3 lines of context unless --context says otherwise.
-// Paths are quoted as git quotes them (src/output/fastdiff.ts), and the diff takes time
+// Paths are quoted as git quotes them (src/engine/fastdiff.ts), and the diff takes time
 // linear in the file size however many fixes it has.
 import { ansi } from './color.js';
-import { unifiedDiff } from './fastdiff.js';
+import { unifiedDiff } from '../../engine/fastdiff.js';
 
 export function fileDiff(displayPath: string, before: string, after: string, context = 3): string {
   return unifiedDiff(displayPath, before, after, context);

@@ -1,7 +1,7 @@
-// What the engine takes and returns: the contract between src/engine.ts and its
+// What the engine takes and returns: the contract between src/engine/engine.ts and its
 // callers (CLI, interactive mode, batch workers, tests).
-import type { GoVersion } from './go/version.js';
-import type { Rule, TextEdit } from './types.js';
+import type { GoVersion } from '../go/version.js';
+import type { Rule, TextEdit } from '../rules/api.js';
 
 export interface EngineOptions {
   /** Enabled rules, in registry order (the order fixes are preferred in on overlap). */

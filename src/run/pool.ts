@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { initEngine } from '../engine.js';
+import { initEngine } from '../engine/engine.js';
 import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
@@ -146,7 +146,7 @@ function workerUrl(): URL {
   const here = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   // Under vitest this module is the .ts source; the compiled worker lives in dist/.
-  const built = new URL('../../dist/src/batch/worker.js', import.meta.url);
+  const built = new URL('../../dist/src/run/worker.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return built;
   throw new Error('batch worker script not found (run npm run build)');
 }

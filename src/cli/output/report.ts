@@ -1,6 +1,6 @@
 // Text and JSON renderings of findings and of the run summary.
-import type { Finding } from '../engine-api.js';
-import type { Summary } from '../cli/run.js';
+import type { Finding } from '../../engine/api.js';
+import type { Summary } from '../../run/summary.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
 /** What the text and JSON renderings need of a finding (engine Finding and batch WireFinding both fit). */

@@ -2,7 +2,7 @@
 // checked before anything is parsed. Any one of `triggers` must occur, and every one of
 // `requires`. They must never skip a file the rule could report on (any spelling Go
 // accepts, aliases included); test/fixtures.test.ts checks every fixture with a finding.
-import type { RuleMeta, Trigger } from './types.js';
+import type { RuleMeta, Trigger } from '../rules/api.js';
 
 function occurs(t: Trigger, text: string): boolean {
   return typeof t === 'string' ? text.includes(t) : t.test(text);

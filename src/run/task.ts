@@ -6,17 +6,17 @@
 import { createHash } from 'node:crypto';
 import { sep } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
-import { processFile } from '../engine.js';
-import type { EngineOptions, Finding, Position } from '../engine-api.js';
+import { processFile } from '../engine/engine.js';
+import type { EngineOptions, Finding, Position } from '../engine/api.js';
 import { moduleProblem, type GoVersion } from '../go/version.js';
 import { dirname } from 'node:path';
-import { findRule } from '../rules.js';
-import type { Rule } from '../types.js';
-import { errText, isGenerated } from '../discover.js';
-import { fileDiff } from '../output/diff.js';
-import { annotateHunks } from '../output/annotate.js';
-import { contentProblem, sizeProblem } from '../fsguard.js';
-import { unknownIgnoreIds } from '../suppress.js';
+import { findRule } from '../rules/registry.js';
+import type { Rule } from '../rules/api.js';
+import { errText, isGenerated } from './discover.js';
+import { fileDiff } from '../cli/output/diff.js';
+import { annotateHunks } from '../cli/output/annotate.js';
+import { contentProblem, sizeProblem } from './fsguard.js';
+import { unknownIgnoreIds } from '../engine/suppress.js';
 import { isCachedResult, openCache, resultKey, toCached } from './cache.js';
 
 /** What each result must carry; fixed for the whole run. */
@@ -38,7 +38,7 @@ export interface TaskSettings {
   output: boolean;
   /** --max-file-size in bytes (default 10 MB); larger files are reported and skipped. */
   maxFileSize?: number;
-  /** The result cache's directory (src/batch/cache.ts); null or absent: no cache. */
+  /** The result cache's directory (src/run/cache.ts); null or absent: no cache. */
   cacheDir?: string | null;
 }
 

@@ -14,13 +14,13 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, constants as fsConstants } from 'node:fs';
 import picomatch from 'picomatch';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseGoVersion, type GoVersion } from './go/version.js';
-import { parseDuration } from './go/construct.js';
+import { parseGoVersion, type GoVersion } from '../go/version.js';
+import { parseDuration } from '../go/construct.js';
 
 /** time.Duration is an int64 of nanoseconds. */
 const MAX_DURATION_NS = 2n ** 63n - 1n;
-import { allRules } from './rules.js';
-import type { JsonSchema, Rule } from './types.js';
+import { allRules } from '../rules/registry.js';
+import type { JsonSchema, Rule } from '../rules/api.js';
 
 export const CONFIG_FILE = 'gopitfix.json';
 

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Rule } from '../types.js';
-import type { WireFinding } from '../batch/task.js';
+import type { Rule } from '../../rules/api.js';
+import type { WireFinding } from '../../run/task.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

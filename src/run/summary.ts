@@ -2,12 +2,12 @@
 // files, run the engine, count. What happens to each result (print a diff, write the
 // file, collect JSON) is the caller's business, so the bench measures the CLI's path.
 import { readFileSync, statSync } from 'node:fs';
-import { contentProblem, sizeProblem } from '../fsguard.js';
-import { processFile } from '../engine.js';
-import type { EngineOptions, FileResult } from '../engine-api.js';
+import { contentProblem, sizeProblem } from './fsguard.js';
+import { processFile } from '../engine/engine.js';
+import type { EngineOptions, FileResult } from '../engine/api.js';
 import type { GoVersion } from '../go/version.js';
-import type { Rule } from '../types.js';
-import { errText, isGenerated, type DiscoveredFile } from '../discover.js';
+import type { Rule } from '../rules/api.js';
+import { errText, isGenerated, type DiscoveredFile } from './discover.js';
 
 export interface FileError {
   /** Display path. */
@@ -39,7 +39,7 @@ export interface ScanConfig {
   includeGenerated: boolean;
   /** --max-file-size in bytes (default 10 MB). */
   maxFileSize?: number;
-  /** Per-file settings from gopitfix.json (src/cli/config-settings.ts); null skips an excluded file. */
+  /** Per-file settings from gopitfix.json (src/run/config-settings.ts); null skips an excluded file. */
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
 }
 
@@ -95,7 +95,7 @@ export function scanFiles(files: readonly DiscoveredFile[], config: ScanConfig, 
     }
     const settings = config.settingsFor?.(file);
     if (settings === null) continue; // excluded by gopitfix.json
-    // --tests=false / "tests": false: walked _test.go files are left out (as in src/batch/scan.ts).
+    // --tests=false / "tests": false: walked _test.go files are left out (as in src/run/scan.ts).
     if (settings?.tests === false && !file.explicit && /_test\.go$/.test(file.absPath)) continue;
     let bytes: Buffer;
     try {

@@ -5,7 +5,7 @@
 //  - never overwrite a file that changed on disk after it was read.
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { writeFileAtomic } from '../cli/atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { git, workTreeRoot } from './select.js';
 import { sha1, type FileStamp } from './task.js';
 
@@ -73,7 +73,7 @@ export function unchangedOnDisk(absPath: string, stamp: FileStamp): boolean {
 /**
  * Write `text` atomically unless the file changed since it was read (stamp). Returns
  * false, writing nothing, when it did. The content is compared again under the file's
- * lock right before the rename (src/cli/atomic-write.ts), so a change made meanwhile by
+ * lock right before the rename (src/run/atomic-write.ts), so a change made meanwhile by
  * another run is reported, never overwritten.
  */
 export function writeIfUnchanged(absPath: string, text: string, stamp: FileStamp, opts: { breakHardlinks?: boolean } = {}): boolean {

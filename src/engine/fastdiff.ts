@@ -14,7 +14,7 @@
 // characters, `"`, `\` or non-ASCII bytes, and a tab after it when it holds a space (so
 // `patch -p1` and `git apply` find the file).
 import { structuredPatch, type StructuredPatchHunk } from 'diff';
-import type { TextEdit } from '../types.js';
+import type { TextEdit } from '../rules/api.js';
 
 export type Hunk = StructuredPatchHunk;
 

@@ -13,7 +13,7 @@
 //   write permission on the file, so the mode must be checked), never a file this user
 //   may not open for writing (access(2), not mode bits: another owner's file), never one
 //   with other hard links (unless --break-hardlinks), never outside the roots named on
-//   the command line. How the write itself is done: src/cli/atomic-write.ts.
+//   the command line. How the write itself is done: src/run/atomic-write.ts.
 import { isUtf8 } from 'node:buffer';
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';

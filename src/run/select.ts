@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { globMatches } from '../config.js';
-import type { DiscoveredFile } from '../discover.js';
+import { globMatches } from './config.js';
+import type { DiscoveredFile } from './discover.js';
 
 /** A bad --shard/--changed-since value or an unusable git state: exit 2. */
 export class SelectError extends Error {

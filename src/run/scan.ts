@@ -1,14 +1,14 @@
 // The batch run: discovered files → tasks (with the rules/options/version each file's
 // gopitfix.json gives it) → the worker pool → results in path order → the summary.
 // What is done with each result (print, collect, write) is the caller's business.
-import type { DiscoveredFile } from '../discover.js';
+import type { DiscoveredFile } from './discover.js';
 import type { GoVersion } from '../go/version.js';
-import type { Rule } from '../types.js';
-import { emptySummary, type FileError, type Summary } from '../cli/run.js';
+import type { Rule } from '../rules/api.js';
+import { emptySummary, type FileError, type Summary } from './summary.js';
 import { runPool } from './pool.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
-/** The per-file choice of a gopitfix.json (src/cli/config-settings.ts); null = excluded. */
+/** The per-file choice of a gopitfix.json (src/run/config-settings.ts); null = excluded. */
 export interface FileChoice {
   rules: Rule[];
   ruleOptions: Record<string, Record<string, unknown>>;

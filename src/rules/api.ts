@@ -3,10 +3,10 @@
 // function; a finding may carry a suggested fix made of text edits against the
 // exact text the rule was given (one baseline), which the engine merges.
 import type { Node, Tree } from 'web-tree-sitter';
-import type { GoVersion } from './go/version.js';
-import type { Semantics } from './go/scope.js';
-import type { Imports } from './go/imports.js';
-import type { PackageInfo } from './go/package.js';
+import type { GoVersion } from '../go/version.js';
+import type { Semantics } from '../go/scope.js';
+import type { Imports } from '../go/imports.js';
+import type { PackageInfo } from '../go/package.js';
 
 export type { Node, Tree };
 
@@ -53,7 +53,7 @@ export interface RuleMeta {
   /**
    * Cheap text triggers: a file containing none of them cannot produce a finding, so it
    * need not be parsed for this rule. Omit to always run. Substrings or regular
-   * expressions (no global flag); they must be necessary conditions (src/prefilter.ts).
+   * expressions (no global flag); they must be necessary conditions (src/engine/prefilter.ts).
    */
   triggers?: Trigger[];
   /** Like triggers, but every one must occur (all-of). */
@@ -62,12 +62,12 @@ export interface RuleMeta {
   docPath: string;
   /**
    * Schema of the options object this rule accepts in gopitfix.json (`"rules": { id: {...} }`),
-   * validated by src/config.ts; omit when the rule takes no options.
+   * validated by src/run/config.ts; omit when the rule takes no options.
    */
   options?: JsonSchema;
 }
 
-/** The subset of JSON Schema that src/config.ts validates (and schema/gopitfix.schema.json uses). */
+/** The subset of JSON Schema that src/run/config.ts validates (and schema/gopitfix.schema.json uses). */
 export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   description?: string;
@@ -80,7 +80,7 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   pattern?: string;
-  /** "go-duration": a duration string that fits time.Duration (checked by src/config.ts). */
+  /** "go-duration": a duration string that fits time.Duration (checked by src/run/config.ts). */
   format?: string;
   /** Exactly one branch must match. */
   oneOf?: JsonSchema[];

@@ -1,6 +1,6 @@
 // Replace a file's contents so that readers see either the old or the new text, never
 // a torn write, and so that nothing but the contents changes (issue 16):
-//  - the guards of src/fsguard.ts first (symlink, no write access, hard links, ...);
+//  - the guards of src/run/fsguard.ts first (symlink, no write access, hard links, ...);
 //  - a lock file next to the target, created with O_EXCL, held while checking and
 //    renaming: two gopitfix runs never write one file at the same time;
 //  - a temp file in the same directory (same filesystem, so rename is atomic) gets the
@@ -27,7 +27,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeProblem } from '../fsguard.js';
+import { writeProblem } from './fsguard.js';
 
 /**
  * The system calls a write goes through. Tests replace members to inject faults (a short

@@ -3,10 +3,10 @@
 // (exit 2) with nothing written. Per file it decides the rules, their options and the
 // language version; command-line flags win over the file.
 import { resolve } from 'node:path';
-import { ConfigError, ConfigResolver, isExcluded, ruleOptions, selectRules } from '../config.js';
-import { displayPathOf, type DiscoveredFile } from '../discover.js';
-import type { FileSettings } from './run.js';
-import type { CliOptions } from './args.js';
+import { ConfigError, ConfigResolver, isExcluded, ruleOptions, selectRules } from './config.js';
+import { displayPathOf, type DiscoveredFile } from './discover.js';
+import type { FileSettings } from './summary.js';
+import type { CliOptions } from '../cli/args.js';
 
 /**
  * Settings per file: null for a file the config's `exclude` removes (a file named on the

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { diffArrays } from 'diff';
 import { format as formatWith } from '@wasm-fmt/gofmt/gofmt_binding.js';
-import type { TextEdit } from './types.js';
+import type { TextEdit } from '../rules/api.js';
 
 // The package's default entry compiles the module when imported (~20 ms); most runs change
 // few files or none, so it is compiled on the first changed file instead (per worker thread).

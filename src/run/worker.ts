@@ -1,7 +1,7 @@
 // Worker-thread entry of the batch pool: loads the grammar once, then runs batches of
 // tasks and posts one WireResult per file as soon as it is done.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initEngine } from '../engine.js';
+import { initEngine } from '../engine/engine.js';
 import { runTask, type Profile, type Task, type TaskSettings } from './task.js';
 
 export interface WorkerInit {

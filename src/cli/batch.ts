@@ -3,23 +3,23 @@
 // outputs (text, json, sarif, github), writes, progress and the summaries. main.ts
 // parses arguments and discovers files, then hands over here.
 import { dirname, relative, resolve, sep } from 'node:path';
-import { errText, type DiscoveredFile, type DiscoverOptions } from '../discover.js';
-import { allRules } from '../rules.js';
-import type { Rule } from '../types.js';
-import { colorizeDiff } from '../output/diff.js';
-import { useColor } from '../output/color.js';
-import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from '../output/report.js';
-import { githubAnnotation, sarifDocument } from '../output/sarif.js';
-import type { CliOptions } from '../cli/args.js';
-import { dirtyTreeMessage, writeIfUnchanged } from './guard.js';
-import { defaultJobs } from './pool.js';
-import { defaultCacheDir, maybeTrimCache } from './cache.js';
+import { errText, type DiscoveredFile, type DiscoverOptions } from '../run/discover.js';
+import { allRules } from '../rules/registry.js';
+import type { Rule } from '../rules/api.js';
+import { colorizeDiff } from './output/diff.js';
+import { useColor } from './output/color.js';
+import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from './output/report.js';
+import { githubAnnotation, sarifDocument } from './output/sarif.js';
+import type { CliOptions } from './args.js';
+import { dirtyTreeMessage, writeIfUnchanged } from '../run/guard.js';
+import { defaultJobs } from '../run/pool.js';
+import { defaultCacheDir, maybeTrimCache } from '../run/cache.js';
 import { Progress } from './progress.js';
-import { detailedSummary, plan, scanBatch, type FileChoice } from './scan.js';
-import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from './select.js';
-import type { WireFinding } from './task.js';
-import { WriteRefused } from '../cli/atomic-write.js';
-import { exitBetweenFiles, writeProblem, writeRoots } from '../fsguard.js';
+import { detailedSummary, plan, scanBatch, type FileChoice } from '../run/scan.js';
+import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from '../run/select.js';
+import type { WireFinding } from '../run/task.js';
+import { WriteRefused } from '../run/atomic-write.js';
+import { exitBetweenFiles, writeProblem, writeRoots } from '../run/fsguard.js';
 
 export interface BatchIo {
   cwd: string;
@@ -138,7 +138,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
   let changedOnDisk = 0;
   const writeErrors: { file: string; message: string }[] = [];
   const roots = writeRoots(opts.paths, io.cwd);
-  // --write: a signal ends the run between two files (src/fsguard.ts), saying what was done.
+  // --write: a signal ends the run between two files (src/run/fsguard.ts), saying what was done.
   const restoreSignals =
     mode === 'write'
       ? exitBetweenFiles((sig) => {

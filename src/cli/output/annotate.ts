@@ -7,8 +7,8 @@
 // the point just before line k, so replacing lines a..b covers [a, b+1] and inserting
 // before line k covers [k, k]. A hunk with old range `-a,n` covers [a, a+n] (n > 0) or,
 // for a pure insertion after line a, [a+1, a+1].
-import { diffHunks, lineIndexOf } from './fastdiff.js';
-import type { Finding, FindingFix } from '../engine-api.js';
+import { diffHunks, lineIndexOf } from '../../engine/fastdiff.js';
+import type { Finding, FindingFix } from '../../engine/api.js';
 
 type Span = [number, number];
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { walkSymlinkProblem } from './fsguard.js';
-import { headerOf } from './go/version.js';
+import { headerOf } from '../go/version.js';
 
 export interface DiscoveredFile {
   absPath: string;
@@ -181,7 +181,7 @@ function walk(
         add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false });
       } else if (ent.isSymbolicLink() && name.endsWith('.go') && !ignored?.files.has(abs)) {
         // Never followed; one inside the root stands for a file the walk reaches itself,
-        // a broken one or one leading out of the root is reported (src/fsguard.ts).
+        // a broken one or one leading out of the root is reported (src/run/fsguard.ts).
         const why = walkSymlinkProblem(abs, root);
         if (why) add({ absPath: abs, displayPath: displayPathOf(cwd, abs), explicit: false, error: why });
       }

@@ -6,21 +6,21 @@
 // syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
 // goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
 // their alignment sections; a result Go's parser rejects loses its fixes.
-import { editsDiff, lineIndexOf, lineStarts as diffLineStarts, unifiedDiff } from './output/fastdiff.js';
+import { editsDiff, lineIndexOf, lineStarts as diffLineStarts, unifiedDiff } from './fastdiff.js';
 import MagicString from 'magic-string';
-import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './engine-api.js';
+import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './api.js';
 import { formatFixed, goFormat } from './format.js';
-import { Imports } from './go/imports.js';
-import { PackageLoader, type PackageFile, type PackageInfo } from './go/package.js';
-import { Semantics } from './go/scope.js';
-import { detectEol, errorRanges } from './go/syntax.js';
-import { fileGoVersion, versionInRange } from './go/version.js';
-import { initParser, parseGo } from './parser.js';
+import { Imports } from '../go/imports.js';
+import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
+import { Semantics } from '../go/scope.js';
+import { detectEol, errorRanges } from '../go/syntax.js';
+import { fileGoVersion, versionInRange } from '../go/version.js';
+import { initParser, parseGo } from '../parser/parser.js';
 import { passesPrefilter } from './prefilter.js';
 import { Suppressions, ignoresFile } from './suppress.js';
-import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from './types.js';
+import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from '../rules/api.js';
 
-export type { EngineOptions, FileResult, Finding, SourceFile } from './engine-api.js';
+export type { EngineOptions, FileResult, Finding, SourceFile } from './api.js';
 
 export async function initEngine(): Promise<void> {
   await initParser();

@@ -1,6 +1,6 @@
 // The result cache: one entry per file result, so that re-running over an unchanged tree
 // costs a read and a hash per file instead of a parse. An entry holds the per-file result
-// the batch worker returns (src/batch/task.ts), so every output format and --write behave
+// the batch worker returns (src/run/task.ts), so every output format and --write behave
 // the same with or without it. Its key covers everything that result depends on:
 //   - the file's bytes and its display path (findings and diffs name it);
 //   - gopitfix's own code and grammar (a fingerprint of the built modules, not just the
@@ -37,9 +37,9 @@ import { dirname, extname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { fileGoVersion, formatGoVersion, versionInRange } from '../go/version.js';
-import { passesPrefilter } from '../prefilter.js';
-import { findRule } from '../rules.js';
-import { ignoresFile } from '../suppress.js';
+import { passesPrefilter } from '../engine/prefilter.js';
+import { findRule } from '../rules/registry.js';
+import { ignoresFile } from '../engine/suppress.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
 const FORMAT = 'gopitfix-result-cache-1';

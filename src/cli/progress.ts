@@ -3,7 +3,7 @@
 // line, cut to the terminal's width (a wrapped line would leave a stale row behind on
 // every redraw), and cleared before any other text reaches the terminal: stderr text goes
 // through `note`, and the caller calls `clear` before writing to a stdout that is the
-// same terminal (src/batch/cli.ts).
+// same terminal (src/cli/batch.ts).
 export interface ProgressSink {
   write(text: string): void;
   /** The terminal's width in columns, read at each redraw (it may be resized); undefined = unknown. */

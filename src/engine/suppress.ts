@@ -1,7 +1,7 @@
 // Suppression comments: `//gopitfix:ignore [rule-a,rule-b]` and golangci-lint's
 // `//nolint[:a,b]` on the finding's line or alone on the line above it, and
 // `//gopitfix:ignore-file` in the file header (before the package clause).
-import { headerOf } from './go/version.js';
+import { headerOf } from '../go/version.js';
 
 const LINE_DIRECTIVE = /\/\/\s*(?:gopitfix:ignore(?![-\w])|nolint(?![-\w]))(?::?[ \t]*([\w-]+(?:[ \t]*,[ \t]*[\w-]+)*))?/;
 
