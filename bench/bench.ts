@@ -21,9 +21,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { discover } from '../src/run/discover.js';
-import { allRules } from '../src/rules/registry.js';
+import { allRules } from '../transforms/index.js';
 import { defaultJobs } from '../src/run/pool.js';
 import { scanBatch, type BatchSummary } from '../src/run/scan.js';
+import { filePatch } from '../src/cli/output/diff.js';
 import { initEngine } from '../src/engine/engine.js';
 import { generatePackage } from './gen-corpus.js';
 
@@ -167,8 +168,8 @@ async function run(): Promise<void> {
       },
       {
         onError: () => {},
-        onResult: (_file, result) => {
-          if (result.fileDiff) diffBytes += result.fileDiff.length;
+        onResult: (file, result) => {
+          if (result.fileDiff) diffBytes += filePatch(file, result.fileDiff).length;
         },
       },
     );

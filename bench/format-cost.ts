@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { initEngine, processFile } from '../src/engine/engine.js';
 import { formatRegions, goFormat } from '../src/engine/format.js';
-import { allRules } from '../src/rules/registry.js';
+import { allRules } from '../transforms/index.js';
 import { listGoFiles, notGoText } from '../src/verify/corpus.js';
 
 const cpuMs = (f: () => void) => {

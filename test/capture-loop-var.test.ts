@@ -9,7 +9,7 @@ import { Semantics } from '../src/go/scope.js';
 import { descendants } from '../src/go/syntax.js';
 import { parseGoVersion } from '../src/go/version.js';
 import { parseGo } from '../src/parser/parser.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

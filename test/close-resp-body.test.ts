@@ -2,7 +2,7 @@
 // the receivers it proves (or refuses) to be an *http.Client.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -18,7 +18,7 @@ import {
   selectRules,
   validateSchema,
 } from '../src/run/config.js';
-import { allRules } from '../src/rules/registry.js';
+import { allRules } from '../transforms/index.js';
 import type { Rule } from '../src/rules/api.js';
 
 const SCHEMA_FILE = resolve(import.meta.dirname, '..', 'schema', 'gopitfix.schema.json');

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
 import type { Rule } from '../src/rules/api.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { passesPrefilter } from '../src/engine/prefilter.js';
-import { allRules, findRule } from '../src/rules/registry.js';
+import { allRules, findRule } from '../transforms/index.js';
 import {
   countSyntaxErrors,
   gofmtUnclean,

@@ -23,7 +23,7 @@ import type { EngineOptions } from '../src/engine/api.js';
 import { findModule, parseGoVersion } from '../src/go/version.js';
 import { errorRanges } from '../src/go/syntax.js';
 import { parseGo } from '../src/parser/parser.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../src/run/config.js';
 
 export const REPO = resolve(import.meta.dirname, '..');

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
 import { passesPrefilter } from '../src/engine/prefilter.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 import { goVet, haveGo, listCases, runCase, supportFiles } from './harness.js';
 
 beforeAll(initEngine);

@@ -2,7 +2,7 @@
 // handlers), the reportDefaultClient option, and layouts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -10,7 +10,7 @@ import { review, reviewSummary, type Key, type Prompter, type ReviewResult } fro
 import { discover } from '../src/run/discover.js';
 import { initEngine } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 import type { Rule } from '../src/rules/api.js';
 import { A_GO, B_GO } from './support/review-sources.js';
 

@@ -2,7 +2,7 @@
 // precedence does not depend on rule order, CRLF files, and the shared analysis.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 import type { Rule } from '../src/rules/api.js';
 
 beforeAll(initEngine);

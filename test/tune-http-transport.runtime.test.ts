@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
-import { findRule } from '../src/rules/registry.js';
+import { findRule } from '../transforms/index.js';
 import { REPO, gofmtUnclean, haveGo } from './harness.js';
 
 const SRC = join(REPO, 'test', 'testdata', 'http-transport');

@@ -1,7 +1,7 @@
 // Command-line parsing. Table-driven so that later flags (--format, --jobs, --config,
 // --exclude, --quiet, ...) are one row each; no dependency, because the grammar we need
 // (long flags, `--flag value` / `--flag=value`, a few short aliases, `--`) is small.
-import { allRules, findRule } from '../rules/registry.js';
+import { allRules, findRule } from '../../transforms/index.js';
 import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
 import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../run/fsguard.js';
 import { globProblem } from '../run/config.js';

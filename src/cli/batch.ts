@@ -4,9 +4,9 @@
 // parses arguments and discovers files, then hands over here.
 import { dirname, relative, resolve, sep } from 'node:path';
 import { errText, type DiscoveredFile, type DiscoverOptions } from '../run/discover.js';
-import { allRules } from '../rules/registry.js';
+import { allRules } from '../../transforms/index.js';
 import type { Rule } from '../rules/api.js';
-import { colorizeDiff } from './output/diff.js';
+import { colorizeDiff, filePatch } from './output/diff.js';
 import { useColor } from './output/color.js';
 import { findingLine, jsonDocument, jsonFinding, summaryLine, type JsonFinding, type Mode } from './output/report.js';
 import { githubAnnotation, sarifDocument } from './output/sarif.js';
@@ -186,7 +186,10 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
           for (const f of result.findings) out(findingLine(f) + '\n');
         } else {
           for (const f of result.findings) if (!f.fix) note(findingLine(f) + '\n');
-          if (mode === 'dry-run' && result.fileDiff) out(color ? colorizeDiff(result.fileDiff) : result.fileDiff);
+          if (mode === 'dry-run' && result.fileDiff) {
+            const patch = filePatch(file, result.fileDiff);
+            out(color ? colorizeDiff(patch) : patch);
+          }
         }
         if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
           const refused = writeProblem(file.absPath, roots, { breakHardlinks: opts.breakHardlinks });

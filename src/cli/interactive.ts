@@ -14,12 +14,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
+import { structuredPatch } from 'diff';
 import { createPrompt, ExitPromptError, useKeypress, useState, type KeypressEvent } from '@inquirer/core';
 import { initEngine, processFile } from '../engine/engine.js';
 import type { FileResult, Finding, FindingFix } from '../engine/api.js';
 import type { GoVersion } from '../go/version.js';
 import { errorRanges } from '../go/syntax.js';
+import { formatHunks } from '../engine/fastdiff.js';
 import { parseGo } from '../parser/parser.js';
 import type { Rule } from '../rules/api.js';
 import { errText, type DiscoveredFile } from '../run/discover.js';
@@ -452,14 +453,10 @@ export async function review(
 /** `[3/17] defer-cancel  path:42`, the message, and the diff of this change alone. */
 export function renderProposal(f: Finding & { fix: FindingFix }, index: number, total: number, context: number, color: boolean): string {
   const header = `[${index}/${total}] ${f.rule}  ${f.file}:${f.start.line}`;
-  const after = applyPatch(f.fix.baseline, f.fix.diff);
-  let diff =
-    after === false
-      ? f.fix.diff
-      : createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.fix.baseline, after, undefined, undefined, {
-          context,
-          headerOptions: FILE_HEADERS_ONLY,
-        });
+  // The fix's own change (as the engine would write it alone), with the review's context:
+  // jsdiff's hunks over the whole text, rendered with plain `a/` `b/` headers.
+  const hunks = structuredPatch('', '', f.fix.baseline, f.fix.after, '', '', { context }).hunks;
+  let diff = `--- a/${f.file}\n+++ b/${f.file}\n` + formatHunks(hunks);
   if (color) diff = colorizeDiff(diff);
   return `${color ? ansi.bold(header) : header}\n${f.message}\n${f.fix.description}:\n${diff}`;
 }

@@ -7,7 +7,7 @@ import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initEngine } from '../engine/engine.js';
-import { allRules } from '../rules/registry.js';
+import { allRules } from '../../transforms/index.js';
 import type { Rule } from '../rules/api.js';
 import { discover, DiscoveryError, errText } from '../run/discover.js';
 import { colorizeDiff, fileDiff } from './output/diff.js';

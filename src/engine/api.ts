@@ -2,6 +2,7 @@
 // callers (CLI, interactive mode, batch workers, tests).
 import type { GoVersion } from '../go/version.js';
 import type { Rule, TextEdit } from '../rules/api.js';
+import type { Hunk } from './fastdiff.js';
 
 export interface EngineOptions {
   /** Enabled rules, in registry order (the order fixes are preferred in on overlap). */
@@ -75,8 +76,16 @@ export interface Finding {
 
 export interface FindingFix {
   description: string;
-  /** Unified diff of this fix alone (against the text it was computed on). */
-  diff: string;
+  /**
+   * This fix's own change against `baseline` (its edits plus the import it needs, formatted
+   * as the engine writes it), as structured hunks with 3 lines of context. Output formats
+   * render or read these; nothing parses diff text.
+   */
+  readonly hunks: Hunk[];
+  /** `baseline` with this fix alone applied (what `hunks` describe). */
+  readonly after: string;
+  /** Unified diff of this fix alone: `hunks` rendered with the file's display path. */
+  readonly diff: string;
   /** The fix's edits against the text it was computed on (pass > 1: an intermediate text). */
   edits: TextEdit[];
   /** Fixpoint pass that produced the fix (1 = computed on the original source). */

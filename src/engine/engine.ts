@@ -6,7 +6,7 @@
 // syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
 // goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
 // their alignment sections; a result Go's parser rejects loses its fixes.
-import { editsDiff, lineIndexOf, lineStarts as diffLineStarts, unifiedDiff } from './fastdiff.js';
+import { diffHunks, editHunks, lineIndexOf, lineStarts as diffLineStarts, renderDiff, type Hunk } from './fastdiff.js';
 import MagicString from 'magic-string';
 import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './api.js';
 import { formatFixed, goFormat } from './format.js';
@@ -308,32 +308,44 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
 const PER_FIX_FORMAT_LIMIT = 64;
 
 function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[], formatEach: boolean): FindingFix {
-  let diff: string | null = null;
+  let alone: { text: string; formatted: boolean } | null = null;
+  let hunks: Hunk[] | null = null;
   const edits = fix.edits;
-  // The import edit reads the pass's syntax tree, which is deleted before the lazy diff
-  // below runs: compute it now, or the diff silently lacks the import.
+  // The import edit reads the pass's syntax tree, which is deleted before the lazy work
+  // below runs: compute it now, or the fix's own change silently lacks the import.
   const imp = fix.imports?.length ? imports.addEdit(fix.imports) : null;
-  const alone: Fix = { description: fix.description, edits: imp ? [...edits, imp] : edits };
+  const ownEdits: TextEdit[] = [];
+  for (const e of imp ? [...edits, imp] : edits) if (!ownEdits.some((t) => sameEdit(t, e))) ownEdits.push(e);
+  ownEdits.sort((a, b) => a.start - b.start || a.end - b.end);
+  /** The fix applied alone, as the engine writes it: formatted in its own lines and alignment sections. */
+  const computeAlone = () => {
+    if (alone) return alone;
+    const applied = applyFixes(baseline, imports, [{ fix: { description: fix.description, edits: ownEdits } }]);
+    if (formatEach) {
+      const fmt = formatFixed(baseline, applied.text, carryForward(applied.edits, []), (o) => mapThrough(applied.edits, o));
+      if (fmt.ok && fmt.text !== applied.text) return (alone = { text: fmt.text, formatted: true });
+    }
+    return (alone = { text: applied.text, formatted: false });
+  };
   return {
     description: fix.description,
     edits,
     pass,
     baseline,
-    get diff() {
-      if (diff === null) {
-        const edits: TextEdit[] = [];
-        for (const e of alone.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
-        edits.sort((a, b) => a.start - b.start || a.end - b.end);
-        if (formatEach) {
-          // As the engine writes it: formatted in the fix's own lines and alignment sections,
-          // so the diff (and the SARIF replacements made from it) is gofmt-exact alone.
-          const applied = applyFixes(baseline, imports, [{ fix: alone }]);
-          const fmt = formatFixed(baseline, applied.text, carryForward(applied.edits, []), (o) => mapThrough(applied.edits, o));
-          if (fmt.ok && fmt.text !== applied.text) diff = unifiedDiff(path, baseline, fmt.text, 3);
-        }
-        diff ??= editsDiff(path, baseline, edits, 3, startsOf(baseline));
+    get after() {
+      return computeAlone().text;
+    },
+    get hunks() {
+      if (hunks === null) {
+        // Past PER_FIX_FORMAT_LIMIT, or when formatting changes nothing, the hunks come from
+        // the edits alone, without applying them or diffing the rest of the file.
+        const a = formatEach ? computeAlone() : null;
+        hunks = a?.formatted ? diffHunks(baseline, a.text, 3) : editHunks(baseline, ownEdits, 3, startsOf(baseline));
       }
-      return diff;
+      return hunks;
+    },
+    get diff() {
+      return renderDiff(path, this.hunks);
     },
   };
 }

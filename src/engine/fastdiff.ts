@@ -37,13 +37,15 @@ export function diffHeaders(path: string): string {
   return `--- ${quotePath(`a/${path}`)}${tab}\n+++ ${quotePath(`b/${path}`)}${tab}\n`;
 }
 
-function formatHunks(hunks: readonly Hunk[]): string {
+/** Hunks as unified-diff text, without file headers; `notes[i]` follows hunk i's `@@` line. */
+export function formatHunks(hunks: readonly Hunk[], notes?: readonly (string | undefined)[]): string {
   let out = '';
-  for (const h of hunks) {
+  for (let i = 0; i < hunks.length; i++) {
+    const h = hunks[i];
     // Unified diff quirk: an empty side names the line before the gap.
     const os = h.oldLines === 0 ? h.oldStart - 1 : h.oldStart;
     const ns = h.newLines === 0 ? h.newStart - 1 : h.newStart;
-    out += `@@ -${os},${h.oldLines} +${ns},${h.newLines} @@\n`;
+    out += `@@ -${os},${h.oldLines} +${ns},${h.newLines} @@${notes?.[i] ?? ''}\n`;
     for (const l of h.lines) out += l + '\n';
   }
   return out;
@@ -53,6 +55,11 @@ function formatHunks(hunks: readonly Hunk[]): string {
 export function unifiedDiff(path: string, before: string, after: string, context = 3): string {
   const hunks = diffHunks(before, after, context);
   return hunks.length ? diffHeaders(path) + formatHunks(hunks) : diffHeaders(path);
+}
+
+/** A unified diff (git's headers for `path`) from its hunks. */
+export function renderDiff(path: string, hunks: readonly Hunk[], notes?: readonly (string | undefined)[]): string {
+  return diffHeaders(path) + formatHunks(hunks, notes);
 }
 
 /** The diff of applying `edits` (offsets into `before`, sorted, not overlapping) to `before`. */

@@ -7,15 +7,12 @@ import type { GoVersion } from '../go/version.js';
 import type { Semantics } from '../go/scope.js';
 import type { Imports } from '../go/imports.js';
 import type { PackageInfo } from '../go/package.js';
+import type { TextEdit } from '../go/edit.js';
 
 export type { Node, Tree };
 
-/** Replace source[start, end) with text. Offsets are JS string indices (UTF-16), as tree-sitter's. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  text: string;
-}
+/** Replace source[start, end) with text (src/go/edit.ts). */
+export type { TextEdit } from '../go/edit.js';
 
 export interface Fix {
   /** Imperative, shown in diffs and JSON: "Add defer cancel() after WithTimeout". */

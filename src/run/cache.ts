@@ -38,11 +38,11 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { fileGoVersion, formatGoVersion, versionInRange } from '../go/version.js';
 import { passesPrefilter } from '../engine/prefilter.js';
-import { findRule } from '../rules/registry.js';
+import { findRule } from '../../transforms/index.js';
 import { ignoresFile } from '../engine/suppress.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
-const FORMAT = 'gopitfix-result-cache-1';
+const FORMAT = 'gopitfix-result-cache-2';
 const LAYOUT = 'v1';
 /** Default bound on the cache's total size. */
 export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
@@ -469,7 +469,7 @@ export function isCachedResult(v: unknown): v is CachedResult {
       return !!x && typeof x.rule === 'string' && typeof x.message === 'string' && typeof x.file === 'string' && !!x.start && !!x.end;
     }) &&
     (r.output === undefined || typeof r.output === 'string') &&
-    (r.fileDiff === undefined || typeof r.fileDiff === 'string') &&
+    (r.fileDiff === undefined || (typeof r.fileDiff === 'object' && r.fileDiff !== null && Array.isArray((r.fileDiff as { hunks?: unknown }).hunks))) &&
     (!r.changed || !('output' in r) || typeof r.output === 'string')
   );
 }

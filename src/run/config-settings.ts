@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { ConfigError, ConfigResolver, isExcluded, ruleOptions, selectRules } from './config.js';
 import { displayPathOf, type DiscoveredFile } from './discover.js';
 import type { FileSettings } from './summary.js';
-import type { CliOptions } from '../cli/args.js';
+import type { GoVersion } from '../go/version.js';
 
 /**
  * Settings per file: null for a file the config's `exclude` removes (a file named on the
@@ -14,7 +14,7 @@ import type { CliOptions } from '../cli/args.js';
  */
 export function configSettings(
   files: readonly DiscoveredFile[],
-  opts: Pick<CliOptions, 'rules' | 'disable' | 'go'> & { config: string | null; tests?: boolean | null },
+  opts: { rules: string[] | null; disable: string[]; go: GoVersion | null; config: string | null; tests?: boolean | null },
   cwd: string,
 ): (file: DiscoveredFile) => FileSettings | null {
   const byPath = new Map<string, FileSettings | null>();

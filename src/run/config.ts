@@ -19,7 +19,7 @@ import { parseDuration } from '../go/construct.js';
 
 /** time.Duration is an int64 of nanoseconds. */
 const MAX_DURATION_NS = 2n ** 63n - 1n;
-import { allRules } from '../rules/registry.js';
+import { allRules } from '../../transforms/index.js';
 import type { JsonSchema, Rule } from '../rules/api.js';
 
 export const CONFIG_FILE = 'gopitfix.json';

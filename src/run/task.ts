@@ -1,8 +1,9 @@
 // One file's trip through the pipeline, as a worker (or the main thread with --jobs 1)
 // runs it: read, skip generated, run the engine, and reduce the result to what the main
 // thread needs. Only this plain, structured-cloneable record crosses the thread
-// boundary: findings with their diffs already rendered, the new text only when it will
-// be written, never the trees, baselines or the original source.
+// boundary: findings with their fixes' changes as structured hunks, the file's hunks
+// with the rules that made each, the new text only when it will be written, never the
+// trees, baselines or the original source. Rendering them is the front ends' business.
 import { createHash } from 'node:crypto';
 import { sep } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
@@ -10,11 +11,11 @@ import { processFile } from '../engine/engine.js';
 import type { EngineOptions, Finding, Position } from '../engine/api.js';
 import { moduleProblem, type GoVersion } from '../go/version.js';
 import { dirname } from 'node:path';
-import { findRule } from '../rules/registry.js';
+import { findRule } from '../../transforms/index.js';
 import type { Rule } from '../rules/api.js';
 import { errText, isGenerated } from './discover.js';
-import { fileDiff } from '../cli/output/diff.js';
-import { annotateHunks } from '../cli/output/annotate.js';
+import { diffHunks, type Hunk } from '../engine/fastdiff.js';
+import { hunkRules } from './hunk-rules.js';
 import { contentProblem, sizeProblem } from './fsguard.js';
 import { unknownIgnoreIds } from '../engine/suppress.js';
 import { isCachedResult, openCache, resultKey, toCached } from './cache.js';
@@ -26,11 +27,11 @@ export interface TaskSettings {
   prefilter: boolean;
   /** --go override. */
   goVersion: GoVersion | null;
-  /** Render each fix's own diff (JSON). */
+  /** Send each fix's own change as hunks (JSON renders them as its diff). */
   fixDiffs: boolean;
-  /** Compute SARIF replacements for each fix. */
+  /** Send each fix's own change as hunks (SARIF makes its replacements from them). */
   replacements: boolean;
-  /** Render the whole file's diff (text dry run), its hunks annotated with their rules. */
+  /** Send the whole file's hunks (text dry run), each with the rules whose fixes made it. */
   fileDiff: boolean;
   /** Context lines of that diff (--context; default 3). */
   context?: number;
@@ -59,13 +60,6 @@ export interface Task {
   profile: number;
 }
 
-/** A replacement in the original file: delete whole lines [startLine, endLine), insert text. */
-export interface Replacement {
-  startLine: number;
-  endLine: number;
-  inserted: string;
-}
-
 export interface WireFinding {
   rule: string;
   message: string;
@@ -74,12 +68,13 @@ export interface WireFinding {
   end: Position;
   fix: {
     description: string;
-    /** The fix's own diff ('' unless settings.fixDiffs). */
-    diff: string;
     /** Fixpoint pass that produced it (1 = computed on the file as read). */
     pass: number;
-    /** Line replacements against the file as read; null when pass > 1 or not requested. */
-    replacements: Replacement[] | null;
+    /**
+     * The fix's own change against the text it was computed on (the file as read when
+     * pass is 1), 3 lines of context; null unless settings.fixDiffs or .replacements.
+     */
+    hunks: Hunk[] | null;
   } | null;
 }
 
@@ -93,8 +88,8 @@ export interface WireResult {
   changed: boolean;
   /** Fixed text (settings.output and changed). */
   output?: string;
-  /** Unified diff of the whole file (settings.fileDiff and changed). */
-  fileDiff?: string;
+  /** The whole file's change (settings.fileDiff and changed): hunks, and per hunk the rules whose fixes made it. */
+  fileDiff?: FileDiff;
   /** What was read, to detect a change on disk before writing. */
   stamp?: FileStamp;
   syntaxErrors: boolean;
@@ -112,6 +107,13 @@ export interface WireResult {
   warnings?: string[];
   /** Result cache use: served from it (hit), or computed and stored (storedBytes > 0). */
   cache?: { hit: boolean; storedBytes: number };
+}
+
+export interface FileDiff {
+  /** The file as read against the fixed text, with settings.context lines of context. */
+  hunks: Hunk[];
+  /** rules[i]: the rules whose fixes changed lines in hunks[i] (registry order of discovery). */
+  rules: string[][];
 }
 
 export interface FileStamp {
@@ -251,7 +253,10 @@ export function finishTask(p: PreparedTask): WireResult {
       out.output = r.output;
       out.stamp = stamp;
     }
-    if (settings.fileDiff) out.fileDiff = annotateHunks(fileDiff(patchPath(task), r.source, r.output, settings.context), r.source, r.findings);
+    if (settings.fileDiff) {
+      const hunks = diffHunks(r.source, r.output, settings.context ?? 3);
+      out.fileDiff = { hunks, rules: hunkRules(hunks, r.source, r.findings) };
+    }
   }
   // A rule that threw may not throw next time (it is a bug to report, not a result to keep).
   if (cache && key && out.ruleErrors.length === 0) {
@@ -282,51 +287,9 @@ function wireFinding(f: Finding, settings: TaskSettings): WireFinding {
     fix: f.fix
       ? {
           description: f.fix.description,
-          diff: settings.fixDiffs || settings.replacements ? f.fix.diff : '',
           pass: f.fix.pass,
-          replacements: settings.replacements && f.fix.pass === 1 ? replacementsOf(f.fix.diff) : null,
+          hunks: settings.fixDiffs || settings.replacements ? f.fix.hunks : null,
         }
       : null,
   };
-}
-
-/**
- * Line replacements from a unified diff against the file as read: each run of removed
- * and added lines inside a hunk becomes one replacement of whole lines. Line terminators
- * (CRLF too) are kept, so applying the replacements yields exactly the fixed text.
- */
-export function replacementsOf(patch: string): Replacement[] {
-  const out: Replacement[] = [];
-  const lines = patch.split('\n');
-  // jsdiff ends the last line with "\n" unless the file lacks one ("\ No newline" marker).
-  let oldLine = 0;
-  let cur: Replacement | null = null;
-  const flush = () => {
-    if (cur) out.push(cur);
-    cur = null;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    const h = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(l);
-    if (h) {
-      flush();
-      // "-a,0" names the line after which text is inserted; otherwise a is the first line.
-      oldLine = h[2] === '0' ? Number(h[1]) + 1 : Number(h[1]);
-      continue;
-    }
-    if (oldLine === 0) continue; // file headers
-    const noNewline = lines[i + 1]?.startsWith('\\ No newline');
-    if (l.startsWith(' ')) {
-      flush();
-      oldLine++;
-    } else if (l.startsWith('-')) {
-      cur ??= { startLine: oldLine, endLine: oldLine, inserted: '' };
-      cur.endLine = ++oldLine;
-    } else if (l.startsWith('+')) {
-      cur ??= { startLine: oldLine, endLine: oldLine, inserted: '' };
-      cur.inserted += l.slice(1) + (noNewline ? '' : '\n');
-    }
-  }
-  flush();
-  return out;
 }

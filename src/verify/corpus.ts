@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EngineOptions, FileResult } from '../engine/api.js';
 import { processFile } from '../engine/engine.js';
-import { allRules } from '../rules/registry.js';
+import { allRules } from '../../transforms/index.js';
 import type { Rule } from '../rules/api.js';
 import { gofmtAvailable, gofmtBatch } from './gofmt.js';
 import { checkResult, type Problem } from './properties.js';

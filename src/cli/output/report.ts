@@ -1,11 +1,12 @@
 // Text and JSON renderings of findings and of the run summary.
 import type { Finding } from '../../engine/api.js';
+import { renderDiff, type Hunk } from '../../engine/fastdiff.js';
 import type { Summary } from '../../run/summary.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
-/** What the text and JSON renderings need of a finding (engine Finding and batch WireFinding both fit). */
+/** What the text and JSON renderings need of a finding (a run's WireFinding). */
 export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'start' | 'end'> & {
-  fix: { description: string; diff: string } | null;
+  fix: { description: string; hunks: Hunk[] | null } | null;
 };
 
 export function findingLine(f: ReportedFinding): string {
@@ -32,7 +33,8 @@ export function jsonFinding(f: ReportedFinding): JsonFinding {
     endLine: f.end.line,
     endColumn: f.end.column,
     message: f.message,
-    fix: f.fix ? { description: f.fix.description, diff: f.fix.diff } : null,
+    // The fix's own diff, rendered from its hunks ('' when the run did not ask for them).
+    fix: f.fix ? { description: f.fix.description, diff: f.fix.hunks ? renderDiff(f.file, f.fix.hunks) : '' } : null,
   };
 }
 

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rule } from '../../rules/api.js';
 import type { WireFinding } from '../../run/task.js';
+import type { Hunk } from '../../engine/fastdiff.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -126,14 +127,16 @@ export function sarifDocument(run: SarifRun): string {
     };
     const idx = ruleIndex.get(f.rule);
     if (idx !== undefined) result.ruleIndex = idx;
-    if (f.fix?.replacements) {
+    // A fix of a later fixpoint pass was computed on an intermediate text: no replacements.
+    const replacements = f.fix?.hunks && f.fix.pass === 1 ? replacementsOf(f.fix.hunks) : null;
+    if (f.fix && replacements) {
       result.fixes = [
         {
           description: { text: f.fix.description },
           artifactChanges: [
             {
               artifactLocation: { uri: uriOf(f.file), uriBaseId: '%SRCROOT%' },
-              replacements: f.fix.replacements.map((r) => ({
+              replacements: replacements.map((r) => ({
                 // Whole lines [startLine, endLine): from column 1 of startLine to column 1 of endLine.
                 deletedRegion: { startLine: r.startLine, startColumn: 1, endLine: r.endLine, endColumn: 1 },
                 insertedContent: { text: r.inserted },
@@ -176,6 +179,49 @@ export function sarifDocument(run: SarifRun): string {
     ],
   };
   return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** A replacement in the original file: delete whole lines [startLine, endLine), insert text. */
+export interface Replacement {
+  startLine: number;
+  endLine: number;
+  inserted: string;
+}
+
+/**
+ * Line replacements from a fix's hunks against the file as read: each run of removed and
+ * added lines inside a hunk becomes one replacement of whole lines. Line terminators (CRLF
+ * too) are kept, so applying the replacements yields exactly the fixed text.
+ */
+export function replacementsOf(hunks: readonly Hunk[]): Replacement[] {
+  const out: Replacement[] = [];
+  let cur: Replacement | null = null;
+  const flush = () => {
+    if (cur) out.push(cur);
+    cur = null;
+  };
+  for (const h of hunks) {
+    flush();
+    // A hunk's oldStart is its first old line, or the line a pure insertion goes before.
+    let oldLine = h.oldStart;
+    for (let i = 0; i < h.lines.length; i++) {
+      const l = h.lines[i];
+      // Every line ends with "\n" except a last line without one ("\ No newline" marker after it).
+      const noNewline = h.lines[i + 1]?.startsWith('\\');
+      if (l.startsWith(' ')) {
+        flush();
+        oldLine++;
+      } else if (l.startsWith('-')) {
+        cur ??= { startLine: oldLine, endLine: oldLine, inserted: '' };
+        cur.endLine = ++oldLine;
+      } else if (l.startsWith('+')) {
+        cur ??= { startLine: oldLine, endLine: oldLine, inserted: '' };
+        cur.inserted += l.slice(1) + (noNewline ? '' : '\n');
+      }
+    }
+  }
+  flush();
+  return out;
 }
 
 /** GitHub Actions workflow-command escaping (toolkit's escapeData / escapeProperty). */

@@ -1,29 +1,21 @@
-// Hunk annotation for dry-run patches: each `@@ ... @@` line of a file's diff gets a
-// trailing `# rule-a, rule-b` naming the rules whose fixes changed lines in that hunk,
-// so a reviewer knows why a hunk is there. git apply and patch(1) ignore text after
-// the closing `@@` (git puts the function name there), so the patch still applies.
+// Which rules made each hunk of a file's diff: the text dry run appends `# rule-a, rule-b`
+// to each `@@ ... @@` line, so a reviewer knows why a hunk is there (git apply and
+// patch(1) ignore text after the closing `@@`, where git puts the function name).
 //
 // Positions are compared as line *boundaries* in the original source: boundary k is
 // the point just before line k, so replacing lines a..b covers [a, b+1] and inserting
-// before line k covers [k, k]. A hunk with old range `-a,n` covers [a, a+n] (n > 0) or,
-// for a pure insertion after line a, [a+1, a+1].
-import { diffHunks, lineIndexOf } from '../../engine/fastdiff.js';
-import type { Finding, FindingFix } from '../../engine/api.js';
+// before line k covers [k, k]. A hunk with old lines [a, a+n) covers [a, a+n] (n > 0) or,
+// for a pure insertion before line a, [a, a]. Everything is read from structured hunks
+// and edits; no diff text is parsed.
+import { diffHunks, lineIndexOf, type Hunk } from '../engine/fastdiff.js';
+import type { Finding, FindingFix } from '../engine/api.js';
 
 type Span = [number, number];
 
-/** Append `# rules` to the hunk headers of `patch` (a diff of `source` against the engine's output). */
-export function annotateHunks(patch: string, source: string, findings: readonly Finding[]): string {
-  const lines = patch.split('\n');
-  const hunks: { index: number; span: Span; rules: string[] }[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(lines[i]);
-    if (!m) continue;
-    const a = Number(m[1]);
-    const n = m[2] === undefined ? 1 : Number(m[2]);
-    hunks.push({ index: i, span: n > 0 ? [a, a + n] : [a + 1, a + 1], rules: [] });
-  }
-  if (hunks.length === 0) return patch;
+/** For each of `hunks` (the file's change, against `source`), the rules whose fixes changed lines in it. */
+export function hunkRules(fileHunks: readonly Hunk[], source: string, findings: readonly Finding[]): string[][] {
+  const hunks = fileHunks.map((h) => ({ span: (h.oldLines > 0 ? [h.oldStart, h.oldStart + h.oldLines] : [h.oldStart, h.oldStart]) as Span, rules: [] as string[] }));
+  if (hunks.length === 0) return [];
 
   const fixed = findings.filter((f): f is Finding & { fix: FindingFix } => f.fix !== null);
   const starts = lineStarts(source);
@@ -51,18 +43,17 @@ export function annotateHunks(patch: string, source: string, findings: readonly 
   }
   // Later-pass fixes were computed on an intermediate text, and the import declaration
   // a fix needs is added by the engine outside fix.edits: read those from the fix's own
-  // diff, mapped back to the original's lines. Only when needed, as it costs a diff.
+  // hunks, mapped back to the original's lines. Only when needed, as it costs a diff.
   const mappers = new Map<string, (s: Span) => Span>();
-  const viaDiff = (f: Finding & { fix: FindingFix }, onlyEmpty: boolean) => {
+  const viaHunks = (f: Finding & { fix: FindingFix }, onlyEmpty: boolean) => {
     let map = mappers.get(f.fix.baseline);
     if (!map) mappers.set(f.fix.baseline, (map = f.fix.baseline === source ? (s) => s : spanMapper(source, f.fix.baseline)));
-    attribute(f.rule, changedSpans(f.fix.diff).map(map), onlyEmpty);
+    attribute(f.rule, changedSpans(f.fix.hunks).map(map), onlyEmpty);
   };
-  for (const f of fixed) if (f.fix.pass > 1) viaDiff(f, false);
-  if (hunks.some((h) => h.rules.length === 0)) for (const f of fixed) if (f.fix.pass === 1) viaDiff(f, true);
+  for (const f of fixed) if (f.fix.pass > 1) viaHunks(f, false);
+  if (hunks.some((h) => h.rules.length === 0)) for (const f of fixed) if (f.fix.pass === 1) viaHunks(f, true);
 
-  for (const h of hunks) if (h.rules.length) lines[h.index] += ` # ${h.rules.join(', ')}`;
-  return lines.join('\n');
+  return hunks.map((h) => h.rules);
 }
 
 function lineStarts(src: string): number[] {
@@ -82,33 +73,30 @@ function editSpan(starts: number[], start: number, end: number): Span {
   return [first, lineOf(starts, end - 1) + 1];
 }
 
-/** The changed (not context) regions of a unified diff, as boundary spans of its old side. */
-export function changedSpans(patch: string): Span[] {
+/** The changed (not context) regions of a fix's hunks, as boundary spans of their old side. */
+export function changedSpans(hunks: readonly Hunk[]): Span[] {
   const out: Span[] = [];
-  let old = 0;
   let runStart = -1;
   let runEnd = -1;
   const flush = () => {
     if (runStart >= 0) out.push([runStart, runEnd]);
     runStart = -1;
   };
-  for (const line of patch.split('\n')) {
-    const m = /^@@ -(\d+)(?:,(\d+))? /.exec(line);
-    if (m) {
-      flush();
-      old = m[2] === '0' ? Number(m[1]) + 1 : Number(m[1]);
-      continue;
-    }
-    if (line.startsWith('---') || line.startsWith('+++')) continue;
-    if (line.startsWith('-')) {
-      if (runStart < 0) runStart = old;
-      old++;
-      runEnd = old;
-    } else if (line.startsWith('+')) {
-      if (runStart < 0) runStart = runEnd = old;
-    } else if (line.startsWith(' ')) {
-      flush();
-      old++;
+  for (const h of hunks) {
+    flush();
+    let old = h.oldStart;
+    for (const line of h.lines) {
+      const kind = line[0];
+      if (kind === '-') {
+        if (runStart < 0) runStart = old;
+        old++;
+        runEnd = old;
+      } else if (kind === '+') {
+        if (runStart < 0) runStart = runEnd = old;
+      } else if (kind === ' ') {
+        flush();
+        old++;
+      }
     }
   }
   flush();
