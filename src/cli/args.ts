@@ -5,6 +5,7 @@ import { allRules, findRule } from '../../transforms/index.js';
 import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
 import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../run/fsguard.js';
 import { globProblem } from '../run/config.js';
+import { parseShard } from '../run/select.js';
 
 export interface CliOptions {
   paths: string[];
@@ -223,11 +224,9 @@ export const FLAGS: FlagSpec[] = [
     value: 'K/N',
     help: 'process only shard K of N (a stable partition by path, for parallel CI jobs)',
     apply: (o, v, f) => {
-      const m = /^(\d+)\/(\d+)$/.exec(v);
-      const k = m ? Number(m[1]) : 0;
-      const n = m ? Number(m[2]) : 0;
-      if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`${f}: expected K/N with 1 <= K <= N, got "${v}"`);
-      o.shard = { k, n };
+      const shard = parseShard(v);
+      if (!shard) throw new UsageError(`${f}: expected K/N with 1 <= K <= N, got "${v}"`);
+      o.shard = shard;
     },
   },
   {

@@ -15,23 +15,13 @@ import { dirtyTreeMessage, writeIfUnchanged } from '../run/guard.js';
 import { defaultJobs } from '../run/pool.js';
 import { defaultCacheDir, maybeTrimCache } from '../run/cache.js';
 import { Progress } from './progress.js';
-import { detailedSummary, plan, scanBatch, type FileChoice } from '../run/scan.js';
+import { detailedSummary, plan, scanBatch } from '../run/scan.js';
+import type { FileSettings } from '../run/config-settings.js';
+import type { Io } from './io.js';
 import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from '../run/select.js';
 import type { WireFinding } from '../run/task.js';
 import { WriteRefused } from '../run/atomic-write.js';
-import { exitBetweenFiles, writeProblem, writeRoots } from '../run/fsguard.js';
-
-export interface BatchIo {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdoutIsTTY: boolean;
-  stderrIsTTY?: boolean;
-  /** stdout is the terminal stderr is: clear the progress line before each stdout write. */
-  stdoutSameTerminal?: boolean;
-  columns?(): number | undefined;
-  out(text: string): void;
-  err(text: string): void;
-}
+import { exitBetweenFiles, writeRoots } from '../run/fsguard.js';
 
 /** Counters gathered before the run (discovery and selection). */
 export interface Preselection {
@@ -90,9 +80,9 @@ export interface BatchRun {
   opts: CliOptions;
   files: DiscoveredFile[];
   rules: Rule[];
-  settingsFor?: (file: DiscoveredFile) => FileChoice | null;
+  settingsFor?: (file: DiscoveredFile) => FileSettings | null;
   pre: Preselection;
-  io: BatchIo;
+  io: Io;
   version: string;
 }
 
@@ -192,15 +182,8 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
           }
         }
         if (mode === 'write' && result.changed && result.output !== undefined && result.stamp) {
-          const refused = writeProblem(file.absPath, roots, { breakHardlinks: opts.breakHardlinks });
-          if (refused) {
-            const err = { file: file.displayPath, message: `not written: ${refused}` };
-            writeErrors.push(err);
-            note(`gopitfix: ${err.file}: ${err.message}\n`);
-            return;
-          }
           try {
-            if (!writeIfUnchanged(file.absPath, result.output, result.stamp, { breakHardlinks: opts.breakHardlinks })) {
+            if (!writeIfUnchanged(file.absPath, result.output, result.stamp, { breakHardlinks: opts.breakHardlinks, roots })) {
               changedOnDisk++;
               note(`gopitfix: ${file.displayPath}: changed on disk while it was processed; not written (run again)\n`);
               return;
@@ -220,6 +203,7 @@ export async function runBatchCli(run: BatchRun): Promise<number> {
         }
       },
     },
+    planned,
   );
   restoreSignals?.();
   progress.finish();

@@ -34,7 +34,9 @@ import { useColor } from './output/color.js';
 import { writeProblem, writeRoots } from '../run/fsguard.js';
 import { writeFileAtomic, WriteRefused } from '../run/atomic-write.js';
 import { createHash } from 'node:crypto';
-import { scanFiles, type FileError, type FileSettings, type Summary } from '../run/summary.js';
+import type { FileError, Summary } from '../run/summary.js';
+import type { FileSettings } from '../run/config-settings.js';
+import type { Io } from './io.js';
 
 /** What a keypress at the review prompt means; '^C' is Ctrl-C. */
 export type Key = 'y' | 'n' | 'a' | 'd' | 'A' | 'e' | 'q' | '?' | '^C';
@@ -68,7 +70,7 @@ export interface ReviewConfig {
   context: number;
   /** Per-file rules/options/version from gopitfix.json (src/run/config-settings.ts). */
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  /** The first pass over every file (default: in this thread, with src/run/summary.ts). */
+  /** The first pass over every file (default: batchPrescan in this thread, without a progress line). */
   prescan?: Prescan;
   /** Refusal text when some of these files must not be written (the dirty-tree guard); null = go ahead. */
   guard?: (absPaths: string[]) => string | null;
@@ -91,13 +93,46 @@ export type Prescan = (
   onError: (error: FileError) => void,
 ) => Promise<Summary>;
 
-function inlinePrescan(files: readonly DiscoveredFile[], config: ReviewConfig): Prescan {
-  return async (onFile, onError) =>
-    scanFiles(
+/**
+ * The first pass: the batch scan (src/run/scan.ts) over every file with every fix
+ * accepted, on the worker pool with `jobs` > 1. It reads files with --write's guards
+ * (size, binary, UTF-8): a file it refuses has no findings, so it is never reviewed or written.
+ */
+export function batchPrescan(
+  files: readonly DiscoveredFile[],
+  config: Pick<ReviewConfig, 'rules' | 'goVersion' | 'includeGenerated' | 'settingsFor'>,
+  run: { jobs?: number; prefilter?: boolean; maxFileSize?: number; progress?: (total: number) => Progress } = {},
+): Prescan {
+  return async (onFile, onError) => {
+    const opts = { rules: config.rules, settingsFor: config.settingsFor };
+    const planned = plan(files, opts);
+    const progress = run.progress?.(planned.tasks.length + planned.preErrors.length) ?? null;
+    const summary = await scanBatch(
       files,
-      { rules: config.rules, goVersion: config.goVersion, includeGenerated: config.includeGenerated, settingsFor: config.settingsFor },
-      { onError, onResult: (file, r) => onFile(file, r.findings) },
+      {
+        ...opts,
+        jobs: run.jobs ?? 1,
+        settings: {
+          includeGenerated: config.includeGenerated,
+          maxFileSize: run.maxFileSize,
+          prefilter: run.prefilter ?? true,
+          goVersion: config.goVersion,
+          fixDiffs: false,
+          replacements: false,
+          fileDiff: false,
+          output: false,
+        },
+      },
+      {
+        onResult: (file, r) => onFile(file, r.findings),
+        onError: (e) => (progress ? progress.note(`gopitfix: ${e.file}: ${e.message}\n`) : onError(e)),
+        onProgress: (n) => progress?.tick(n),
+      },
+      planned,
     );
+    progress?.finish();
+    return summary;
+  };
 }
 
 export interface RuleTally {
@@ -166,7 +201,7 @@ export async function review(
   // A first pass with everything accepted finds the files to visit and estimates the
   // total for the [k/N] counter; each file is read again when its turn comes.
   const queue: { file: DiscoveredFile; estimate: Map<string, number> }[] = [];
-  const prescan = config.prescan ?? inlinePrescan(files, config);
+  const prescan = config.prescan ?? batchPrescan(files, config);
   result.summary = await prescan(
     (file, findings) => {
       const estimate = new Map<string, number>();
@@ -261,13 +296,9 @@ export async function review(
         fail(file.displayPath, 'changed on disk during the review; not written');
         return false;
       }
-      const refused = writeProblem(file.absPath, config.writeRoots ?? null);
-      if (refused) {
-        fail(file.displayPath, `not written: ${refused}`);
-        return false;
-      }
       try {
-        if (writeFileAtomic(file.absPath, r.output, { expectSha1: createHash('sha1').update(disk).digest('hex') }) !== 'written') {
+        const expectSha1 = createHash('sha1').update(disk).digest('hex');
+        if (writeFileAtomic(file.absPath, r.output, { expectSha1, roots: config.writeRoots ?? null }) !== 'written') {
           fail(file.displayPath, 'changed on disk during the review; not written');
           return false;
         }
@@ -654,15 +685,7 @@ export interface InteractiveRun {
   files: DiscoveredFile[];
   rules: Rule[];
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  io: {
-    cwd: string;
-    env: NodeJS.ProcessEnv;
-    stdoutIsTTY: boolean;
-    stderrIsTTY?: boolean;
-    columns?(): number | undefined;
-    out(text: string): void;
-    err(text: string): void;
-  };
+  io: Io;
 }
 
 /** main.ts's entry for -i (stdin is known to be a terminal). */
@@ -680,37 +703,12 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
       writeRoots: writeRoots(opts.paths, io.cwd),
       // The first pass uses the batch worker pool (and its progress line on a terminal),
       // so the first question on a large tree comes as fast as a dry run would.
-      prescan: async (onFile) => {
-        const planned = plan(run.files, { rules: run.rules, settingsFor: run.settingsFor });
-        const progress = new Progress({ write: io.err, columns: io.columns }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
-        const summary = await scanBatch(
-          run.files,
-          {
-            rules: run.rules,
-            jobs: opts.jobs ?? defaultJobs(),
-            settingsFor: run.settingsFor,
-            settings: {
-              includeGenerated: opts.includeGenerated,
-              // The first pass reads files with --write's guards (size, binary, UTF-8): a
-              // file it refuses has no findings, so it is never reviewed or written.
-              maxFileSize: opts.maxFileSize,
-              prefilter: opts.prefilter ?? true,
-              goVersion: opts.go,
-              fixDiffs: false,
-              replacements: false,
-              fileDiff: false,
-              output: false,
-            },
-          },
-          {
-            onResult: (file, r) => onFile(file, r.findings),
-            onError: (e) => progress.note(`gopitfix: ${e.file}: ${e.message}\n`),
-            onProgress: (n) => progress.tick(n),
-          },
-        );
-        progress.finish();
-        return summary;
-      },
+      prescan: batchPrescan(run.files, { rules: run.rules, goVersion: opts.go, includeGenerated: opts.includeGenerated, settingsFor: run.settingsFor }, {
+        jobs: opts.jobs ?? defaultJobs(),
+        prefilter: opts.prefilter ?? true,
+        maxFileSize: opts.maxFileSize,
+        progress: (total) => new Progress({ write: io.err, columns: io.columns }, total, Boolean(io.stderrIsTTY) && !opts.quiet),
+      }),
     },
     { out: io.out, err: io.err, env: io.env, color: useColor(opts.color, io.env, io.stdoutIsTTY) },
   );

@@ -51,6 +51,13 @@ export interface AtomicWriteOptions {
   expectSha1?: string;
   /** Replace a file with several hard links (the others keep the old content). */
   breakHardlinks?: boolean;
+  /** The command-line roots the file must be inside (src/run/fsguard.ts writeRoots); null/absent: anywhere. */
+  roots?: readonly string[] | null;
+  /**
+   * Asked after the guards, before the lock: false reports 'changed-on-disk' without writing
+   * (a cheap size/mtime check of what was read; the content is compared again under the lock).
+   */
+  isCurrent?: () => boolean;
 }
 
 export type WriteOutcome = 'written' | 'changed-on-disk';
@@ -117,8 +124,10 @@ function alive(pid: number): boolean {
 }
 
 export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOptions = {}): WriteOutcome {
-  const refused = writeProblem(path, null, { breakHardlinks: opts.breakHardlinks });
+  // The one write check (src/run/fsguard.ts) of this write: callers do not check first.
+  const refused = writeProblem(path, opts.roots ?? null, { breakHardlinks: opts.breakHardlinks });
   if (refused) throw new WriteRefused(refused);
+  if (opts.isCurrent && !opts.isCurrent()) return 'changed-on-disk';
   const target = path;
   const lock = acquireLock(target);
   // Dot-prefixed so that a crash mid-write leaves nothing a later walk would pick up.

@@ -42,7 +42,7 @@ import { findRule } from '../../transforms/index.js';
 import { ignoresFile } from '../engine/suppress.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
-const FORMAT = 'gopitfix-result-cache-2';
+const FORMAT = 'gopitfix-result-cache-1';
 const LAYOUT = 'v1';
 /** Default bound on the cache's total size. */
 export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;

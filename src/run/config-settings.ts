@@ -5,8 +5,17 @@
 import { resolve } from 'node:path';
 import { ConfigError, ConfigResolver, isExcluded, ruleOptions, selectRules } from './config.js';
 import { displayPathOf, type DiscoveredFile } from './discover.js';
-import type { FileSettings } from './summary.js';
+import type { Rule } from '../rules/api.js';
 import type { GoVersion } from '../go/version.js';
+
+/** What a file runs with: the rules, options and version its gopitfix.json (and the flags) give it. */
+export interface FileSettings {
+  rules: Rule[];
+  ruleOptions: Record<string, Record<string, unknown>>;
+  goVersion: GoVersion | null;
+  /** false: _test.go files are skipped (unless named on the command line); true: included for every rule; null/absent: unset. */
+  tests?: boolean | null;
+}
 
 /**
  * Settings per file: null for a file the config's `exclude` removes (a file named on the

@@ -19,7 +19,7 @@ import { parseDuration } from '../go/construct.js';
 
 /** time.Duration is an int64 of nanoseconds. */
 const MAX_DURATION_NS = 2n ** 63n - 1n;
-import { allRules } from '../../transforms/index.js';
+import { allRules, findRule } from '../../transforms/index.js';
 import type { JsonSchema, Rule } from '../rules/api.js';
 
 export const CONFIG_FILE = 'gopitfix.json';
@@ -411,6 +411,26 @@ export function selectRules(
     if (s !== undefined) return true;
     return r.meta.defaultOn;
   });
+}
+
+const byIds = new Map<string, Rule[]>();
+
+/**
+ * The registered rules with these ids, in the order given (a selection made by selectRules,
+ * sent to a worker as ids); memoized per list. Throws on an unknown id.
+ */
+export function rulesById(ids: readonly string[]): Rule[] {
+  const key = ids.join(',');
+  let rules = byIds.get(key);
+  if (!rules) {
+    rules = ids.map((id) => {
+      const r = findRule(id);
+      if (!r) throw new Error(`unknown rule ${id}`);
+      return r;
+    });
+    byIds.set(key, rules);
+  }
+  return rules;
 }
 
 /** Rule options from a config (rules given an options object), keyed by rule id. */

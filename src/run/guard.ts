@@ -72,11 +72,17 @@ export function unchangedOnDisk(absPath: string, stamp: FileStamp): boolean {
 
 /**
  * Write `text` atomically unless the file changed since it was read (stamp). Returns
- * false, writing nothing, when it did. The content is compared again under the file's
+ * false, writing nothing, when it did; throws WriteRefused when the write guards refuse
+ * the file (outside `roots`, a symlink, read-only, hard links...). The content is compared again under the file's
  * lock right before the rename (src/run/atomic-write.ts), so a change made meanwhile by
  * another run is reported, never overwritten.
  */
-export function writeIfUnchanged(absPath: string, text: string, stamp: FileStamp, opts: { breakHardlinks?: boolean } = {}): boolean {
-  if (!unchangedOnDisk(absPath, stamp)) return false;
-  return writeFileAtomic(absPath, text, { expectSha1: stamp.sha1, breakHardlinks: opts.breakHardlinks }) === 'written';
+export function writeIfUnchanged(
+  absPath: string,
+  text: string,
+  stamp: FileStamp,
+  opts: { breakHardlinks?: boolean; roots?: readonly string[] | null } = {},
+): boolean {
+  const isCurrent = () => unchangedOnDisk(absPath, stamp);
+  return writeFileAtomic(absPath, text, { expectSha1: stamp.sha1, breakHardlinks: opts.breakHardlinks, roots: opts.roots, isCurrent }) === 'written';
 }

@@ -2,20 +2,12 @@
 // gopitfix.json gives it) → the worker pool → results in path order → the summary.
 // What is done with each result (print, collect, write) is the caller's business.
 import type { DiscoveredFile } from './discover.js';
-import type { GoVersion } from '../go/version.js';
 import type { Rule } from '../rules/api.js';
 import { emptySummary, type FileError, type Summary } from './summary.js';
+import type { FileSettings } from './config-settings.js';
 import { runPool } from './pool.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
-/** The per-file choice of a gopitfix.json (src/run/config-settings.ts); null = excluded. */
-export interface FileChoice {
-  rules: Rule[];
-  ruleOptions: Record<string, Record<string, unknown>>;
-  goVersion: GoVersion | null;
-  /** false: _test.go files are skipped; true: included for every rule; null/absent: unset. */
-  tests?: boolean | null;
-}
 
 export function isTestFile(path: string): boolean {
   return /(^|[\\/])[^\\/]*_test\.go$/.test(path);
@@ -52,7 +44,7 @@ export interface BatchOptions {
   rules: Rule[];
   jobs: number;
   settings: TaskSettings;
-  settingsFor?: (file: DiscoveredFile) => FileChoice | null;
+  settingsFor?: (file: DiscoveredFile) => FileSettings | null;
 }
 
 export interface BatchHandlers {
@@ -87,7 +79,7 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
   const preErrors: DiscoveredFile[] = [];
   let excluded = 0;
   let skippedTests = 0;
-  const profileOf = (c: FileChoice): number => {
+  const profileOf = (c: FileSettings): number => {
     const p: Profile = { ruleIds: c.rules.map((r) => r.meta.id), ruleOptions: c.ruleOptions, go: c.goVersion, tests: c.tests ?? null };
     const key = JSON.stringify(p);
     let id = profileIds.get(key);
@@ -98,7 +90,7 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
     }
     return id;
   };
-  const base: FileChoice = { rules: opts.rules, ruleOptions: {}, goVersion: null };
+  const base: FileSettings = { rules: opts.rules, ruleOptions: {}, goVersion: null };
   for (const f of files) {
     if (f.error) {
       preErrors.push(f);
@@ -119,15 +111,20 @@ export function plan(files: readonly DiscoveredFile[], opts: Pick<BatchOptions, 
   return { tasks, taskFiles, profiles, preErrors, excluded, skippedTests };
 }
 
-/** Run the files; handlers see results in path order. */
-export async function scanBatch(files: readonly DiscoveredFile[], opts: BatchOptions, handlers: BatchHandlers): Promise<BatchSummary> {
+/** Run the files; handlers see results in path order. `planned`: plan(files, opts), when the caller made it already. */
+export async function scanBatch(
+  files: readonly DiscoveredFile[],
+  opts: BatchOptions,
+  handlers: BatchHandlers,
+  planned: ReturnType<typeof plan> = plan(files, opts),
+): Promise<BatchSummary> {
   const summary = emptyBatchSummary(opts.rules);
   const fail = (file: string, message: string) => {
     const err = { file, message };
     summary.errors.push(err);
     handlers.onError(err);
   };
-  const p = plan(files, opts);
+  const p = planned;
   summary.filesExcluded = p.excluded;
   summary.filesSkippedTests = p.skippedTests;
   // Entries known to be unprocessable before reading keep their place in path order.

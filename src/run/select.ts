@@ -11,9 +11,9 @@ export class SelectError extends Error {
   override name = 'SelectError';
 }
 
-/** `K/N` with 1 <= K <= N. */
+/** `K/N` with 1 <= K <= N (--shard's value; parsed here only). */
 export function parseShard(text: string): { k: number; n: number } | null {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const m = /^(\d+)\/(\d+)$/.exec(text);
   if (!m) return null;
   const k = Number(m[1]);
   const n = Number(m[2]);

@@ -12,7 +12,7 @@ import type { EngineOptions, Finding, Position } from '../engine/api.js';
 import { moduleProblem, type GoVersion } from '../go/version.js';
 import { dirname } from 'node:path';
 import { findRule } from '../../transforms/index.js';
-import type { Rule } from '../rules/api.js';
+import { rulesById } from './config.js';
 import { errText, isGenerated } from './discover.js';
 import { diffHunks, type Hunk } from '../engine/fastdiff.js';
 import { hunkRules } from './hunk-rules.js';
@@ -126,22 +126,6 @@ export function sha1(bytes: Buffer | string): string {
   return createHash('sha1').update(bytes).digest('hex');
 }
 
-const ruleCache = new Map<string, Rule[]>();
-
-function rulesOf(ids: string[]): Rule[] {
-  const key = ids.join(',');
-  let rules = ruleCache.get(key);
-  if (!rules) {
-    rules = ids.map((id) => {
-      const r = findRule(id);
-      if (!r) throw new Error(`unknown rule ${id}`);
-      return r;
-    });
-    ruleCache.set(key, rules);
-  }
-  return rules;
-}
-
 /** A result with nothing in it yet (also what the pool reports for a file a worker lost). */
 export function empty(index: number, kind: WireResult['kind']): WireResult {
   return {
@@ -220,7 +204,7 @@ export function finishTask(p: PreparedTask): WireResult {
   const { task, profile, settings, bytes, source, stamp, warnings, goVersion, key } = p;
   const cache = settings.cacheDir ? openCache(settings.cacheDir) : null;
   const opts: EngineOptions = {
-    rules: rulesOf(profile.ruleIds),
+    rules: rulesById(profile.ruleIds),
     ruleOptions: profile.ruleOptions,
     goVersion,
     prefilter: settings.prefilter,
