@@ -1,9 +1,9 @@
-// The CLI's run phase for every non-interactive mode: file selection for monorepos and
-// CI (--exclude, --changed-since, --shard), the dirty-tree guard, the worker pool, the
-// outputs (text, json, sarif, github), writes, progress and the summaries. main.ts
-// parses arguments and discovers files, then hands over here.
-import { dirname, relative, resolve, sep } from 'node:path';
-import { errText, type DiscoveredFile, type DiscoverOptions } from '../run/discover.js';
+// The batch front end, every non-interactive mode: the dirty-tree guard, the batch scan
+// (src/run/scan.ts), the outputs (text, json, sarif, github), writes, progress and the
+// summaries. main.ts parses arguments, discovers and selects files (src/run/select.ts),
+// then hands over here.
+import { relative, resolve, sep } from 'node:path';
+import { errText, type DiscoveredFile } from '../run/discover.js';
 import { allRules } from '../../transforms/index.js';
 import type { Rule } from '../rules/api.js';
 import { colorizeDiff, filePatch } from './output/diff.js';
@@ -18,63 +18,10 @@ import { Progress } from './progress.js';
 import { plan, scanBatch } from '../run/scan.js';
 import type { FileSettings } from '../run/config-settings.js';
 import type { Io } from './io.js';
-import { changedSince, excludeGlobs, inShard, SelectError, workTreeRoot } from '../run/select.js';
+import { workTreeRoot, type Preselection } from '../run/select.js';
 import type { WireFinding } from '../run/task.js';
 import { WriteRefused } from '../run/atomic-write.js';
 import { exitBetweenFiles, writeRoots } from '../run/fsguard.js';
-
-/** Counters gathered before the run (discovery and selection). */
-export interface Preselection {
-  vendorDirsSkipped: number;
-  excluded: number;
-}
-
-export function newPreselection(): Preselection {
-  return { vendorDirsSkipped: 0, excluded: 0 };
-}
-
-/** Extra discovery options for the batch flags. */
-export function batchDiscoverOptions(opts: Pick<CliOptions, 'includeVendor'>, pre: Preselection): Partial<DiscoverOptions> {
-  return { includeVendor: opts.includeVendor, onSkipVendor: () => void pre.vendorDirsSkipped++ };
-}
-
-/**
- * --exclude, then --changed-since, then --shard, in that order. Throws SelectError
- * (exit 2) for an unusable git revision or a run outside git with --changed-since.
- */
-export function selectFiles(
-  files: DiscoveredFile[],
-  opts: Pick<CliOptions, 'exclude' | 'changedSince' | 'shard'>,
-  cwd: string,
-  pre: Preselection,
-): DiscoveredFile[] {
-  const ex = excludeGlobs(files, opts.exclude);
-  pre.excluded += ex.excluded;
-  let out = ex.kept;
-  if (opts.changedSince) {
-    // Each file is compared in its own work tree (the given paths' repository, not the
-    // current directory's): one `git diff` per work tree involved.
-    const ref = opts.changedSince;
-    const rootOfDir = new Map<string, string | null>();
-    const changedIn = new Map<string, Set<string>>();
-    out = out.filter((f) => {
-      const d = dirname(f.absPath);
-      let root = rootOfDir.get(d);
-      if (root === undefined) rootOfDir.set(d, (root = workTreeRoot(d)));
-      if (!root) throw new SelectError("--changed-since: not inside a git work tree");
-      let changed = changedIn.get(root);
-      if (!changed) changedIn.set(root, (changed = changedSince(ref, root)));
-      return changed.has(f.absPath);
-    });
-  }
-  if (opts.shard) {
-    const { k, n } = opts.shard;
-    const base = workTreeRoot(cwd) ?? cwd;
-    out = out.filter((f) => inShard(relative(base, f.absPath).split(sep).join('/'), k, n));
-  }
-  return out;
-}
-
 
 export interface BatchRun {
   opts: CliOptions;

@@ -11,8 +11,8 @@ import type { Rule } from '../rules/api.js';
 import { discover, DiscoveryError } from '../run/discover.js';
 import { goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
 import { configSettings } from '../run/config-settings.js';
-import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from './batch.js';
-import { SelectError } from '../run/select.js';
+import { runBatchCli } from './batch.js';
+import { batchDiscoverOptions, newPreselection, SelectError, selectFiles } from '../run/select.js';
 import { ConfigError, selectRules } from '../run/config.js';
 import type { Io } from './io.js';
 

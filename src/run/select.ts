@@ -2,9 +2,9 @@
 // --changed-since REF (git), and --shard K/N (a stable partition by path).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { globMatches } from './config.js';
-import type { DiscoveredFile } from './discover.js';
+import type { DiscoveredFile, DiscoverOptions } from './discover.js';
 
 /** A bad --shard/--changed-since value or an unusable git state: exit 2. */
 export class SelectError extends Error {
@@ -88,5 +88,57 @@ export function changedSince(ref: string, cwd: string): Set<string> {
   if (!untracked.ok) throw new SelectError(`--changed-since: git ls-files failed: ${untracked.err}`);
   const out = new Set<string>();
   for (const name of (diff.out + untracked.out).split('\0')) if (name) out.add(resolve(root, name));
+  return out;
+}
+
+/** Counters gathered before the run (discovery and selection). */
+export interface Preselection {
+  vendorDirsSkipped: number;
+  excluded: number;
+}
+
+export function newPreselection(): Preselection {
+  return { vendorDirsSkipped: 0, excluded: 0 };
+}
+
+/** Extra discovery options for the batch flags. */
+export function batchDiscoverOptions(opts: { includeVendor: boolean }, pre: Preselection): Partial<DiscoverOptions> {
+  return { includeVendor: opts.includeVendor, onSkipVendor: () => void pre.vendorDirsSkipped++ };
+}
+
+/**
+ * --exclude, then --changed-since, then --shard, in that order. Throws SelectError
+ * (exit 2) for an unusable git revision or a run outside git with --changed-since.
+ */
+export function selectFiles(
+  files: DiscoveredFile[],
+  opts: { exclude: readonly string[]; changedSince: string | null; shard: { k: number; n: number } | null },
+  cwd: string,
+  pre: Preselection,
+): DiscoveredFile[] {
+  const ex = excludeGlobs(files, opts.exclude);
+  pre.excluded += ex.excluded;
+  let out = ex.kept;
+  if (opts.changedSince) {
+    // Each file is compared in its own work tree (the given paths' repository, not the
+    // current directory's): one `git diff` per work tree involved.
+    const ref = opts.changedSince;
+    const rootOfDir = new Map<string, string | null>();
+    const changedIn = new Map<string, Set<string>>();
+    out = out.filter((f) => {
+      const d = dirname(f.absPath);
+      let root = rootOfDir.get(d);
+      if (root === undefined) rootOfDir.set(d, (root = workTreeRoot(d)));
+      if (!root) throw new SelectError("--changed-since: not inside a git work tree");
+      let changed = changedIn.get(root);
+      if (!changed) changedIn.set(root, (changed = changedSince(ref, root)));
+      return changed.has(f.absPath);
+    });
+  }
+  if (opts.shard) {
+    const { k, n } = opts.shard;
+    const base = workTreeRoot(cwd) ?? cwd;
+    out = out.filter((f) => inShard(relative(base, f.absPath).split(sep).join('/'), k, n));
+  }
   return out;
 }
