@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The seeded PRNG (mulberry32) the fuzzer uses, so a sample can be drawn again.
+import { rng } from '../src/verify/mutate.js';
 
 interface Finding {
   rule: string;
@@ -29,18 +31,6 @@ const CLI = resolve(fileURLToPath(import.meta.url), '../../../bin/gopitfix.js');
 
 function usage(msg: string): never {
   throw new Error(`${msg} (usage: npm run review -- --rules ID [--sample N] [--seed S] [--max-unfixed N] dir...)`);
-}
-
-/** mulberry32: a tiny seeded PRNG so a sample can be drawn again. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(xs: T[], rand: () => number): T[] {

@@ -264,6 +264,10 @@ describe('--format', () => {
     const unfixable = results.find((x) => x.locations[0].physicalLocation.artifactLocation.uri === 'svc/a/lost/unfixable.go');
     expect(unfixable.fixes).toBeUndefined();
     expect(unfixable.locations[0].physicalLocation.region).toMatchObject({ startLine: 10 });
+    // The reason travels on its own too; the message reads as the text output's.
+    expect(unfixable.properties.noFixReason.length).toBeGreaterThan(0);
+    expect(unfixable.message.text.endsWith(` (no fix: ${unfixable.properties.noFixReason})`)).toBe(true);
+    expect(results.filter((x) => x.fixes).every((x) => x.properties === undefined)).toBe(true);
 
     // Applying every fix's replacements to the original file gives what --write writes.
     const byFile = new Map<string, any[]>();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { directoryFingerprint, forgetDirectories, trimCache } from '../src/run/cache.js';
 import { runCli, tempTrees, writeTree } from './support/cli.js';
+import { stripExpectations } from '../src/testing/want.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -129,7 +130,7 @@ describe('result cache: invalidation', () => {
 
   it('the tests switch invalidates (it turns the HTTP rules on in test code)', () => {
     const { dir, cache } = project();
-    writeFileSync(join(dir, 'api_test.go'), readFileSync(join(ROOT, 'fixtures/http-client-timeout/value.input.go'), 'utf8'));
+    writeFileSync(join(dir, 'api_test.go'), stripExpectations(readFileSync(join(ROOT, 'fixtures/http-client-timeout/value.input.go'), 'utf8')));
     const args = ['--json', '--rules', 'http-client-timeout'];
     // client.go's client is fixed either way; api_test.go's only with --tests=true.
     expect(JSON.parse(both(dir, cache, args).stdout).summary.fixable).toBe(1);

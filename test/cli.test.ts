@@ -64,6 +64,7 @@ interface JsonDoc {
     endColumn: number;
     message: string;
     fix: { description: string; diff: string } | null;
+    noFixReason: string | null;
   }[];
   summary: Record<string, unknown> & {
     filesScanned: number;
@@ -327,7 +328,7 @@ describe('--json', () => {
     expect(doc.version).toBe(1);
     expect(doc.findings.map((f) => f.file)).toEqual(['a.go', 'loop.go']);
     for (const f of doc.findings) {
-      expect(Object.keys(f).sort()).toEqual(['column', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'rule']);
+      expect(Object.keys(f).sort()).toEqual(['column', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'noFixReason', 'rule']);
       expect(f.rule).toBe(RULE);
       expect(f.column).toBeGreaterThanOrEqual(1);
       expect(f.endLine * 1e6 + f.endColumn).toBeGreaterThan(f.line * 1e6 + f.column);
@@ -338,9 +339,12 @@ describe('--json', () => {
     expect(Object.keys(fixable.fix!).sort()).toEqual(['description', 'diff']);
     expect(fixable.fix!.diff).toContain('+\tdefer cancel()');
     expect(fixable.fix!.description.length).toBeGreaterThan(0);
+    expect(fixable.noFixReason).toBeNull();
     expect(unfixable.line).toBe(12);
     expect(unfixable.fix).toBeNull();
-    expect(unfixable.message).toMatch(/loop/);
+    // The reason has a field of its own; the message still ends with it, as text output prints it.
+    expect(unfixable.noFixReason).toMatch(/^the call is inside a loop/);
+    expect(unfixable.message.endsWith(` (no fix: ${unfixable.noFixReason})`)).toBe(true);
     expect(doc.summary).toMatchObject({
       filesScanned: 3,
       filesSkippedGenerated: 0,

@@ -5,33 +5,17 @@
 // real CLI's `--write` it passes (0 open, no growth). One `go test` per phase, well under
 // a second each. Skipped without Go.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, haveGo } from './harness.js';
+import { CLI, ensureCli, goTest } from './support/gotest.js';
 
 const SRC = join(REPO, 'test', 'testdata', 'respbody');
-const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
-const CLI = join(REPO, 'bin', 'gopitfix.js');
-
-function goTest(dir: string) {
-  const r = spawnSync('go', ['test', '-count=1', '-v', './...'], { cwd: dir, env: goEnv, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 function cli(dir: string, args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
-}
-
-/** The CLI from dist/, never rebuilt here (npm test builds it first). */
-function ensureCli(): void {
-  const r = existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js')) ? cli(REPO, ['--list-rules']) : null;
-  if (!r || r.status !== 0 || !r.stdout.includes('close-resp-body')) {
-    // Never rebuild here: tsc rewriting dist/ while other test files run the CLI breaks them.
-    throw new Error(`dist/ is missing or outdated: run \`npm run build\` (npm test does it) before these tests`);
-  }
-  expect(r.stdout).toContain('close-resp-body');
 }
 
 describe.runIf(haveGo())('close-resp-body, proven at run time', () => {
@@ -50,7 +34,7 @@ describe.runIf(haveGo())('close-resp-body, proven at run time', () => {
     for (const t of ['TestStatus', 'TestDecode']) expect(before.out).toMatch(new RegExp(`--- FAIL: ${t}\\b`));
     expect(before.out).toMatch(/20 calls: (1\d|20) connections open/);
 
-    ensureCli();
+    ensureCli('close-resp-body');
     const fix = cli(dir, ['--write', '--rules', 'close-resp-body', '.']);
     expect(fix.status, fix.stdout + fix.stderr).toBe(0);
     expect(fix.stderr).toMatch(/2 fixed/);

@@ -37,12 +37,12 @@ describe('close-resp-body', () => {
 
   it('says why there is no fix', () => {
     const loop = 'func f(us []string) {\n\tfor _, u := range us {\n\t\tresp, err := http.Get(u)\n\t\tif err != nil {\n\t\t\tcontinue\n\t\t}\n\t\tif resp.StatusCode == 200 {\n\t\t\treturn\n\t\t}\n\t}\n}\n';
-    expect(run(loop).findings[0].message).toMatch(/no fix: the call is inside a loop, where a deferred close would run only when the function returns/);
+    expect(run(loop).findings[0].noFixReason).toMatch(/^the call is inside a loop, where a deferred close would run only when the function returns/);
     // Straight-line code after the check: closed at the end of the iteration.
     const straight = loop.replace('\t\t\treturn\n', '\t\t\tprintln(u)\n');
     expect(run(straight).findings[0].fix?.description).toBe('Close resp.Body at the end of the loop iteration');
     const returned = check('c.Do(req)', '\tif resp.StatusCode != 200 {\n\t\treturn 0\n\t}\n\tkeep(resp)\n\treturn 1\n}\n\nfunc keep(*http.Response) {\n');
-    expect(run(returned).findings[0].message).toMatch(/no fix: resp is passed to keep, which may close or keep its body; close the body on the other paths/);
+    expect(run(returned).findings[0].noFixReason).toMatch(/^resp is passed to keep, which may close or keep its body; close the body on the other paths/);
   });
 
   it('reports bodies read to EOF without a fix, unless reportReadToEOF is false', () => {

@@ -2,7 +2,7 @@
 // (so the vet check in the fixture suite can fail) and accept our outputs.
 import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
-import { goVet, haveGo, init, listCases, supportFiles } from './harness.js';
+import { goVet, haveGo, init, listCases, readCaseText, supportFiles } from './harness.js';
 
 beforeAll(init);
 
@@ -13,7 +13,7 @@ it.runIf(haveGo())('go vet lostcancel flags every compilable positive input', ()
   );
   expect(positives.length).toBeGreaterThanOrEqual(6);
   for (const c of positives) {
-    const out = goVet([{ name: c.name, source: readFileSync(c.input, 'utf8'), support: supportFiles(c.dir) }]);
+    const out = goVet([{ name: c.name, source: readCaseText(c, c.input), support: supportFiles(c.dir) }]);
     expect(out, c.name).toMatch(/cancel|stop/);
   }
 });

@@ -46,7 +46,7 @@ describe('engine', () => {
     expect(r.output).toBe(two.replace(/z/g, 'y'));
     expect(r.rejectedFixes).toBeGreaterThan(0);
     expect(r.findings[0].fix).toBeNull();
-    expect(r.findings[0].message).toMatch(/rejected/);
+    expect(r.findings[0].noFixReason).toMatch(/rejected: it would introduce a syntax error/);
   });
 
   it('never edits inside a pre-existing ERROR region, still fixes elsewhere', () => {
@@ -54,6 +54,27 @@ describe('engine', () => {
     const r = processFile(file(broken), { rules: [renameRule('r1', 'x', 'y'), renameRule('r2', 'a', 'b')] });
     expect(r.syntaxErrors).toBe(true);
     expect(r.output).toContain('b := 1');
+    // The finding in the broken function says why it has no fix, apart from its message.
+    const x = r.findings.find((f) => f.rule === 'r1')!;
+    expect([x.fix, x.message, x.noFixReason]).toEqual([null, 'rename x', 'the code around it has syntax errors']);
+    expect(r.findings.filter((f) => f.rule === 'r2').every((f) => f.fix && f.noFixReason === null)).toBe(true);
+  });
+
+  it('a rule\'s noFix travels as noFixReason, only without a fix; a declined fix has none', () => {
+    const rule: Rule = {
+      meta: { id: 'why', summary: 'test', defaultOn: true, docPath: '' },
+      run(ctx) {
+        const [a, b] = ctx.root.descendantsOfType('identifier').filter((n) => n?.text === 'a');
+        ctx.report({ node: a!, message: 'first', noFix: 'a reason' });
+        ctx.report({ node: b!, message: 'second', noFix: 'ignored', fix: { description: 'd', edits: [{ start: b!.startIndex, end: b!.endIndex, text: 'a' }] } });
+      },
+    };
+    expect(processFile(file(src), { rules: [rule] }).findings.map((f) => [f.message, !!f.fix, f.noFixReason])).toEqual([
+      ['first', false, 'a reason'],
+      ['second', true, null],
+    ]);
+    const declined = processFile(file(src), { rules: [renameRule('r1', 'a', 'b')], accept: () => false });
+    expect(declined.findings.map((f) => [f.fix, f.noFixReason])).toEqual([[null, null], [null, null]]);
   });
 
   it('declined fixes (interactive review) are reported without a fix', () => {

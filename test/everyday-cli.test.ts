@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, tempTrees } from './support/cli.js';
 import { docLinks } from '../src/cli/output/sarif.js';
+import { stripExpectations } from '../src/testing/want.js';
 
 const tree = tempTrees('gopitfix-everyday-');
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -193,7 +194,7 @@ describe('--tests and gopitfix.json tests', () => {
   });
 
   it('an explicit --tests=true (or config tests: true) also turns on the HTTP rules, which leave test code alone by default', () => {
-    const client = readFileSync(join(FIXTURES, 'http-client-timeout/value.input.go'), 'utf8');
+    const client = stripExpectations(readFileSync(join(FIXTURES, 'http-client-timeout/value.input.go'), 'utf8'));
     const dir = tree({ 'go.mod': GO_MOD, 'api_test.go': client });
     const args = ['--json', '--rules', 'http-client-timeout', '.'];
     expect(JSON.parse(runCli(dir, args).stdout).summary.fixable).toBe(0);

@@ -9,6 +9,7 @@ import { findRule } from '../transforms/index.js';
 import { diffHeaders, diffWork, unifiedDiff } from '../src/engine/fastdiff.js';
 import { fileDiff } from '../src/cli/output/diff.js';
 import { mutate } from '../src/verify/mutate.js';
+import { stripExpectations } from '../src/testing/want.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -20,7 +21,7 @@ function pairs(): [string, string][] {
       if (statSync(p).isDirectory()) walk(p);
       else if (n.endsWith('.input.go')) {
         try {
-          out.push([readFileSync(p, 'utf8'), readFileSync(p.replace(/\.input\.go$/, '.output.go'), 'utf8')]);
+          out.push([stripExpectations(readFileSync(p, 'utf8')), readFileSync(p.replace(/\.input\.go$/, '.output.go'), 'utf8')]);
         } catch {
           // no output: unchanged case
         }

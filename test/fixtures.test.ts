@@ -1,10 +1,12 @@
-// Every fixture of every rule: exact output, idempotence, no new syntax errors,
-// gofmt-clean expected outputs, and `go vet` acceptance of compilable results.
+// Every fixture of every rule: findings exactly as the input's `// want` comments declare,
+// exact output, idempotence, no new syntax errors, prefilter admission (the runner's checks,
+// src/testing/fixtures.ts), gofmt-clean expected outputs, and `go vet` acceptance of
+// compilable results.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { passesPrefilter } from '../src/engine/prefilter.js';
-import { allRules, findRule } from '../transforms/index.js';
+import { allRules } from '../transforms/index.js';
 import {
+  checkCase,
   countSyntaxErrors,
   gofmtUnclean,
   goVet,
@@ -13,7 +15,6 @@ import {
   listCases,
   listFixtureRules,
   readCaseText,
-  runCase,
   supportFiles,
 } from './harness.js';
 
@@ -32,21 +33,7 @@ for (const rule of rules) {
     const cases = listCases(rule);
     for (const c of cases) {
       it(c.name, () => {
-        const input = readCaseText(c, c.input);
-        const expected = c.expected ? readCaseText(c, c.expected) : input;
-        const first = runCase(c, input);
-        expect(first.ruleErrors).toEqual([]);
-        expect(first.output).toBe(expected);
-        const second = runCase(c, first.output);
-        expect(second.output, 'a second run must change nothing').toBe(first.output);
-        expect(countSyntaxErrors(first.output)).toBeLessThanOrEqual(countSyntaxErrors(input));
-        // The prefilter must never skip a file its rule reports on.
-        for (const id of new Set(first.findings.map((f) => f.rule))) {
-          expect(passesPrefilter(findRule(id)!.meta, input), `${id} triggers miss ${c.name}`).toBe(true);
-        }
-        if (!c.expected) {
-          expect(first.findings.filter((f) => f.fix), 'a case without .output.go must have no fix').toEqual([]);
-        }
+        expect(checkCase(c)).toEqual([]);
       });
     }
 

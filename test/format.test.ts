@@ -122,7 +122,7 @@ describe("Go's parser as a second safety net", () => {
     expect(r.changed).toBe(false);
     expect(r.rejectedFixes).toBe(2);
     expect(r.findings.map((f) => f.fix)).toEqual([null, null]);
-    for (const f of r.findings) expect(f.message).toMatch(/fix rejected: Go's parser rejects the fixed file: 4:\d+: expression in defer must be function call/);
+    for (const f of r.findings) expect(f.noFixReason).toMatch(/^the fix was rejected: Go's parser rejects the fixed file: 4:\d+: expression in defer must be function call/);
   });
 
   it('keeps the fixes when Go\'s parser already rejected the input (the tree-sitter net judges those)', () => {

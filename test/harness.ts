@@ -1,79 +1,47 @@
-// The fixture harness (jscodeshift's input → output convention, go/analysis
-// testdata layout): fixtures/<rule>/**/<case>.input.go, with <case>.output.go as
-// the expected result; a case without .output.go must stay unchanged.
-//
-// Per directory, an optional fixture.json sets what a case runs with:
-//   { "rules": ["hoist-wg-add", "waitgroup-go"],   // default: the rule the dir is named after
-//     "go": "1.22",                                  // version override (else go.mod / build tags)
-//     "options": { "rule-id": { ... } } }            // rule options
-// Plain .go files (not .input.go/.output.go) in a case's directory are the other files of
-// its package (struct types, functions the rule needs to see). A go.mod inside the rule's
-// fixture dir sets the version as it would for users.
-// A `//fixture:vet` line in a case marks its result as compilable: `go vet` must accept it.
-// A case named `<name>.crlf` is stored with LF line endings (so its files stay gofmt-clean)
-// and run with both input and expected output converted to CRLF: line endings must survive.
-// A gopitfix.json in a case's directory is loaded through src/run/config.ts as users' would be:
-// its rule options and `go` apply (fixture.json's win), "off" rules and `exclude`d files do not run.
+// The fixture harness of gopitfix's own rules: fixtures/<rule>/ holds the cases of one rule,
+// run by the public fixture runner (src/testing/fixtures.ts, `gopitfix/testing`), whose header
+// describes the layout: <case>.input.go with `// want` expectations (src/testing/want.ts),
+// <case>.output.go as the expected result (none: unchanged), package siblings, fixture.json
+// ({ rules, go, options }), gopitfix.json, go.mod, `.crlf` cases. Here the rules default to
+// the one the directory is named after, and two checks need the Go toolchain
+// (test/fixtures.test.ts): expected outputs are gofmt-clean, and a case with a
+// `//fixture:vet` line must come out as code `go vet` accepts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { initEngine, processFile } from '../src/engine/engine.js';
-import type { EngineOptions } from '../src/engine/api.js';
-import { findModule, parseGoVersion } from '../src/go/version.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { initEngine } from '../src/engine/engine.js';
+import type { FileResult } from '../src/engine/api.js';
 import { errorRanges } from '../src/go/syntax.js';
 import { parseGo } from '../src/parser/parser.js';
 import { findRule } from '../transforms/index.js';
-import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../src/run/config.js';
+import type { Rule } from '../src/rules/api.js';
+import {
+  checkFixtureCase,
+  listFixtureCases,
+  packageFiles,
+  readFixtureText,
+  runFixtureSource,
+  type FixtureCase as RunnerCase,
+} from '../src/testing/fixtures.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(REPO, 'fixtures');
 
-export interface FixtureCase {
+export interface FixtureCase extends RunnerCase {
+  /** The rule the case's directory is named after. */
   rule: string;
-  /** Run with CRLF line endings (see the header). */
-  crlf: boolean;
-  name: string;
-  input: string;
-  expected: string | null;
-  dir: string;
-  config: { rules?: string[]; go?: string; options?: Record<string, Record<string, unknown>> };
+  /** A `//fixture:vet` line: the result must compile and pass `go vet`. */
   vet: boolean;
 }
 
 export function listCases(rule: string): FixtureCase[] {
-  const root = join(FIXTURES, rule);
-  const out: FixtureCase[] = [];
-  const walk = (dir: string) => {
-    for (const n of readdirSync(dir).sort()) {
-      const p = join(dir, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.input.go')) {
-        const outPath = p.replace(/\.input\.go$/, '.output.go');
-        const cfgPath = join(dir, 'fixture.json');
-        out.push({
-          rule,
-          crlf: n.endsWith('.crlf.input.go'),
-          name: relative(root, p).replace(/\.input\.go$/, ''),
-          input: p,
-          expected: existsSync(outPath) ? outPath : null,
-          dir,
-          config: existsSync(cfgPath) ? JSON.parse(readFileSync(cfgPath, 'utf8')) : {},
-          vet: /^\/\/fixture:vet\b/m.test(readFileSync(p, 'utf8')),
-        });
-      }
-    }
-  };
-  walk(root);
-  return out;
+  return listFixtureCases(join(FIXTURES, rule)).map((c) => ({ ...c, rule, vet: /^\/\/fixture:vet\b/m.test(readFileSync(c.input, 'utf8')) }));
 }
 
-/** A case's input or expected text as the harness runs it (CRLF cases converted). */
+/** A case's input (its `// want` expectations stripped) or expected text as the harness runs it (CRLF cases converted). */
 export function readCaseText(c: FixtureCase, path: string): string {
-  const text = readFileSync(path, 'utf8');
-  if (!c.crlf) return text;
-  if (text.includes('\r')) throw new Error(`${path}: a .crlf case is stored with LF line endings`);
-  return text.replace(/\n/g, '\r\n');
+  return readFixtureText(c, path);
 }
 
 export function listFixtureRules(): string[] {
@@ -85,39 +53,24 @@ export async function init(): Promise<void> {
   await initEngine();
 }
 
+function rulesOf(c: FixtureCase): Rule[] {
+  const r = findRule(c.rule);
+  if (!r) throw new Error(`fixture ${c.name}: unknown rule ${c.rule}`);
+  return [r];
+}
+
 /** Run the engine on text as the harness runs a case (same options, same package files). */
-export function runCase(c: FixtureCase, source: string): ReturnType<typeof processFile> {
-  const cfgPath = join(c.dir, CONFIG_FILE);
-  const file = existsSync(cfgPath) ? loadConfig(cfgPath) : null;
-  const ids = (c.config.rules ?? [c.rule]).filter((id) => file?.rules[id] !== 'off' && !isExcluded(file, c.input));
-  const rules = ids.map((id) => {
-    const r = findRule(id);
-    if (!r) throw new Error(`fixture ${c.name}: unknown rule ${id}`);
-    return r;
-  });
-  const opts: EngineOptions = { rules, ruleOptions: { ...ruleOptions(file), ...c.config.options }, prefilter: false };
-  if (c.config.go) opts.goVersion = parseGoVersion(c.config.go);
-  else if (file?.go) opts.goVersion = file.go;
-  const ruleRoot = join(FIXTURES, c.rule);
-  const mod = findModule(c.dir);
-  const useDiskVersion = mod && mod.dir.startsWith(ruleRoot);
-  return processFile(
-    {
-      absPath: c.input,
-      displayPath: relative(REPO, c.input),
-      source,
-      goVersion: c.config.go || file?.go ? undefined : useDiskVersion ? undefined : null,
-      packageFiles: () => supportFiles(c.dir),
-    },
-    opts,
-  );
+export function runCase(c: FixtureCase, source: string): FileResult {
+  return runFixtureSource(c, source, { rules: rulesOf(c) });
+}
+
+/** Every per-case check of the runner (findings against `// want`, output, idempotence, ...): its problems. */
+export function checkCase(c: FixtureCase, rules: Rule[] = rulesOf(c)): string[] {
+  return checkFixtureCase(c, { rules }).problems;
 }
 
 function supportFiles(dir: string): { absPath: string; source: string }[] {
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.go') && !n.endsWith('.input.go') && !n.endsWith('.output.go'))
-    .sort()
-    .map((n) => ({ absPath: join(dir, n), source: readFileSync(join(dir, n), 'utf8') }));
+  return packageFiles(dir);
 }
 
 export function countSyntaxErrors(text: string): number {

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A_GO, B_GO } from './support/review-sources.js';
+import { shq } from './support/tmux.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'gopitfix.js');
@@ -72,10 +73,6 @@ class Terminal {
     const s = await this.waitFor((x) => /^EXIT=\d+$/m.test(x), 'the program to exit');
     return { code: Number(/^EXIT=(\d+)$/m.exec(s)![1]), screen: s };
   }
-}
-
-function shq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 const read = (name: string) => readFileSync(join(dir, name), 'utf8');

@@ -1,8 +1,8 @@
 // The findings without a fix of stop-ticker and propagate-ctx carry their reason (the
 // fixture harness only checks that such cases stay unchanged): one line per case, by
 // fixture line number, so a rule that goes quiet or loses its reason fails here.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findingMessage } from '../src/engine/api.js';
 import { init, listCases, readCaseText, runCase } from './harness.js';
 
 beforeAll(init);
@@ -12,7 +12,7 @@ function findingsOf(rule: string, name: string): Map<number, string> {
   if (!c) throw new Error(`no case ${rule}/${name}`);
   const r = runCase(c, readCaseText(c, c.input));
   expect(r.ruleErrors).toEqual([]);
-  return new Map(r.findings.filter((f) => !f.fix).map((f) => [f.start.line, f.message]));
+  return new Map(r.findings.filter((f) => !f.fix).map((f) => [f.start.line, findingMessage(f)]));
 }
 
 describe('stop-ticker', () => {
@@ -43,7 +43,8 @@ describe('stop-ticker', () => {
 describe('propagate-ctx', () => {
   const detach = () => {
     const m = findingsOf('propagate-ctx', 'detach');
-    const src = readFileSync(listCases('propagate-ctx').find((c) => c.name === 'detach')!.input, 'utf8').split('\n');
+    const c = listCases('propagate-ctx').find((c) => c.name === 'detach')!;
+    const src = readCaseText(c, c.input).split('\n');
     // Key by the text of the line, so the expectations read like the fixture.
     return { byText: new Map([...m].map(([line, msg]) => [src[line - 1].trim(), msg])), all: [...m.values()] };
   };

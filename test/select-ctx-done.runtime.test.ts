@@ -1,37 +1,24 @@
-// Runtime proof for select-ctx-done and buffer-result-chan (issue 4, PITFALLS.md §1):
+// Runtime proof for select-ctx-done and buffer-result-chan (issue 4, docs/pitfalls.md#send-leak):
 // small Go programs in test/testdata/leaks leak a goroutine when the parent returns
 // early; each package's test counts goroutines after the parent returns. Before the
 // fix `go test` fails in every package; after the real CLI's `--write` it passes.
 // One `go test ./...` per phase keeps this to a few seconds. Skipped without Go.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, haveGo } from './harness.js';
+import { ensureCli as ensureBuiltCli, goTest as goTestIn } from './support/gotest.js';
 
 const SRC = join(REPO, 'test', 'testdata', 'leaks');
 const PACKAGES = readdirSync(SRC).filter((n) => n !== 'leakcheck' && statSync(join(SRC, n)).isDirectory());
-const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
 
 const TRAPS = join(REPO, 'test', 'testdata', 'leaktraps');
 const TRAP_PACKAGES = readdirSync(TRAPS).filter((n) => statSync(join(TRAPS, n)).isDirectory());
 
-function goTest(dir: string) {
-  const r = spawnSync('go', ['test', '-count=1', '-timeout=60s', './...'], { cwd: dir, env: goEnv, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** The CLI from dist/, never rebuilt here (npm test builds it first). */
-function ensureCli(): void {
-  const list = () => spawnSync(process.execPath, [join(REPO, 'bin', 'gopitfix.js'), '--list-rules'], { cwd: REPO, encoding: 'utf8' });
-  const r = existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js')) ? list() : null;
-  if (!r || r.status !== 0 || !r.stdout.includes('select-ctx-done') || !r.stdout.includes('buffer-result-chan')) {
-    // Never rebuild here: tsc rewriting dist/ while other test files run the CLI breaks them.
-    throw new Error(`dist/ is missing or outdated: run \`npm run build\` (npm test does it) before these tests`);
-  }
-  expect(r.stdout).toContain('select-ctx-done');
-}
+const goTest = (dir: string) => goTestIn(dir, ['-timeout=60s']);
+const ensureCli = () => ensureBuiltCli('select-ctx-done', 'buffer-result-chan');
 
 describe.runIf(haveGo())('goroutine-leak fixes, proven at run time', () => {
   let dir = '';

@@ -136,6 +136,6 @@ func get(log func(string)) int {
     expect(r.output).toBe(src);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0].fix).toBeNull();
-    expect(r.findings[0].message).toMatch(/keeps working after its send/);
+    expect(r.findings[0].noFixReason).toMatch(/keeps working after its send/);
   });
 });

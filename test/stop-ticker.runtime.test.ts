@@ -5,31 +5,15 @@
 // runtime's timer heap (it keeps firing for ever) and so is never collected, ~200 bytes
 // a call; after the real CLI's `--write` (defer Stop) they are gone. Skipped without Go.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, haveGo } from './harness.js';
+import { CLI, ensureCli, goTest } from './support/gotest.js';
 
 const SRC = join(REPO, 'test', 'testdata', 'tickers');
 const PACKAGES = ['newticker', 'tick'];
-const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
-const CLI = join(REPO, 'bin', 'gopitfix.js');
-
-function goTest(dir: string) {
-  const r = spawnSync('go', ['test', '-count=1', '-v', './...'], { cwd: dir, env: goEnv, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-function ensureCli(): void {
-  const list = () => spawnSync(process.execPath, [CLI, '--list-rules'], { cwd: REPO, encoding: 'utf8' });
-  const r = existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js')) ? list() : null;
-  if (!r || r.status !== 0 || !r.stdout.includes('stop-ticker')) {
-    // Never rebuild here: tsc rewriting dist/ while other test files run the CLI breaks them.
-    throw new Error(`dist/ is missing or outdated: run \`npm run build\` (npm test does it) before these tests`);
-  }
-  expect(r.stdout).toContain('stop-ticker');
-}
 
 describe.runIf(haveGo())('stop-ticker, proven at run time', () => {
   let dir = '';
@@ -47,7 +31,7 @@ describe.runIf(haveGo())('stop-ticker, proven at run time', () => {
     expect(before.out).toMatch(/tickers leaked/);
     expect(before.out).not.toMatch(/build failed|setup failed/);
 
-    ensureCli();
+    ensureCli('stop-ticker');
     const cli = spawnSync(process.execPath, [CLI, '--write', '--rules', 'stop-ticker', '.'], { cwd: dir, encoding: 'utf8' });
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stderr).toMatch(/wrote 2 files/);

@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, processFile } from '../src/engine/engine.js';
 import { findRule } from '../transforms/index.js';
 import { REPO, gofmtUnclean, haveGo } from './harness.js';
+import { goEnv } from './support/gotest.js';
 
 const SRC = join(REPO, 'test', 'testdata', 'http-transport');
-const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOPROXY: 'off', GOTOOLCHAIN: 'local' };
 
 beforeAll(initEngine);
 

@@ -49,7 +49,7 @@ describe('tune-http-transport', () => {
   it('reports without a fix when the durations need "time" and it is shadowed', () => {
     const r = run('func f(time int) http.RoundTripper {\n\treturn &http.Transport{}\n}\n');
     expect(r.findings[0].fix).toBeNull();
-    expect(r.findings[0].message).toContain('the name "time" is bound to something else here');
+    expect(r.findings[0].noFixReason).toBe('the name "time" is bound to something else here');
   });
 
   it('does not add an import that would clash with a package-level time in a sibling file', () => {

@@ -17,7 +17,7 @@ import { basename, join } from 'node:path';
 import { structuredPatch } from 'diff';
 import { createPrompt, ExitPromptError, useKeypress, useState, type KeypressEvent } from '@inquirer/core';
 import { initEngine, processFile } from '../engine/engine.js';
-import type { FileResult, Finding, FindingFix } from '../engine/api.js';
+import { findingMessage, type FileResult, type Finding, type FindingFix } from '../engine/api.js';
 import type { GoVersion } from '../go/version.js';
 import { errorRanges } from '../go/syntax.js';
 import { formatHunks } from '../engine/fastdiff.js';
@@ -37,6 +37,7 @@ import { createHash } from 'node:crypto';
 import type { FileError, Summary } from '../run/summary.js';
 import type { FileSettings } from '../run/config-settings.js';
 import type { Io } from './io.js';
+import { lineStarts, plural } from '../util/text.js';
 
 /** What a keypress at the review prompt means; '^C' is Ctrl-C. */
 export type Key = 'y' | 'n' | 'a' | 'd' | 'A' | 'e' | 'q' | '?' | '^C';
@@ -82,6 +83,7 @@ export interface ReviewConfig {
 export interface PrescanFinding {
   rule: string;
   message: string;
+  noFixReason?: string | null;
   file: string;
   start: { line: number; column: number };
   fix: unknown;
@@ -589,12 +591,6 @@ function offsetMapper(before: string, after: string): (offset: number) => number
   };
 }
 
-function lineStarts(src: string): number[] {
-  const out = [0];
-  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
-}
-
 /**
  * Runs $VISUAL, else $EDITOR, else vi (git's order) on a temporary copy named like the
  * file, so editors pick Go mode; returns the saved text, or null if the editor failed.
@@ -659,10 +655,6 @@ export function terminalPrompter(keys = KEYS): Prompter {
   };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 /** End-of-review report for stderr: one summary line, then per-rule and per-file lines. */
 export function reviewSummary(r: ReviewResult): string {
   const how = r.end === 'quit' ? 'quit: ' : r.end === 'interrupt' ? 'interrupted: ' : '';
@@ -720,7 +712,7 @@ export async function runInteractive(files: readonly DiscoveredFile[], config: R
     io.err(`gopitfix: ${r.refusal}\n`);
     return 2;
   }
-  for (const f of r.unfixable) io.err(`${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}\n`);
+  for (const f of r.unfixable) io.err(`${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${findingMessage(f)}\n`);
   io.err(reviewSummary(r));
   if (r.end === 'interrupt') return 130;
   return r.errors.length || r.summary.errors.length ? 3 : 0;

@@ -70,8 +70,20 @@ export interface Finding {
   /** Offsets into the original source (JS string indices). */
   startOffset: number;
   endOffset: number;
-  /** null when no safe fix exists or the fix was rejected; `message` says why. */
+  /** null when no safe fix exists or the fix was rejected; `noFixReason` says why. */
   fix: FindingFix | null;
+  /**
+   * Why there is no fix: the rule's reason (FindingInput.noFix) or the engine's (syntax
+   * errors nearby, an overlapping fix, a fix the safety nets rejected). null when there is a
+   * fix, when the fix was declined (EngineOptions.accept), or when the rule gave no reason.
+   * Not part of `message`; text outputs show both with findingMessage().
+   */
+  noFixReason: string | null;
+}
+
+/** A finding's message as text outputs print it: `<message> (no fix: <reason>)` when it has a reason. */
+export function findingMessage(f: { message: string; noFixReason?: string | null }): string {
+  return f.noFixReason ? `${f.message} (no fix: ${f.noFixReason})` : f.message;
 }
 
 export interface FindingFix {

@@ -8,7 +8,7 @@
 // their alignment sections; a result Go's parser rejects loses its fixes.
 import { diffHunks, editHunks, lineIndexOf, lineStarts as diffLineStarts, renderDiff, type Hunk } from './fastdiff.js';
 import MagicString from 'magic-string';
-import type { EngineOptions, FileResult, Finding, FindingFix, Position, SourceFile } from './api.js';
+import type { EngineOptions, FileResult, FindingFix, Position, SourceFile } from './api.js';
 import { formatFixed, goFormat } from './format.js';
 import { Imports } from '../go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
@@ -16,6 +16,7 @@ import { Semantics } from '../go/scope.js';
 import { detectEol, errorRanges } from '../go/syntax.js';
 import { fileGoVersion, versionInRange } from '../go/version.js';
 import { initParser, parseGo } from '../parser/parser.js';
+import { lineStarts } from '../util/text.js';
 import { passesPrefilter } from './prefilter.js';
 import { Suppressions, ignoresFile } from './suppress.js';
 import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from '../rules/api.js';
@@ -36,6 +37,8 @@ interface Record_ {
   rule: string;
   ruleIndex: number;
   message: string;
+  /** Why there is no fix (the rule's `noFix`, or the engine's own reason); null with a fix. */
+  noFix: string | null;
   origStart: number;
   origEnd: number;
   status: 'none' | 'applied' | 'deferred' | 'rejected' | 'declined';
@@ -166,6 +169,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
             rule: rule.meta.id,
             ruleIndex: ruleIndex.get(rule.meta.id) ?? 0,
             message: f.message,
+            noFix: null,
             origStart,
             origEnd: Math.max(origStart, mapBack(f.node.endIndex)),
             status: 'none',
@@ -175,6 +179,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
           records.push(rec);
         }
         rec.message = f.message;
+        rec.noFix = f.fix ? null : (f.noFix ?? null);
         if (!f.fix) {
           rec.status = 'none';
           continue;
@@ -188,14 +193,14 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         }
         if (f.fix.edits.some((e) => poisoned.some((r) => touchesError(e, r)))) {
           rec.status = 'rejected';
-          rec.message += ' (no fix: the code around it has syntax errors)';
+          rec.noFix = 'the code around it has syntax errors';
           continue;
         }
         // The import helper reads the import declarations; broken ones would make it
         // edit next to (or duplicate into) the ERROR region, so such fixes wait for a fix by hand.
         if (f.fix.imports?.length && importsBroken(root, errs) && imports.addEdit(f.fix.imports)) {
           rec.status = 'rejected';
-          rec.message += ' (no fix: it needs an import and the import declarations have syntax errors)';
+          rec.noFix = 'it needs an import and the import declarations have syntax errors';
           continue;
         }
         cands.push({ rec, fix: f.fix });
@@ -259,7 +264,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
         for (const r of records) {
           if (r.status !== 'applied') continue;
           r.status = 'rejected';
-          r.message += ` (fix rejected: Go's parser rejects the fixed file: ${fmt.error})`;
+          r.noFix = `the fix was rejected: Go's parser rejects the fixed file: ${fmt.error}`;
           result.rejectedFixes++;
         }
         text = source;
@@ -274,13 +279,13 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
 
   function reject(c: Candidate) {
     c.rec.status = 'rejected';
-    c.rec.message += ' (fix rejected: it would introduce a syntax error)';
+    c.rec.noFix = 'the fix was rejected: it would introduce a syntax error';
     result.rejectedFixes++;
   }
 
   const lines = lineStarts(source);
   for (const r of records) {
-    if (r.status === 'deferred') r.message += ' (no fix: it overlapped another fix and was not found again after that fix)';
+    if (r.status === 'deferred') r.noFix = 'it overlapped another fix and was not found again after that fix';
     result.findings.push({
       rule: r.rule,
       message: r.message,
@@ -290,6 +295,7 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
       startOffset: r.origStart,
       endOffset: r.origEnd,
       fix: r.status === 'applied' ? r.fix : null,
+      noFixReason: r.status === 'applied' || r.status === 'declined' ? null : r.noFix,
     });
   }
   result.findings.sort(
@@ -519,12 +525,6 @@ function mapThrough(edits: TextEdit[], offset: number): number {
     shift += e.text.length - (e.end - e.start);
   }
   return offset - shift;
-}
-
-function lineStarts(src: string): number[] {
-  const out = [0];
-  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
 }
 
 function position(lines: number[], offset: number): Position {

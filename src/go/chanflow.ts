@@ -1,5 +1,5 @@
 // Channel and goroutine facts shared by the goroutine-leak rules (select-ctx-done,
-// buffer-result-chan; PITFALLS.md §1). One analysis decides whether a local channel
+// buffer-result-chan; docs/pitfalls.md#send-leak). One analysis decides whether a local channel
 // gets buffered, so select-ctx-done can stay quiet on exactly the sends that
 // buffer-result-chan fixes, whatever order the rules run in.
 import type { Node } from 'web-tree-sitter';

@@ -53,8 +53,3 @@ export function keyedLines(indent: string, entries: readonly { key: string; valu
     (l) => indent + l,
   );
 }
-
-/** Single-line statements with optional trailing comments, gofmt-aligned (one section). */
-export function commentedLines(indent: string, entries: readonly { code: string; comment?: string | null }[]): string[] {
-  return alignCells(entries.map((e) => (e.comment ? [e.code, e.comment] : [e.code]))).map((l) => indent + l);
-}

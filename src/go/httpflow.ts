@@ -443,11 +443,6 @@ export function requestDeadline(sem: Semantics, use: ClientUse, pkg?: () => Pack
   return reqDeadline(sem, args[0], use.call, pkg, 0);
 }
 
-/** Back-compat: true only when the deadline is proven. */
-export function requestHasDeadline(sem: Semantics, use: ClientUse, pkg?: () => PackageInfo): boolean {
-  return requestDeadline(sem, use, pkg) === 'deadline';
-}
-
 function firstArg(call: Node): Node | null {
   return named(field(call, 'arguments')!).filter(noComment)[0] ?? null;
 }
@@ -455,24 +450,15 @@ function firstArg(call: Node): Node | null {
 function reqDeadline(sem: Semantics, expr: Node, at: Node, pkg: (() => PackageInfo) | undefined, depth: number): Deadline {
   const e = unparen(expr);
   if (e.type === 'call_expression') {
-    if (sem.isCallTo(e, 'net/http', 'NewRequestWithContext')) {
-      const c = firstArg(e);
-      return c ? ctxDeadline(sem, c, e, pkg, depth) : 'unknown';
-    }
+    if (sem.isCallTo(e, 'net/http', 'NewRequestWithContext')) return argCtxDeadline(sem, e, pkg, depth);
     if (sem.isCallTo(e, 'net/http', 'NewRequest')) return 'none';
     const f = unparen(field(e, 'function')!);
     if (f.type === 'selector_expression' && (field(f, 'field')?.text === 'WithContext' || field(f, 'field')?.text === 'Clone')) {
-      const c = firstArg(e);
-      return c ? ctxDeadline(sem, c, e, pkg, depth) : 'unknown';
+      return argCtxDeadline(sem, e, pkg, depth);
     }
     return 'unknown';
   }
-  if (e.type !== 'identifier') return 'unknown';
-  const b = sem.resolve(e);
-  if (!b) return 'unknown';
-  if (b.kind === 'param') return viaCallers(sem, b, pkg, depth, 'req');
-  const v = lastValue(sem, e, at);
-  return v && !v.equals(e) ? reqDeadline(sem, v, v, pkg, depth) : 'unknown';
+  return identDeadline(sem, e, at, pkg, depth, 'req');
 }
 
 function ctxDeadline(sem: Semantics, expr: Node, at: Node, pkg: (() => PackageInfo) | undefined, depth: number): Deadline {
@@ -480,18 +466,30 @@ function ctxDeadline(sem: Semantics, expr: Node, at: Node, pkg: (() => PackageIn
   if (e.type === 'call_expression') {
     if (sem.isCallTo(e, 'context', ['WithTimeout', 'WithDeadline', 'WithTimeoutCause', 'WithDeadlineCause'])) return 'deadline';
     if (sem.isCallTo(e, 'context', ['Background', 'TODO'])) return 'none';
-    if (sem.isCallTo(e, 'context', ['WithCancel', 'WithValue', 'WithCancelCause', 'WithoutCancel'])) {
-      const c = firstArg(e);
-      return c ? ctxDeadline(sem, c, e, pkg, depth) : 'unknown';
-    }
+    if (sem.isCallTo(e, 'context', ['WithCancel', 'WithValue', 'WithCancelCause', 'WithoutCancel'])) return argCtxDeadline(sem, e, pkg, depth);
     return 'unknown';
   }
+  return identDeadline(sem, e, at, pkg, depth, 'ctx');
+}
+
+/** The deadline of the context passed as the call's first argument. */
+function argCtxDeadline(sem: Semantics, call: Node, pkg: (() => PackageInfo) | undefined, depth: number): Deadline {
+  const c = firstArg(call);
+  return c ? ctxDeadline(sem, c, call, pkg, depth) : 'unknown';
+}
+
+/**
+ * The deadline of a request or context named by an identifier: a parameter's through the
+ * function's call sites, a local's through the value it last got before `at`.
+ */
+function identDeadline(sem: Semantics, e: Node, at: Node, pkg: (() => PackageInfo) | undefined, depth: number, kind: 'req' | 'ctx'): Deadline {
   if (e.type !== 'identifier') return 'unknown';
   const b = sem.resolve(e);
   if (!b) return 'unknown';
-  if (b.kind === 'param') return viaCallers(sem, b, pkg, depth, 'ctx');
+  if (b.kind === 'param') return viaCallers(sem, b, pkg, depth, kind);
   const v = lastValue(sem, e, at);
-  return v && !v.equals(e) ? ctxDeadline(sem, v, v, pkg, depth) : 'unknown';
+  if (!v || v.equals(e)) return 'unknown';
+  return kind === 'req' ? reqDeadline(sem, v, v, pkg, depth) : ctxDeadline(sem, v, v, pkg, depth);
 }
 
 /** The deadline of what every call site of the function declaring parameter `b` passes. */

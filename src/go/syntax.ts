@@ -4,9 +4,6 @@ import type { Node } from 'web-tree-sitter';
 
 export const FUNC_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
 
-/** Node types that hold a list of statements (with braces or as case bodies). */
-export const STATEMENT_CONTAINERS = new Set(['statement_list']);
-
 export function named(node: Node): Node[] {
   const out: Node[] = [];
   for (const c of node.namedChildren) if (c) out.push(c);
@@ -46,20 +43,6 @@ export function containingList(stmt: Node): Node | null {
 export function enclosingFunction(node: Node): Node | null {
   for (let p = node.parent; p; p = p.parent) if (FUNC_TYPES.has(p.type)) return p;
   return null;
-}
-
-/** Nearest ancestor (exclusive) matching one of the types, stopping at `stop` types. */
-export function ancestor(node: Node, types: Set<string> | string[], stop?: Set<string>): Node | null {
-  const set = types instanceof Set ? types : new Set(types);
-  for (let p = node.parent; p; p = p.parent) {
-    if (set.has(p.type)) return p;
-    if (stop?.has(p.type)) return null;
-  }
-  return null;
-}
-
-export function isAncestor(anc: Node, node: Node): boolean {
-  return anc.startIndex <= node.startIndex && node.endIndex <= anc.endIndex && !(anc.equals(node));
 }
 
 export function contains(outer: Node, inner: Node): boolean {

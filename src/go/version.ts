@@ -3,6 +3,7 @@
 // constraint. Go 1.21+ lets a build tag lower a file's version, but never below
 // go1.21 (go/types: versionMax(fileVersion, go1_21)); before that a tag could only
 // raise it.
+// Why rules care (loop variables, timers, WaitGroup.Go): docs/pitfalls.md#file-version.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

@@ -30,8 +30,14 @@ export interface FindingInput {
   /** The node the finding is about; its range is what users see. */
   node: Node;
   message: string;
-  /** Omit when the fix is not provably safe; then say why in `message`. */
+  /** Omit when the fix is not provably safe; then say why in `noFix`. */
   fix?: Fix;
+  /**
+   * Why there is no fix, when `fix` is omitted: one short, specific sentence that does not
+   * repeat the message ("the call is inside a loop"). Outputs show it as
+   * `<message> (no fix: <noFix>)` and JSON as `noFixReason`; ignored when `fix` is set.
+   */
+  noFix?: string | null;
 }
 
 export type Trigger = string | RegExp;

@@ -55,10 +55,6 @@ export function dirtyTreeMessage(absPaths: readonly string[], cwd: string): stri
   );
 }
 
-export function stampOf(absPath: string, bytes: Buffer, mtimeMs: number): FileStamp {
-  return { size: bytes.length, mtimeMs, sha1: sha1(bytes) };
-}
-
 /** Whether the file on disk is still exactly what was read (size, mtime, then content). */
 export function unchangedOnDisk(absPath: string, stamp: FileStamp): boolean {
   try {

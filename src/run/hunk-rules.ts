@@ -9,6 +9,7 @@
 // and edits; no diff text is parsed.
 import { diffHunks, lineIndexOf, type Hunk } from '../engine/fastdiff.js';
 import type { Finding, FindingFix } from '../engine/api.js';
+import { lineStarts } from '../util/text.js';
 
 type Span = [number, number];
 
@@ -54,12 +55,6 @@ export function hunkRules(fileHunks: readonly Hunk[], source: string, findings: 
   if (hunks.some((h) => h.rules.length === 0)) for (const f of fixed) if (f.fix.pass === 1) viaHunks(f, true);
 
   return hunks.map((h) => h.rules);
-}
-
-function lineStarts(src: string): number[] {
-  const out = [0];
-  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
-  return out;
 }
 
 /** 1-based line containing offset. */

@@ -63,6 +63,8 @@ export interface Task {
 export interface WireFinding {
   rule: string;
   message: string;
+  /** Why there is no fix (Finding.noFixReason). */
+  noFixReason: string | null;
   file: string;
   start: Position;
   end: Position;
@@ -265,6 +267,7 @@ function wireFinding(f: Finding, settings: TaskSettings): WireFinding {
   return {
     rule: f.rule,
     message: f.message,
+    noFixReason: f.noFixReason,
     file: f.file,
     start: f.start,
     end: f.end,

@@ -2,6 +2,7 @@
 // always gives the same mutated text, so a failure is reproduced from its seed alone.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { stripExpectations } from '../testing/want.js';
 
 /** mulberry32: small, fast, good enough to pick offsets. */
 export function rng(seed: number): () => number {
@@ -144,7 +145,7 @@ export function fuzzInputs(root: string): FuzzInput[] {
     for (const n of readdirSync(dir).sort()) {
       const p = join(dir, n);
       if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.input.go')) out.push({ absPath: p, name: relative(root, p), source: readFileSync(p, 'utf8') });
+      else if (n.endsWith('.input.go')) out.push({ absPath: p, name: relative(root, p), source: stripExpectations(readFileSync(p, 'utf8')) });
     }
   };
   walk(join(root, 'fixtures'));

@@ -62,14 +62,14 @@ function parseFacts(text: string): ParseFacts {
 }
 
 /** The engine's rule for an edit and an ERROR/MISSING range (an insertion at an ERROR's edge is outside; at a MISSING token, inside). */
-export function touchesRange(e: Range, r: Range): boolean {
+function touchesRange(e: Range, r: Range): boolean {
   if (r.start === r.end) return e.start <= r.start && r.start <= e.end; // a MISSING token
   if (e.start === e.end) return r.start < e.start && e.start < r.end;
   return e.start < r.end && r.start < e.end;
 }
 
 /** Apply non-overlapping edits (identical ones once), insertions before replacements at a point. */
-export function applyEdits(text: string, edits: TextEdit[]): string {
+function applyEdits(text: string, edits: TextEdit[]): string {
   const uniq = dedupe(edits).sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let pos = 0;

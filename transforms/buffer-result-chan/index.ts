@@ -1,5 +1,5 @@
 // buffer-result-chan: "start a worker, wait with a timeout" leaks the worker when the
-// parent stops listening before the worker's one send (PITFALLS.md §1). When the
+// parent stops listening before the worker's one send (docs/pitfalls.md#send-leak). When the
 // channel is local, unbuffered and gets at most N sends from N goroutine literals,
 // `make(chan T, N)` lets every send complete whether or not anyone is still there.
 // The analysis lives in src/go/chanflow.ts, shared with select-ctx-done, which stays
@@ -29,7 +29,7 @@ export const rule: Rule = {
       const args = named(field(make, 'arguments')!).filter((c) => c.type !== 'comment');
       const what = `goroutine leak: ${v.leak}`;
       if (v.size === null) {
-        ctx.report({ node: make, message: `${what}; not fixed: ${v.noFix}` });
+        ctx.report({ node: make, message: what, noFix: v.noFix });
         continue;
       }
       const size = String(v.size);

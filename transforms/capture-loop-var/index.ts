@@ -116,7 +116,6 @@ export const rule: Rule = {
         vars.push({ name: ov.name, binding: ov.binding, kind: 'outer', loop: shape, refsIn: (n) => outerRefsIn(ctx.sem, ov, n) });
       }
       if (vars.length === 0) continue;
-      const sem = ctx.sem;
       const escapes: Escape[] = [];
       for (const lit of inBody) {
         const e = escapeOf(ctx, lit, loop, body);
@@ -486,7 +485,8 @@ function reportJoinedCapture(ctx: RuleContext, v: Var, e: Escape): void {
           : e.harmless;
   ctx.report({
     node: first,
-    message: `loop variable ${v.name} is captured by ${KIND_TEXT[e.kind](e)}; ${sharedText(ctx, v)}, but ${why}, so it cannot see a later value (no fix needed)`,
+    message: `loop variable ${v.name} is captured by ${KIND_TEXT[e.kind](e)}; ${sharedText(ctx, v)}, but ${why}, so it cannot see a later value`,
+    noFix: 'none is needed',
   });
 }
 
@@ -580,11 +580,11 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
   for (const c of captures) {
     const name = c.v.name;
     const plan = plans.get(c)!;
-    let message = '';
+    let noFix: string | undefined;
     let fix: { description: string; edits: TextEdit[] } | undefined;
-    if (plan.how === 'none') message = ` (no fix: ${plan.why})`;
+    if (plan.how === 'none') noFix = plan.why;
     else if (plan.how === 'copy') {
-      if (!copyEdit) message = ` (no fix: ${copyBlocker})`;
+      if (!copyEdit) noFix = copyBlocker ?? undefined;
       else fix = { description: `Copy ${name} per iteration (${name} := ${name})`, edits: [copyEdit] };
     } else if (plan.how === 'arg') {
       fix = { description: `Pass ${name} to the closure as an argument`, edits: argEdits.get(c) ?? [] };
@@ -603,7 +603,7 @@ function reportLoop(ctx: RuleContext, loop: Node, body: Node, captures: Capture[
       const first = firstRef(c.v, e);
       if (!first) continue;
       const base = `loop variable ${name} is captured by ${KIND_TEXT[e.kind](e)}; ${sharedText(ctx, c.v)}, and ${WHY_LATER[e.kind]}, so it can see a later value`;
-      ctx.report({ node: first, message: base + message, ...(fix ? { fix } : {}) });
+      ctx.report({ node: first, message: base, ...(fix ? { fix } : { noFix }) });
     }
   }
 }

@@ -361,7 +361,7 @@ function check(ctx: RuleContext, site: Site): void {
   const handoff = effects.find((e) => e.effect.kind === 'handoff')?.effect as { kind: 'handoff'; why: string } | undefined;
   const flow = new PathAnalysis((n) => handled.some((r) => contains(n, r)));
   const base = `the body of ${name} (from ${site.callee}) is not closed on every path: the connection is neither reused nor released`;
-  const report = (why: string) => ctx.report({ node: site.call, message: `${base}; no fix: ${why}` });
+  const report = (why: string) => ctx.report({ node: site.call, message: base, noFix: why });
 
   const inStmtList = site.stmt.parent?.type === 'statement_list';
   let next = inStmtList ? nextStmt(site.stmt) : null;
@@ -376,13 +376,14 @@ function check(ctx: RuleContext, site: Site): void {
     if (checkKind !== 'exits') {
       ctx.report({
         node: early,
-        message: `${msg}; no fix: ${errIsBlank ? 'the error is discarded; check it first' : 'no `if err != nil` check that leaves the function follows'}`,
+        message: msg,
+        noFix: errIsBlank ? 'the error is discarded; check it first' : 'no `if err != nil` check that leaves the function follows',
       });
       return;
     }
     const fix = moveAfter(ctx, early, next!);
     if (!fix) {
-      ctx.report({ node: early, message: `${msg}; no fix: a comment or another statement shares its line` });
+      ctx.report({ node: early, message: msg, noFix: 'a comment or another statement shares its line' });
       return;
     }
     ctx.report({ node: early, message: `${msg}; move the defer after the check`, fix: { description: `Move defer ${name}.Body.Close() after the error check`, edits: fix } });
@@ -418,7 +419,8 @@ function check(ctx: RuleContext, site: Site): void {
     if (ctx.options.reportReadToEOF !== false && handled.length !== handledNoDrain.length && strict.leaksAfter(check) && !handoff && !effects.some((e) => e.effect.kind === 'close')) {
       ctx.report({
         node: site.call,
-        message: `the body of ${name} (from ${site.callee}) is read to the end but never closed: net/http releases the connection at EOF, so nothing leaks here, but the documented contract is to close it (no fix: not a leak; add defer ${name}.Body.Close() after the error check if you want it)`,
+        message: `the body of ${name} (from ${site.callee}) is read to the end but never closed: net/http releases the connection at EOF, so nothing leaks here, but the documented contract is to close it`,
+        noFix: `not a leak; add defer ${name}.Body.Close() after the error check if you want it`,
       });
     }
     return;

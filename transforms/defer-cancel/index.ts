@@ -140,7 +140,7 @@ export const rule: Rule = {
         if (!problem && site.op === '=') problem = 'the call assigns with =; declare a cancel variable and defer it';
         if (!problem && (site.ctxNode.type !== 'identifier' || site.ctxNode.text === '_')) problem = 'the derived context is discarded too';
         if (problem) {
-          ctx.report({ node: call, message: `${message}; no fix: ${problem}` });
+          ctx.report({ node: call, message, noFix: problem });
           continue;
         }
         const base = isSignal ? 'stop' : 'cancel';
@@ -181,7 +181,7 @@ export const rule: Rule = {
       }
       problem ??= placementProblem(ctx, site);
       if (problem) {
-        ctx.report({ node: call, message: `${message}; no fix: ${problem}` });
+        ctx.report({ node: call, message, noFix: problem });
         continue;
       }
       ctx.report({

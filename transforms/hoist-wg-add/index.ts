@@ -94,7 +94,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     if (hasDone) {
       ctx.report({
         node: add.call,
-        message: `${race} (no fix: ${xText} looks like a sync.WaitGroup, with Add and Done, but its type could not be proven from the package's declarations; move the Add before the go statement by hand)`,
+        message: race,
+        noFix: `${xText} looks like a sync.WaitGroup, with Add and Done, but its type could not be proven from the package's declarations; move the Add before the go statement by hand`,
       });
     }
     return;
@@ -107,7 +108,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     if (addIdx === 0) {
       ctx.report({
         node: add.call,
-        message: `${race} (no fix: this goroutine starts other goroutines after the Add, which the Add may be meant to cover)`,
+        message: race,
+        noFix: `this goroutine starts other goroutines after the Add, which the Add may be meant to cover`,
       });
     }
     return;
@@ -123,7 +125,7 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
   const args = callArgs(call);
   const rebuilt = rebuild(ctx, add.call, params, lit, args, go);
   if (typeof rebuilt !== 'string') {
-    ctx.report({ node: add.call, message: `${race} (no fix: ${rebuilt.why})` });
+    ctx.report({ node: add.call, message: race, noFix: rebuilt.why });
     return;
   }
 
@@ -139,7 +141,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     if (!isPlainStatement(s)) {
       ctx.report({
         node: add.call,
-        message: `${race} (no fix: a statement before the Add (${firstLine(s.text)}) may branch, block or return, so hoisting could make a conditional Add unconditional)`,
+        message: race,
+        noFix: `a statement before the Add (${firstLine(s.text)}) may branch, block or return, so hoisting could make a conditional Add unconditional`,
       });
       return;
     }
@@ -147,7 +150,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
     if (touched) {
       ctx.report({
         node: add.call,
-        message: `${race} (no fix: \`${touched}\` is used before the Add inside the goroutine, so the Add cannot be moved above it safely)`,
+        message: race,
+        noFix: `\`${touched}\` is used before the Add inside the goroutine, so the Add cannot be moved above it safely`,
       });
       return;
     }
@@ -156,7 +160,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
   if (!hasDone) {
     ctx.report({
       node: add.call,
-      message: `${race} (no fix: this goroutine never calls ${xText}.Done(), so it is unclear which goroutine the Add counts)`,
+      message: race,
+        noFix: `this goroutine never calls ${xText}.Done(), so it is unclear which goroutine the Add counts`,
     });
     return;
   }
@@ -165,7 +170,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
   if (!containingList(go) || !firstOnLine(ctx.source, go.startIndex)) {
     ctx.report({
       node: add.call,
-      message: `${race} (no fix: the go statement ${go.parent?.type === 'labeled_statement' ? 'is labeled' : 'shares its line with other code'}, so there is no line to insert the Add on)`,
+      message: race,
+        noFix: `the go statement ${go.parent?.type === 'labeled_statement' ? 'is labeled' : 'shares its line with other code'}, so there is no line to insert the Add on`,
     });
     return;
   }
@@ -176,7 +182,7 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
   const alone = firstOnLine(src, from) && lastOnLine(src, trailing ? trailing.endIndex : stmt.endIndex);
   const removal = removeStatement(src, stmt, { from: alone ? from : stmt.startIndex, withTrailing: alone });
   if (!removal) {
-    ctx.report({ node: add.call, message: `${race} (no fix: comments share the Add's line in a way the fix cannot keep)` });
+    ctx.report({ node: add.call, message: race, noFix: "comments share the Add's line in a way the fix cannot keep" });
     return;
   }
   const indent = indentAt(src, go.startIndex);
@@ -196,7 +202,8 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
   if (removalDisturbsAlignment(src, removal) || insertionDisturbsAlignment(src, at, alone && !!trailing)) {
     ctx.report({
       node: add.call,
-      message: `${race} (no fix: trailing comments on the neighboring lines would need re-alignment by gofmt after the move)`,
+      message: race,
+        noFix: `trailing comments on the neighboring lines would need re-alignment by gofmt after the move`,
     });
     return;
   }
@@ -226,7 +233,8 @@ function reportConditionalAdd(ctx: RuleContext, lit: Node, stmts: Node[]): void 
     if (kind !== 'value' && kind !== 'pointer') continue;
     ctx.report({
       node: m.call,
-      message: `${m.recv.text}.Add inside the goroutine it accounts for races with ${m.recv.text}.Wait (no fix: the Add is conditional, and hoisting it before the go statement would make it unconditional)`,
+      message: `${m.recv.text}.Add inside the goroutine it accounts for races with ${m.recv.text}.Wait`,
+      noFix: 'the Add is conditional, and hoisting it before the go statement would make it unconditional',
     });
     return;
   }
@@ -252,8 +260,8 @@ function checkWorker(ctx: RuleContext, go: Node, fn: Node): void {
         ctx.report({
           node: go,
           message:
-            `${fn.text} calls ${m.recv.text}.Add at its start, inside the goroutine this statement starts: it races with Wait, which may return before the Add runs ` +
-            `(no fix: move the Add out of ${fn.text} to just before the go statement; ${fn.text} may have other callers)`,
+`${fn.text} calls ${m.recv.text}.Add at its start, inside the goroutine this statement starts: it races with Wait, which may return before the Add runs`,
+          noFix: `${fn.text} may have other callers; move the Add out of ${fn.text} to just before the go statement`,
         });
         return;
       }
@@ -277,7 +285,8 @@ function reportByValue(ctx: RuleContext): void {
       const what = names.length ? names.join(', ') : 'this parameter';
       ctx.report({
         node: p,
-        message: `${what}: sync.WaitGroup passed by value; Add and Done on the copy never reach the caller's WaitGroup (vet copylocks) (no fix: take *sync.WaitGroup and pass &wg at every call site)`,
+        message: `${what}: sync.WaitGroup passed by value; Add and Done on the copy never reach the caller's WaitGroup (vet copylocks)`,
+        noFix: 'the signature and every call site must change; take *sync.WaitGroup and pass &wg',
       });
     }
   }

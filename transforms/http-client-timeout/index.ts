@@ -1,5 +1,6 @@
 // http-client-timeout: an http.Client without Timeout (and http.DefaultClient, which
-// has none) lets a stuck server hold the calling goroutine forever (PITFALLS.md §5).
+// has none) lets a stuck server hold the calling goroutine forever
+// (docs/pitfalls.md#http-client-timeout).
 // Fix: add `Timeout: 30 * time.Second` (configurable) to Client literals. Uses of
 // http.DefaultClient and of http.Get/Head/Post/PostForm are reported without a fix:
 // which client to use instead is the caller's design decision.
@@ -100,7 +101,7 @@ function checkClientLiterals(ctx: RuleContext): void {
     const base = `http.Client without Timeout: its requests (${unbounded.length} without a deadline, e.g. ${field(first.call, 'function')!.text}(...) at ${at}) block forever on a slow or stuck server, and every response is read in full`;
     const time = timePackageName(ctx.sem, ctx.imports, lit, () => ctx.package());
     if (!time) {
-      ctx.report({ node: lit, message: `${base} (no fix: the name "time" is bound to something else here)` });
+      ctx.report({ node: lit, message: base, noFix: 'the name "time" is bound to something else here' });
       continue;
     }
     const value = durationExpr(timeoutNs, time.name);
@@ -112,7 +113,7 @@ function checkClientLiterals(ctx: RuleContext): void {
       ? { start: s.body.child(0)!.endIndex, end: s.body.child(0)!.endIndex, text: `Timeout: ${value}, ` }
       : addKeyedElements(ctx.source, ctx.eol, s, [{ key: 'Timeout', value }], { inline: true });
     if ('reason' in edit) {
-      ctx.report({ node: lit, message: `${base} (no fix: ${edit.reason})` });
+      ctx.report({ node: lit, message: base, noFix: edit.reason });
       continue;
     }
     ctx.report({
@@ -258,7 +259,8 @@ function checkDefaultClient(ctx: RuleContext): void {
     if (!use || responseStreams(sem, call) || requestDeadline(sem, use, () => ctx.package()) !== 'none') continue;
     ctx.report({
       node: fn,
-      message: `${fn.text} uses http.DefaultClient, which has no timeout: a slow or stuck server blocks the caller forever, and the response is read in full; use an *http.Client with a Timeout or a request context with a deadline (no fix: which client to use is a design choice)`,
+      message: `${fn.text} uses http.DefaultClient, which has no timeout: a slow or stuck server blocks the caller forever, and the response is read in full; use an *http.Client with a Timeout or a request context with a deadline`,
+      noFix: 'which client to use is a design choice',
     });
   }
 }

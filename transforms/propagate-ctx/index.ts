@@ -256,7 +256,7 @@ export const rule: Rule = {
       const what = src.kind === 'context' ? `${src.name || 'an unnamed'} (context.Context)` : `${src.name} (*http.Request)`;
       const base = `${callee}() in a function that has ${what}: the work it starts ignores the caller's cancellation, deadline and values`;
       const detachHint = modern && src.expr ? `; if detaching is intended but values should flow, use context.WithoutCancel(${src.expr})` : '';
-      const noFix = (why: string, detach: boolean) => ctx.report({ node: call, message: `${base}; no fix: ${why}${detach ? detachHint : ''}` });
+      const noFix = (why: string, detach: boolean) => ctx.report({ node: call, message: base, noFix: `${why}${detach ? detachHint : ''}` });
 
       if (candidates.length > 1) {
         noFix(`the function has several ${src.kind === 'context' ? 'context parameters' : 'requests'} (${candidates.map((c) => c.name || '_').join(', ')})`, false);

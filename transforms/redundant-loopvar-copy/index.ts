@@ -76,7 +76,7 @@ export const rule: Rule = {
           `${copyText} is a redundant copy: since Go 1.22 (this file: ${version}) each iteration has its own ` +
           `${c.names.join(', ')}`;
         if (!c.range) {
-          ctx.report({ node: c.stmt, message: `${message} (no fix: the copy shares its line with other code)` });
+          ctx.report({ node: c.stmt, message, noFix: 'the copy shares its line with other code' });
           continue;
         }
         const edit: TextEdit = { start: c.range.start, end: c.range.end, text: '' };

@@ -1,5 +1,5 @@
 // select-ctx-done: a goroutine blocked on `ch <- v` that nobody will receive is never
-// collected (PITFALLS.md §1). Give the send an exit:
+// collected (docs/pitfalls.md#send-leak). Give the send an exit:
 //   select { case ch <- v: case <-ctx.Done(): return }
 // using a context.Context (or a closed/selected done channel) proven to be in scope.
 // Stays quiet on sends that cannot block (enough literal buffer) and on sends whose
@@ -53,7 +53,8 @@ export const rule: Rule = {
       if (blocked) {
         ctx.report({
           node: send,
-          message: `${what}; not fixed: the receive on line ${blocked.startPosition.row + 1} keeps waiting when ${exit.label} fires, so giving up the send there would block that receiver instead`,
+          message: what,
+          noFix: `the receive on line ${blocked.startPosition.row + 1} keeps waiting when ${exit.label} fires, so giving up the send there would block that receiver instead`,
         });
         continue;
       }
@@ -61,7 +62,8 @@ export const rule: Rule = {
       if (during) {
         ctx.report({
           node: send,
-          message: `${what}; not fixed: the goroutine already consults ${exit.label} before the send without leaving (line ${during.startPosition.row + 1}), so it may be ready there and a select would drop the value at random`,
+          message: what,
+          noFix: `the goroutine already consults ${exit.label} before the send without leaving (line ${during.startPosition.row + 1}), so it may be ready there and a select would drop the value at random`,
         });
         continue;
       }
@@ -77,12 +79,12 @@ export const rule: Rule = {
       // closes) is no exit: stay quiet, as when none is in scope.
       if (problem?.startsWith(NO_EXIT)) continue;
       if (problem) {
-        ctx.report({ node: send, message: `${what}; not fixed: ${problem}` });
+        ctx.report({ node: send, message: what, noFix: problem });
         continue;
       }
       const edit = rewrite(ctx, send, exit);
       if (typeof edit === 'string') {
-        ctx.report({ node: send, message: `${what}; not fixed: ${edit}` });
+        ctx.report({ node: send, message: what, noFix: edit });
         continue;
       }
       ctx.report({

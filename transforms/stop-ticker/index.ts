@@ -209,7 +209,8 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
       if (insideLoop(call, owner) || canReturnAfter(call, owner, tickerRange(ctx))) {
         ctx.report({
           node: call,
-          message: `the ticker made by ${callee} is never stopped: only its channel is kept, so it fires until the program exits${mode === 'report' ? ` (${STYLE_NOTE})` : ''}; no fix: name the ticker and defer its Stop`,
+          message: `the ticker made by ${callee} is never stopped: only its channel is kept, so it fires until the program exits${mode === 'report' ? ` (${STYLE_NOTE})` : ''}`,
+          noFix: 'there is no ticker variable to stop; name the ticker and defer its Stop',
         });
       }
     }
@@ -223,9 +224,9 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
   const esc = escapeOf(ctx, b, owner, d.stmt.endIndex);
   if (esc.hard) return; // someone else may stop it
   const escape = esc.soft;
-  const message = `${b.name}, the ticker made by ${callee}, is never stopped: ${mode === 'report' ? STYLE_NOTE : 'before Go 1.23 it is never garbage-collected and keeps firing after the function returns'}`;
+  const message = `${b.name}, the ticker made by ${callee}, is never stopped${mode === 'report' ? '' : ': before Go 1.23 it is never garbage-collected and keeps firing after the function returns'}`;
   if (mode === 'report') {
-    ctx.report({ node: call, message });
+    ctx.report({ node: call, message, noFix: STYLE_NOTE });
     return;
   }
   let problem = escape ?? placementProblem(ctx, d.stmt, owner);
@@ -233,7 +234,7 @@ function checkNewTicker(ctx: RuleContext, call: Node, mode: Mode): void {
     problem = `${b.name} is assigned more than once`;
   }
   if (problem) {
-    ctx.report({ node: call, message: `${message}; no fix: ${problem}` });
+    ctx.report({ node: call, message, noFix: problem });
     return;
   }
   const at = lineEnd(ctx.source, d.stmt.endIndex);
@@ -270,13 +271,13 @@ function checkTick(ctx: RuleContext, call: Node, mode: Mode, allocated: Map<numb
   const base = `${callee.text} starts a ticker that can never be stopped`;
   const message =
     mode === 'report'
-      ? `${base} (${STYLE_NOTE})`
+      ? base
       : `${base}: before Go 1.23 it leaks (keeps firing, never garbage-collected) once this function returns`;
   if (mode === 'report') {
-    ctx.report({ node: call, message });
+    ctx.report({ node: call, message, noFix: STYLE_NOTE });
     return;
   }
-  const noFix = (why: string) => ctx.report({ node: call, message: `${message}; no fix: ${why}` });
+  const noFix = (why: string) => ctx.report({ node: call, message, noFix: why });
   if (inLoop) {
     noFix('it is called inside a loop, so a new ticker starts on every iteration and a deferred Stop would only run when the function returns; create one ticker before the loop');
     return;

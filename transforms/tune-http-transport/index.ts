@@ -1,7 +1,8 @@
 // tune-http-transport: an http.Transport built from a composite literal that lives as
 // long as the program (returned, stored, package-level) has no idle-connection timeout,
-// no TLS handshake timeout and keeps at most 2 idle connections per host (PITFALLS.md §5,
-// golang/go#13801). Fix: add the missing bounds to the literal. Nothing that changes how
+// no TLS handshake timeout and keeps at most 2 idle connections per host (golang/go#13801;
+// docs/pitfalls.md#http-transport-defaults). Fix: add the missing bounds to the literal.
+// Nothing that changes how
 // connections are made or routed is added unless the user opts in: no Proxy, no
 // ForceAttemptHTTP2, no dialer, no clone of DefaultTransport (those switch HTTP/1.1 and
 // HTTP/2 or the route requests take).
@@ -115,7 +116,8 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
     if (life.kind === 'local' && keepAlives && !closes) {
       ctx.report({
         node: lit,
-        message: `http.Transport created ${where === 'loop' ? 'inside a loop' : 'per request (in an HTTP handler or RoundTrip method)'} and used only there: each one has its own connection pool, so connections are never reused and idle ones stay open; create it once and reuse it (no fix: where it should live is a design choice)`,
+        message: `http.Transport created ${where === 'loop' ? 'inside a loop' : 'per request (in an HTTP handler or RoundTrip method)'} and used only there: each one has its own connection pool, so connections are never reused and idle ones stay open; create it once and reuse it`,
+        noFix: 'where it should live is a design choice',
       });
     }
     return;
@@ -179,20 +181,20 @@ function checkLiteral(ctx: RuleContext, lit: Node): void {
   const needsTime = add.some((a) => a.duration);
   const time = needsTime ? timePackageName(ctx.sem, ctx.imports, lit, () => ctx.package()) : { name: 'time', imports: [] };
   if (!time) {
-    ctx.report({ node: lit, message: `${base} (no fix: the name "time" is bound to something else here)` });
+    ctx.report({ node: lit, message: base, noFix: 'the name "time" is bound to something else here' });
     return;
   }
   const durs: Record<string, bigint> = { IdleConnTimeout: idle, TLSHandshakeTimeout: tls, ExpectContinueTimeout: expect };
   const entries = add.map((a) => ({ key: a.key, value: a.duration ? durationExpr(durs[a.key], time.name) : a.value }));
   const edit = addKeyedElements(ctx.source, ctx.eol, s, entries);
   if ('reason' in edit) {
-    ctx.report({ node: lit, message: `${base} (no fix: ${edit.reason})` });
+    ctx.report({ node: lit, message: base, noFix: edit.reason });
     return;
   }
   // A one-line literal broken over lines ends gofmt's alignment of the literal around it.
   const realign = s.body.startPosition.row === s.body.endPosition.row ? realignForExpansion(ctx.source, ctx.eol, lit) : [];
   if (!realign) {
-    ctx.report({ node: lit, message: `${base} (no fix: breaking it over lines would need realigning the code around it)` });
+    ctx.report({ node: lit, message: base, noFix: 'breaking it over lines would need realigning the code around it' });
     return;
   }
   ctx.report({

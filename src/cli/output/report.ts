@@ -1,16 +1,17 @@
 // Text and JSON renderings of findings and of the run summary.
-import type { Finding } from '../../engine/api.js';
+import { findingMessage, type Finding } from '../../engine/api.js';
 import { renderDiff, type Hunk } from '../../engine/fastdiff.js';
 import type { Summary } from '../../run/summary.js';
+import { plural } from '../../util/text.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
 /** What the text and JSON renderings need of a finding (a run's WireFinding). */
-export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'start' | 'end'> & {
+export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'noFixReason' | 'start' | 'end'> & {
   fix: { description: string; hunks: Hunk[] | null } | null;
 };
 
 export function findingLine(f: ReportedFinding): string {
-  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${f.message}`;
+  return `${f.file}:${f.start.line}:${f.start.column}: ${f.rule}: ${findingMessage(f)}`;
 }
 
 export interface JsonFinding {
@@ -20,8 +21,11 @@ export interface JsonFinding {
   column: number;
   endLine: number;
   endColumn: number;
+  /** The message as text outputs print it: with ` (no fix: <noFixReason>)` when there is a reason (as in v1). */
   message: string;
   fix: { description: string; diff: string } | null;
+  /** Why there is no fix (null with a fix, or when none was given); added in v1 without a version change. */
+  noFixReason: string | null;
 }
 
 export function jsonFinding(f: ReportedFinding): JsonFinding {
@@ -32,9 +36,10 @@ export function jsonFinding(f: ReportedFinding): JsonFinding {
     column: f.start.column,
     endLine: f.end.line,
     endColumn: f.end.column,
-    message: f.message,
+    message: findingMessage(f),
     // The fix's own diff, rendered from its hunks ('' when the run did not ask for them).
     fix: f.fix ? { description: f.fix.description, diff: f.fix.hunks ? renderDiff(f.file, f.fix.hunks) : '' } : null,
+    noFixReason: f.noFixReason ?? null,
   };
 }
 
@@ -44,9 +49,6 @@ export function jsonDocument(findings: JsonFinding[], summary: Summary): string 
 
 export type Mode = 'dry-run' | 'write' | 'check';
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /** The one-line summary printed on stderr at the end of a text-mode run. */
 export function summaryLine(s: Summary, mode: Mode, writeHint = true): string {

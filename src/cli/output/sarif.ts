@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Rule } from '../../rules/api.js';
 import type { WireFinding } from '../../run/task.js';
 import type { Hunk } from '../../engine/fastdiff.js';
+import { findingMessage } from '../../engine/api.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -122,9 +123,10 @@ export function sarifDocument(run: SarifRun): string {
     const result: Record<string, unknown> = {
       ruleId: f.rule,
       level: 'warning',
-      message: { text: f.message },
+      message: { text: findingMessage(f) },
       locations: [location],
     };
+    if (f.noFixReason) result.properties = { noFixReason: f.noFixReason };
     const idx = ruleIndex.get(f.rule);
     if (idx !== undefined) result.ruleIndex = idx;
     // A fix of a later fixpoint pass was computed on an intermediate text: no replacements.
@@ -242,6 +244,6 @@ export function githubAnnotation(f: WireFinding): string {
     `endColumn=${f.end.column}`,
     `title=${escapeProperty(f.rule)}`,
   ].join(',');
-  const msg = f.fix ? `${f.message} (fixable: ${f.fix.description}; run gopitfix --write)` : f.message;
+  const msg = f.fix ? `${f.message} (fixable: ${f.fix.description}; run gopitfix --write)` : findingMessage(f);
   return `::warning ${props}::${escapeData(msg)}`;
 }

@@ -1,7 +1,7 @@
 // The detailed end summary of a batch run (on a terminal, or with --stats), after the
 // one-line summary of report.ts.
 import type { BatchSummary } from '../../run/scan.js';
-import { plural } from './report.js';
+import { plural } from '../../util/text.js';
 
 /** The Go grammar gopitfix parses with, and the newest Go release whose syntax it knows (README). */
 export const GRAMMAR = { name: 'tree-sitter-go 0.25', goSyntax: '1.25' };

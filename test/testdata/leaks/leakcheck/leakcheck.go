@@ -1,5 +1,5 @@
 // Package leakcheck counts goroutines around a call: the runtime proof that the
-// gopitfix rewrites of PITFALLS.md §1 remove the leak, not just change the text.
+// gopitfix rewrites for docs/pitfalls.md#send-leak remove the leak, not just change the text.
 package leakcheck
 
 import (
