@@ -218,7 +218,10 @@ function checkLiteral(ctx: RuleContext, go: Node, call: Node, lit: Node): void {
 /** Report an Add that is only conditionally run inside a goroutine that Done()s unconditionally. */
 function reportConditionalAdd(ctx: RuleContext, lit: Node, stmts: Node[]): void {
   const body = field(lit, 'body')!;
+  // A goroutine started here (by go, or by a WaitGroup.Go that waitgroup-go wrote in an
+  // earlier pass of the same run) may be what the Add is for.
   if (ownDescendants(body, 'go_statement').length) return;
+  if (ownDescendants(body, 'call_expression').some((c) => methodCall(c, ['Go'])?.args[0]?.type === 'func_literal')) return;
   const doneAtTop = stmts.map((s) => methodCall(s, ['Done'])).filter((m): m is MethodCall => !!m && m.args.length === 0);
   if (!doneAtTop.length) return;
   for (const c of ownDescendants(body, 'call_expression')) {
