@@ -20,11 +20,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { discover } from '../src/discover.js';
-import { allRules } from '../src/rules.js';
-import { defaultJobs } from '../src/batch/pool.js';
-import { scanBatch, type BatchSummary } from '../src/batch/scan.js';
-import { initEngine } from '../src/engine.js';
+import { discover } from '../src/run/discover.js';
+import { allRules } from '../transforms/index.js';
+import { defaultJobs } from '../src/run/pool.js';
+import { scanBatch, type BatchSummary } from '../src/run/scan.js';
+import { filePatch } from '../src/cli/output/diff.js';
+import { initEngine } from '../src/engine/engine.js';
 import { generatePackage } from './gen-corpus.js';
 
 const DEFAULT_CORPUS = '/usr/share/go-1.19/src';
@@ -167,8 +168,8 @@ async function run(): Promise<void> {
       },
       {
         onError: () => {},
-        onResult: (_file, result) => {
-          if (result.fileDiff) diffBytes += result.fileDiff.length;
+        onResult: (file, result) => {
+          if (result.fileDiff) diffBytes += filePatch(file, result.fileDiff).length;
         },
       },
     );

@@ -4,9 +4,9 @@
 // same fixed text and its CPU time (process.cpuUsage, single thread: wall time on a
 // shared machine counts other processes too) is taken as the median.
 import { readFileSync } from 'node:fs';
-import { initEngine, processFile } from '../src/engine.js';
-import { formatRegions, goFormat } from '../src/format.js';
-import { allRules } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { formatRegions, goFormat } from '../src/engine/format.js';
+import { allRules } from '../transforms/index.js';
 import { listGoFiles, notGoText } from '../src/verify/corpus.js';
 
 const cpuMs = (f: () => void) => {

@@ -12,9 +12,9 @@
 // replays it when the seed range is the test's (the file choice depends only on the seed).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initEngine, processFile } from '../src/engine.js';
-import type { EngineOptions } from '../src/engine-api.js';
-import { allRules } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import type { EngineOptions } from '../src/engine/api.js';
+import { allRules } from '../transforms/index.js';
 import { fuzzCase, fuzzInputs } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
 import { gofmtAvailable, gofmtBatch } from '../src/verify/gofmt.js';

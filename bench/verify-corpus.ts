@@ -3,7 +3,7 @@
 // properties (see src/verify/properties.ts); prints a report. Exit 1 on any failure.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { initEngine } from '../src/engine.js';
+import { initEngine } from '../src/engine/engine.js';
 import { formatReport, listGoFiles, sampleFiles, verifyFiles } from '../src/verify/corpus.js';
 import { gofmtAvailable } from '../src/verify/gofmt.js';
 

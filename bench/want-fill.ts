@@ -11,9 +11,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { initEngine } from '../src/engine.js';
-import type { Finding } from '../src/engine-api.js';
-import { findRule } from '../src/rules.js';
+import { initEngine } from '../src/engine/engine.js';
+import type { Finding } from '../src/engine/api.js';
+import { findRule } from '../transforms/index.js';
 import { listFixtureCases, parseExpectations, readFixtureText, runFixtureSource } from '../src/testing/fixtures.js';
 
 const MAX_PATTERN = 48;

@@ -3,9 +3,9 @@
 // Everything here is a stable surface; modules not re-exported here are internal.
 
 // Rules: definition, metadata, context, findings and fixes.
-export { defineRule, orderRules, optionsWithDefaults, schemaDefaults, RuleOrderError } from './rule-api.js';
-export type { OptionsOf, SchemaValue, RuleDefinition } from './rule-api.js';
-export type { Rule, RuleMeta, RuleContext, FindingInput, Fix, TextEdit, Trigger, JsonSchema, Node, Tree } from './types.js';
+export { defineRule, orderRules, optionsWithDefaults, schemaDefaults, RuleOrderError } from './rules/define.js';
+export type { OptionsOf, SchemaValue, RuleDefinition } from './rules/define.js';
+export type { Rule, RuleMeta, RuleContext, FindingInput, Fix, TextEdit, Trigger, JsonSchema, Node, Tree } from './rules/api.js';
 
 // The Go semantics layer (src/go/): scopes and bindings, declared types, imports, the
 // file's package, language versions, and syntax helpers over tree-sitter-go nodes.

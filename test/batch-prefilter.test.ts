@@ -5,9 +5,9 @@
 // the same comparison over the whole corpus (`gopitfix --no-prefilter`).
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discover, isGenerated } from '../src/discover.js';
-import { initEngine, processFile } from '../src/engine.js';
-import { allRules } from '../src/rules.js';
+import { discover, isGenerated } from '../src/run/discover.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { allRules } from '../transforms/index.js';
 
 const CORPUS = '/usr/share/go-1.19/src';
 

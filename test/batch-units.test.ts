@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Progress } from '../src/batch/progress.js';
-import { dirtyFiles, writeIfUnchanged } from '../src/batch/guard.js';
-import { replacementsOf, sha1 } from '../src/batch/task.js';
-import { inShard, parseShard, pathHash } from '../src/batch/select.js';
-import { fileDiff } from '../src/output/diff.js';
+import { Progress } from '../src/cli/progress.js';
+import { dirtyFiles, writeIfUnchanged } from '../src/run/guard.js';
+import { sha1 } from '../src/run/task.js';
+import { replacementsOf } from '../src/cli/output/sarif.js';
+import { diffHunks } from '../src/engine/fastdiff.js';
+import { inShard, parseShard, pathHash } from '../src/run/select.js';
 
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -113,7 +114,7 @@ describe('writeIfUnchanged', () => {
 });
 
 describe('replacementsOf', () => {
-  const apply = (before: string, patch: string) => {
+  const apply = (before: string, patch: ReturnType<typeof diffHunks>) => {
     const lines = before.split(/(?<=\n)/);
     for (const r of replacementsOf(patch).reverse()) lines.splice(r.startLine - 1, r.endLine - r.startLine, r.inserted);
     return lines.join('');
@@ -124,7 +125,7 @@ describe('replacementsOf', () => {
     ['first line, CRLF', 'a\r\nb\r\n', 'Z\r\na\r\nb\r\n'],
     ['no final newline', 'a\nb', 'a\nc'],
   ])('%s: replacements reproduce the new text', (_n, before, after) => {
-    expect(apply(before, fileDiff('f.go', before, after))).toBe(after);
+    expect(apply(before, diffHunks(before, after))).toBe(after);
   });
 });
 

@@ -1,4 +1,4 @@
-// The result cache (src/batch/cache.ts): whatever a file's result depends on invalidates
+// The result cache (src/run/cache.ts): whatever a file's result depends on invalidates
 // its entry (its bytes, a sibling's bytes, a rule option, the go.mod `go` line), corrupt
 // and foreign entries are ignored, and every output is byte-identical with and without
 // the cache. Each check compares a cached run with a --no-cache run of the same tree and
@@ -6,7 +6,7 @@
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directoryFingerprint, forgetDirectories, trimCache } from '../src/batch/cache.js';
+import { directoryFingerprint, forgetDirectories, trimCache } from '../src/run/cache.js';
 import { runCli, tempTrees, writeTree } from './support/cli.js';
 import { stripExpectations } from '../src/testing/want.js';
 
@@ -164,7 +164,7 @@ describe('result cache: directory records', () => {
     // Nothing stored again: neither the results nor the directory's record.
     expect(again.stored).toBe(0);
     expect(again.stdout).toBe(first.stdout);
-    // The stat index (src/batch/stat-index.ts) settles all three without reading them.
+    // The stat index (src/run/stat-index.ts) settles all three without reading them.
     expect(runCli(dir, ['--cache-dir', cache, '--check', '--stats']).stderr).toMatch(/cache +3 hits, 0 stored, 3 files not read \(stat index\)/);
     const types = join(dir, 'types.go');
     const { mtime, atime } = statSync(types);

@@ -2,14 +2,14 @@
 // write detection (src/go/loopvars.ts), "certain" vs "possible" messages, version
 // gating through the engine, and the round trip between the two rules.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
 import { Imports } from '../src/go/imports.js';
 import { isWriteRef, loopVars } from '../src/go/loopvars.js';
 import { Semantics } from '../src/go/scope.js';
 import { descendants } from '../src/go/syntax.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { parseGo } from '../src/parser.js';
-import { findRule } from '../src/rules.js';
+import { parseGo } from '../src/parser/parser.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { findRule } from '../src/rules.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

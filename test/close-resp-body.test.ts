@@ -1,8 +1,8 @@
 // close-resp-body: messages of findings without a fix, the reportReadToEOF option, and
 // the receivers it proves (or refuses) to be an *http.Client.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { findRule } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -17,9 +17,9 @@ import {
   ruleOptions,
   selectRules,
   validateSchema,
-} from '../src/config.js';
-import { allRules } from '../src/rules.js';
-import type { Rule } from '../src/types.js';
+} from '../src/run/config.js';
+import { allRules } from '../transforms/index.js';
+import type { Rule } from '../src/rules/api.js';
 
 const SCHEMA_FILE = resolve(import.meta.dirname, '..', 'schema', 'gopitfix.schema.json');
 

@@ -19,8 +19,8 @@ it.runIf(haveGo())('go vet lostcancel flags every compilable positive input', ()
 });
 
 it('a syntax error in another function does not stop the fix (kept out of fixtures: gofmt cannot read it)', async () => {
-  const { initEngine, processFile } = await import('../src/engine.js');
-  const { findRule } = await import('../src/rules.js');
+  const { initEngine, processFile } = await import('../src/engine/engine.js');
+  const { findRule } = await import('../transforms/index.js');
   await initEngine();
   const src = `package p
 

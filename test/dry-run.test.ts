@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { annotateHunks, changedSpans } from '../src/output/annotate.js';
-import { fileDiff } from '../src/output/diff.js';
-import { findRule } from '../src/rules.js';
-import type { Rule } from '../src/types.js';
+import { changedSpans, hunkRules } from '../src/run/hunk-rules.js';
+import { diffHunks } from '../src/engine/fastdiff.js';
+import { filePatch } from '../src/cli/output/diff.js';
+import { findRule } from '../transforms/index.js';
+import type { Rule } from '../src/rules/api.js';
 import { A_GO, B_GO } from './support/review-sources.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,7 +44,8 @@ function engineDiff(source: string, context: number): string {
     { absPath: join(dir, 'pkg', 'b.go'), displayPath: 'pkg/b.go', source },
     { rules: RULES, goVersion: parseGoVersion('1.25') },
   );
-  return annotateHunks(fileDiff('pkg/b.go', r.source, r.output, context), r.source, r.findings);
+  const hunks = diffHunks(r.source, r.output, context);
+  return filePatch({ displayPath: 'pkg/b.go', absPath: join(dir, 'pkg', 'b.go') }, { hunks, rules: hunkRules(hunks, r.source, r.findings) });
 }
 
 const hunkHeaders = (patch: string) => patch.split('\n').filter((l) => l.startsWith('@@'));
@@ -61,15 +63,19 @@ describe('hunk annotation', () => {
   });
 
   it('reads the changed lines, not the context, of a fix diff', () => {
-    const patch = ['--- a/x', '+++ b/x', '@@ -3,5 +3,5 @@', ' a', ' b', '-c', '+C', ' d', ' e', '@@ -20,0 +21,1 @@', '+new'].join('\n');
-    expect(changedSpans(patch)).toEqual([
+    const hunks = [
+      { oldStart: 3, oldLines: 5, newStart: 3, newLines: 5, lines: [' a', ' b', '-c', '+C', ' d', ' e'] },
+      // "@@ -20,0 +21,1 @@": an insertion before line 21.
+      { oldStart: 21, oldLines: 0, newStart: 21, newLines: 1, lines: ['+new'] },
+    ];
+    expect(changedSpans(hunks)).toEqual([
       [5, 6],
       [21, 21],
     ]);
   });
 
-  it('leaves a patch without hunks alone', () => {
-    expect(annotateHunks('', 'x', [])).toBe('');
+  it('has nothing to say about a change without hunks', () => {
+    expect(hunkRules([], 'x', [])).toEqual([]);
   });
 });
 

@@ -1,9 +1,9 @@
 // Engine behaviour beyond single-rule fixtures: merging, fixpoint, safety net,
 // position mapping, declined fixes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import type { Rule } from '../src/types.js';
-import { findRule } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import type { Rule } from '../src/rules/api.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, tempTrees } from './support/cli.js';
-import { docLinks } from '../src/output/sarif.js';
+import { docLinks } from '../src/cli/output/sarif.js';
 import { stripExpectations } from '../src/testing/want.js';
 
 const tree = tempTrees('gopitfix-everyday-');

@@ -4,10 +4,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { findRule } from '../src/rules.js';
-import { diffHeaders, diffWork, unifiedDiff } from '../src/output/fastdiff.js';
-import { fileDiff } from '../src/output/diff.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { findRule } from '../transforms/index.js';
+import { diffHeaders, diffWork, unifiedDiff } from '../src/engine/fastdiff.js';
+import { fileDiff } from '../src/cli/output/diff.js';
 import { mutate } from '../src/verify/mutate.js';
 import { stripExpectations } from '../src/testing/want.js';
 

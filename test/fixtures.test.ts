@@ -4,7 +4,7 @@
 // compilable results.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allRules } from '../src/rules.js';
+import { allRules } from '../transforms/index.js';
 import {
   checkCase,
   countSyntaxErrors,

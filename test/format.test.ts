@@ -3,9 +3,9 @@
 // net. The alignment shapes of real rules are fixtures (fixtures/*/gofmt-*.input.go);
 // these cases use test rules to pin the engine's contract.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { alignmentRegion, goFormat } from '../src/format.js';
-import type { Rule } from '../src/types.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { alignmentRegion, goFormat } from '../src/engine/format.js';
+import type { Rule } from '../src/rules/api.js';
 
 beforeAll(initEngine);
 

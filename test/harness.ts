@@ -10,12 +10,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { initEngine } from '../src/engine.js';
-import type { FileResult } from '../src/engine-api.js';
+import { initEngine } from '../src/engine/engine.js';
+import type { FileResult } from '../src/engine/api.js';
 import { errorRanges } from '../src/go/syntax.js';
-import { parseGo } from '../src/parser.js';
-import { findRule } from '../src/rules.js';
-import type { Rule } from '../src/types.js';
+import { parseGo } from '../src/parser/parser.js';
+import { findRule } from '../transforms/index.js';
+import type { Rule } from '../src/rules/api.js';
 import {
   checkFixtureCase,
   listFixtureCases,

@@ -2,10 +2,10 @@
 // proof of the WaitGroup type (shadowing, dot imports, embedded and generic types,
 // sibling files), statement removal edge cases, and the prefilter contract.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { passesPrefilter } from '../src/prefilter.js';
-import { findRule } from '../src/rules.js';
+import { passesPrefilter } from '../src/engine/prefilter.js';
+import { findRule } from '../transforms/index.js';
 import { goVet, haveGo, listCases, readCaseText, runCase, supportFiles } from './harness.js';
 
 beforeAll(initEngine);

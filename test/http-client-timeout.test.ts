@@ -1,8 +1,8 @@
 // http-client-timeout: findings without fixes (DefaultClient, http.Get & co., loops,
 // handlers), the reportDefaultClient option, and layouts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { findRule } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

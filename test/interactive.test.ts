@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { review, reviewSummary, type Key, type Prompter, type ReviewResult } from '../src/cli/interactive.js';
-import { discover } from '../src/discover.js';
-import { initEngine } from '../src/engine.js';
+import { discover } from '../src/run/discover.js';
+import { initEngine } from '../src/engine/engine.js';
 import { parseGoVersion } from '../src/go/version.js';
-import { findRule } from '../src/rules.js';
-import type { Rule } from '../src/types.js';
+import { findRule } from '../transforms/index.js';
+import type { Rule } from '../src/rules/api.js';
 import { A_GO, B_GO } from './support/review-sources.js';
 
 const RULES = ['defer-cancel', 'hoist-wg-add', 'waitgroup-go', 'http-client-timeout'].map((id) => {

@@ -3,8 +3,8 @@
 // (comments, strings, raw strings, runes) and what makes it give up (admit the file).
 import { describe, expect, it } from 'vitest';
 import { codeWords, funcAfterForInBlock } from '../src/go/lexical.js';
-import { passesPrefilter } from '../src/prefilter.js';
-import { findRule } from '../src/rules.js';
+import { passesPrefilter } from '../src/engine/prefilter.js';
+import { findRule } from '../transforms/index.js';
 
 const pkg = (body: string) => `package p\n\n${body}\n`;
 

@@ -2,7 +2,7 @@
 // fixture harness only checks that such cases stay unchanged): one line per case, by
 // fixture line number, so a rule that goes quiet or loses its reason fails here.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findingMessage } from '../src/engine-api.js';
+import { findingMessage } from '../src/engine/api.js';
 import { init, listCases, readCaseText, runCase } from './harness.js';
 
 beforeAll(init);

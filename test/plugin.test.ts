@@ -1,4 +1,4 @@
-// Plugins end to end (src/plugins.ts, README "Plugins", docs/writing-a-rule.md): the
+// Plugins end to end (src/run/plugins.ts, README "Plugins", docs/writing-a-rule.md): the
 // example plugin rule examples/plugin-defer-lock/defer-lock.js loaded with --plugin and
 // from gopitfix.json, through every mode (dry run, --write, --json, SARIF, -i), worker
 // threads, the result cache, suppression and rule selection; and the ways a plugin can

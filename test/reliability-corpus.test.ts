@@ -4,9 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import type { EngineOptions, FileResult } from '../src/engine-api.js';
-import { allRules } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import type { EngineOptions, FileResult } from '../src/engine/api.js';
+import { allRules } from '../transforms/index.js';
 import { formatReport, listGoFiles, sampleFiles, verifyFiles } from '../src/verify/corpus.js';
 import { gofmtAvailable, gofmtBatch } from '../src/verify/gofmt.js';
 import { checkResult } from '../src/verify/properties.js';

@@ -10,9 +10,9 @@
 // GOPITFIX_FUZZ_BASE=<seed> starts elsewhere (explore new cases).
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import type { EngineOptions } from '../src/engine-api.js';
-import { allRules } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import type { EngineOptions } from '../src/engine/api.js';
+import { allRules } from '../transforms/index.js';
 import { fuzzCase, fuzzInputs, MUTATIONS } from '../src/verify/mutate.js';
 import { checkResult } from '../src/verify/properties.js';
 import { judgeWithGofmt } from '../src/verify/corpus.js';

@@ -19,7 +19,7 @@ import {
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fsOps, lockPathOf, writeFileAtomic, WriteRefused } from '../src/cli/atomic-write.js';
+import { fsOps, lockPathOf, writeFileAtomic, WriteRefused } from '../src/run/atomic-write.js';
 import { BIN, cleanEnv, LOST, LOST_FIXED, runCli, tempTrees } from './support/cli.js';
 
 const temp = tempTrees('gopitfix-write-');

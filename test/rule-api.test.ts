@@ -1,16 +1,16 @@
-// The rule-authoring API (src/rule-api.ts, src/index.ts): typed options with defaults from
+// The rule-authoring API (src/rules/define.ts, src/index.ts): typed options with defaults from
 // the schema, declared precedence instead of array order, the descendants() index, and
 // the package's public entry points.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { defineRule, optionsWithDefaults, orderRules, RuleOrderError } from '../src/rule-api.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { defineRule, optionsWithDefaults, orderRules, RuleOrderError } from '../src/rules/define.js';
 import { descendants, indexedNodeTypes, indexNodeTypes } from '../src/go/syntax.js';
-import { parseGo } from '../src/parser.js';
-import { allRules } from '../src/rules.js';
-import type { Rule, RuleMeta } from '../src/types.js';
+import { parseGo } from '../src/parser/parser.js';
+import { allRules } from '../transforms/index.js';
+import type { Rule, RuleMeta } from '../src/rules/api.js';
 import * as publicApi from '../src/index.js';
 
 const ROOT = join(import.meta.dirname, '..');

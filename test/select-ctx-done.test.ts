@@ -1,9 +1,9 @@
 // Focused checks for select-ctx-done and buffer-result-chan beyond the fixtures:
 // precedence does not depend on rule order, CRLF files, and the shared analysis.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { findRule } from '../src/rules.js';
-import type { Rule } from '../src/types.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { findRule } from '../transforms/index.js';
+import type { Rule } from '../src/rules/api.js';
 
 beforeAll(initEngine);
 

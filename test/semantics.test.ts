@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConstraintGoVersion, clearModuleCache, effectiveVersion, findModule, parseGoVersion } from '../src/go/version.js';
-import { initParser, parseGo } from '../src/parser.js';
+import { initParser, parseGo } from '../src/parser/parser.js';
 
 beforeAll(initParser);
 

@@ -1,4 +1,4 @@
-// The stat index (src/batch/stat-index.ts): a file is settled without being read only
+// The stat index (src/run/stat-index.ts): a file is settled without being read only
 // while its stat record, its directory's .go files, its go.mod and its profile are those
 // of a trusted record; every other case takes the normal path. The normal path here is a
 // stand-in whose result is a digest of everything a real result may depend on (the file's
@@ -10,9 +10,9 @@ import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync,
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clearModuleCache } from '../src/go/version.js';
-import { RACY_MS, runWithStatIndex, StatIndex, statIndexPath } from '../src/batch/stat-index.js';
-import { trimCache } from '../src/batch/cache.js';
-import { empty, type Profile, type Task, type TaskSettings, type WireResult } from '../src/batch/task.js';
+import { RACY_MS, runWithStatIndex, StatIndex, statIndexPath } from '../src/run/stat-index.js';
+import { trimCache } from '../src/run/cache.js';
+import { empty, type Profile, type Task, type TaskSettings, type WireResult } from '../src/run/task.js';
 import { runCli, tempTrees } from './support/cli.js';
 
 const tree = tempTrees('gopitfix-statix-');

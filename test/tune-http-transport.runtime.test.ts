@@ -11,8 +11,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { findRule } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { findRule } from '../transforms/index.js';
 import { REPO, gofmtUnclean, haveGo } from './harness.js';
 import { goEnv } from './support/gotest.js';
 

@@ -1,7 +1,7 @@
 // tune-http-transport: what is reported without a fix, and why; options; edge layouts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, processFile } from '../src/engine.js';
-import { findRule } from '../src/rules.js';
+import { initEngine, processFile } from '../src/engine/engine.js';
+import { findRule } from '../transforms/index.js';
 
 beforeAll(initEngine);
 

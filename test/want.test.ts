@@ -6,13 +6,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../src/engine.js';
+import { initEngine } from '../src/engine/engine.js';
 import { checkFixtureCase, runFixtures } from '../src/testing/fixtures.js';
 import { matchExpectations, parseExpectations, stripExpectations } from '../src/testing/want.js';
-import type { FindingInput, Rule, RuleContext } from '../src/types.js';
+import type { FindingInput, Rule, RuleContext } from '../src/rules/api.js';
 import { checkCase, listCases, listFixtureRules, readCaseText, runCase } from './harness.js';
-import { findRule } from '../src/rules.js';
-import { findingLine } from '../src/output/report.js';
+import { findRule } from '../transforms/index.js';
+import { findingLine } from '../src/cli/output/report.js';
 
 beforeAll(initEngine);
 

@@ -1,10 +1,11 @@
 // Command-line parsing. Table-driven so that later flags (--format, --jobs, --config,
 // --exclude, --quiet, ...) are one row each; no dependency, because the grammar we need
 // (long flags, `--flag value` / `--flag=value`, a few short aliases, `--`) is small.
-import { allRules, findRule } from '../rules.js';
+import { allRules, findRule } from '../../transforms/index.js';
 import { formatGoVersion, parseGoVersion, type GoVersion } from '../go/version.js';
-import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../fsguard.js';
-import { globProblem } from '../config.js';
+import { DEFAULT_MAX_FILE_SIZE, parseSize } from '../run/fsguard.js';
+import { globProblem } from '../run/config.js';
+import { parseShard } from '../run/select.js';
 
 export interface CliOptions {
   paths: string[];
@@ -31,7 +32,7 @@ export interface CliOptions {
   context: number;
   help: boolean;
   version: boolean;
-  // Batch mode (src/batch/, README "Batch runs").
+  // Batch mode (src/run/, README "Batch runs").
   /** --format; --json is an alias of --format json. */
   format: OutputFormat;
   /** --jobs: worker threads (null = available cores). */
@@ -56,11 +57,11 @@ export interface CliOptions {
   failOn: FailOn | null;
   /** --tests / --tests=false: include or skip _test.go files (null = unset: gopitfix.json, then the default). */
   tests: boolean | null;
-  /** --no-cache turns the result cache off (src/batch/cache.ts). */
+  /** --no-cache turns the result cache off (src/run/cache.ts). */
   cache: boolean;
   /** --cache-dir (null = $XDG_CACHE_HOME/gopitfix or ~/.cache/gopitfix). */
   cacheDir: string | null;
-  /** --plugin FILE (repeatable): plugin modules, relative to cwd (src/plugins.ts). */
+  /** --plugin FILE (repeatable): plugin modules, relative to cwd (src/run/plugins.ts). */
   plugins: string[];
 }
 
@@ -235,11 +236,9 @@ export const FLAGS: FlagSpec[] = [
     value: 'K/N',
     help: 'process only shard K of N (a stable partition by path, for parallel CI jobs)',
     apply: (o, v, f) => {
-      const m = /^(\d+)\/(\d+)$/.exec(v);
-      const k = m ? Number(m[1]) : 0;
-      const n = m ? Number(m[2]) : 0;
-      if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`${f}: expected K/N with 1 <= K <= N, got "${v}"`);
-      o.shard = { k, n };
+      const shard = parseShard(v);
+      if (!shard) throw new UsageError(`${f}: expected K/N with 1 <= K <= N, got "${v}"`);
+      o.shard = shard;
     },
   },
   {

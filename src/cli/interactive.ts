@@ -14,26 +14,29 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { applyPatch, createTwoFilesPatch, FILE_HEADERS_ONLY, structuredPatch } from 'diff';
+import { structuredPatch } from 'diff';
 import { createPrompt, ExitPromptError, useKeypress, useState, type KeypressEvent } from '@inquirer/core';
-import { initEngine, processFile } from '../engine.js';
-import { findingMessage, type FileResult, type Finding, type FindingFix } from '../engine-api.js';
+import { initEngine, processFile } from '../engine/engine.js';
+import { findingMessage, type FileResult, type Finding, type FindingFix } from '../engine/api.js';
 import type { GoVersion } from '../go/version.js';
 import { errorRanges } from '../go/syntax.js';
-import { parseGo } from '../parser.js';
-import type { Rule } from '../types.js';
-import { errText, type DiscoveredFile } from '../discover.js';
-import { ansi } from '../output/color.js';
-import { colorizeDiff } from '../output/diff.js';
-import { dirtyTreeMessage } from '../batch/guard.js';
-import { defaultJobs } from '../batch/pool.js';
-import { Progress } from '../batch/progress.js';
-import { plan, scanBatch } from '../batch/scan.js';
-import { useColor } from '../output/color.js';
-import { writeProblem, writeRoots } from '../fsguard.js';
-import { writeFileAtomic, WriteRefused } from './atomic-write.js';
+import { formatHunks } from '../engine/fastdiff.js';
+import { parseGo } from '../parser/parser.js';
+import type { Rule } from '../rules/api.js';
+import { errText, type DiscoveredFile } from '../run/discover.js';
+import { ansi } from './output/color.js';
+import { colorizeDiff } from './output/diff.js';
+import { dirtyTreeMessage } from '../run/guard.js';
+import { defaultJobs } from '../run/pool.js';
+import { Progress } from './progress.js';
+import { plan, scanBatch } from '../run/scan.js';
+import { useColor } from './output/color.js';
+import { writeProblem, writeRoots } from '../run/fsguard.js';
+import { writeFileAtomic, WriteRefused } from '../run/atomic-write.js';
 import { createHash } from 'node:crypto';
-import { scanFiles, type FileError, type FileSettings, type Summary } from './run.js';
+import type { FileError, Summary } from '../run/summary.js';
+import type { FileSettings } from '../run/config-settings.js';
+import type { Io } from './io.js';
 import { lineStarts, plural } from '../util/text.js';
 
 /** What a keypress at the review prompt means; '^C' is Ctrl-C. */
@@ -66,9 +69,9 @@ export interface ReviewConfig {
   includeGenerated: boolean;
   /** Context lines of the per-change diff. */
   context: number;
-  /** Per-file rules/options/version from gopitfix.json (src/cli/config-settings.ts). */
+  /** Per-file rules/options/version from gopitfix.json (src/run/config-settings.ts). */
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  /** The first pass over every file (default: in this thread, with src/cli/run.ts). */
+  /** The first pass over every file (default: batchPrescan in this thread, without a progress line). */
   prescan?: Prescan;
   /** Refusal text when some of these files must not be written (the dirty-tree guard); null = go ahead. */
   guard?: (absPaths: string[]) => string | null;
@@ -92,13 +95,46 @@ export type Prescan = (
   onError: (error: FileError) => void,
 ) => Promise<Summary>;
 
-function inlinePrescan(files: readonly DiscoveredFile[], config: ReviewConfig): Prescan {
-  return async (onFile, onError) =>
-    scanFiles(
+/**
+ * The first pass: the batch scan (src/run/scan.ts) over every file with every fix
+ * accepted, on the worker pool with `jobs` > 1. It reads files with --write's guards
+ * (size, binary, UTF-8): a file it refuses has no findings, so it is never reviewed or written.
+ */
+export function batchPrescan(
+  files: readonly DiscoveredFile[],
+  config: Pick<ReviewConfig, 'rules' | 'goVersion' | 'includeGenerated' | 'settingsFor'>,
+  run: { jobs?: number; prefilter?: boolean; maxFileSize?: number; progress?: (total: number) => Progress } = {},
+): Prescan {
+  return async (onFile, onError) => {
+    const opts = { rules: config.rules, settingsFor: config.settingsFor };
+    const planned = plan(files, opts);
+    const progress = run.progress?.(planned.tasks.length + planned.preErrors.length) ?? null;
+    const summary = await scanBatch(
       files,
-      { rules: config.rules, goVersion: config.goVersion, includeGenerated: config.includeGenerated, settingsFor: config.settingsFor },
-      { onError, onResult: (file, r) => onFile(file, r.findings) },
+      {
+        ...opts,
+        jobs: run.jobs ?? 1,
+        settings: {
+          includeGenerated: config.includeGenerated,
+          maxFileSize: run.maxFileSize,
+          prefilter: run.prefilter ?? true,
+          goVersion: config.goVersion,
+          fixDiffs: false,
+          replacements: false,
+          fileDiff: false,
+          output: false,
+        },
+      },
+      {
+        onResult: (file, r) => onFile(file, r.findings),
+        onError: (e) => (progress ? progress.note(`gopitfix: ${e.file}: ${e.message}\n`) : onError(e)),
+        onProgress: (n) => progress?.tick(n),
+      },
+      planned,
     );
+    progress?.finish();
+    return summary;
+  };
 }
 
 export interface RuleTally {
@@ -148,7 +184,29 @@ export async function review(
   io: ReviewIo,
   prompter: Prompter,
 ): Promise<ReviewResult> {
-  const result: ReviewResult = {
+  const session = new ReviewSession(config, io, prompter);
+  const { result, queue } = session;
+  // A first pass with everything accepted finds the files to visit and estimates the
+  // total for the [k/N] counter; each file is read again when its turn comes.
+  const prescan = config.prescan ?? batchPrescan(files, config);
+  result.summary = await prescan(
+    (file, findings) => session.enqueue(file, findings),
+    (e) => io.err(`gopitfix: ${e.file}: ${e.message}\n`),
+  );
+  const refusal = queue.length ? (config.guard?.(queue.map((q) => q.file.absPath)) ?? null) : null;
+  if (refusal) {
+    result.end = 'refused';
+    result.refusal = refusal;
+    return result;
+  }
+  io.onReviewStart?.();
+  for (let qi = 0; qi < queue.length && result.end === 'done'; qi++) await new FileReview(session, qi).review();
+  return result;
+}
+
+/** What outlives one file: the result, the files to visit, the [k/N] counter, the a/d/A policies. */
+class ReviewSession {
+  readonly result: ReviewResult = {
     summary: undefined as unknown as Summary,
     applied: 0,
     edited: 0,
@@ -161,145 +219,163 @@ export async function review(
     unfixable: [],
     end: 'done',
   };
-  for (const r of config.rules) result.rules[r.meta.id] = { applied: 0, skipped: 0 };
-  const tally = (rule: string) => (result.rules[rule] ??= { applied: 0, skipped: 0 });
-
-  // A first pass with everything accepted finds the files to visit and estimates the
-  // total for the [k/N] counter; each file is read again when its turn comes.
-  const queue: { file: DiscoveredFile; estimate: Map<string, number> }[] = [];
-  const prescan = config.prescan ?? inlinePrescan(files, config);
-  result.summary = await prescan(
-    (file, findings) => {
-      const estimate = new Map<string, number>();
-      for (const f of findings) if (f.fix) estimate.set(f.rule, (estimate.get(f.rule) ?? 0) + 1);
-      if (estimate.size) queue.push({ file, estimate });
-      result.unfixable.push(...findings.filter((f) => !f.fix));
-    },
-    (e) => io.err(`gopitfix: ${e.file}: ${e.message}\n`),
-  );
-  const refusal = queue.length ? (config.guard?.(queue.map((q) => q.file.absPath)) ?? null) : null;
-  if (refusal) {
-    result.end = 'refused';
-    result.refusal = refusal;
-    return result;
-  }
-  io.onReviewStart?.();
+  /** The files with a fix, in path order, and per rule how many fixes the first pass found. */
+  readonly queue: { file: DiscoveredFile; estimate: Map<string, number> }[] = [];
   /**
    * Changes decided so far, asked or by an a/d/A policy: the k of [k/N]. Counting both
    * keeps N (decided + still to decide) steady after `a` or `d`, where k jumps instead.
    */
-  let decided = 0;
-
+  decided = 0;
   // Decisions that outlive a file: 'a', 'd' (per rule) and 'A' (everything).
-  const rulePolicy = new Map<string, boolean>();
-  let allPolicy = false;
+  readonly rulePolicy = new Map<string, boolean>();
+  allPolicy = false;
+
+  constructor(
+    readonly config: ReviewConfig,
+    readonly io: ReviewIo,
+    readonly prompter: Prompter,
+  ) {
+    for (const r of config.rules) this.result.rules[r.meta.id] = { applied: 0, skipped: 0 };
+  }
+
+  /** A file of the first pass: queued when it has a fix; its findings without one are kept for the report. */
+  enqueue(file: DiscoveredFile, findings: readonly PrescanFinding[]): void {
+    const estimate = new Map<string, number>();
+    for (const f of findings) if (f.fix) estimate.set(f.rule, (estimate.get(f.rule) ?? 0) + 1);
+    if (estimate.size) this.queue.push({ file, estimate });
+    this.result.unfixable.push(...findings.filter((f) => !f.fix));
+  }
+
+  tally(rule: string): RuleTally {
+    return (this.result.rules[rule] ??= { applied: 0, skipped: 0 });
+  }
+
+  /** The a/d/A decision for a rule's fixes, if any. */
+  policy(rule: string): boolean | undefined {
+    return this.allPolicy || this.rulePolicy.get(rule);
+  }
+
   /** Fixes of files[from..] still to be decided, asked or not. */
-  const estimateFrom = (from: number) => {
+  estimateFrom(from: number): number {
     let n = 0;
-    for (let j = from; j < queue.length; j++) for (const c of queue[j].estimate.values()) n += c;
+    for (let j = from; j < this.queue.length; j++) for (const c of this.queue[j].estimate.values()) n += c;
     return n;
-  };
+  }
+
   /** Of those, the ones an `a` or `A` already accepts (not written when the review stops early). */
-  const acceptedAheadFrom = (from: number) => {
+  acceptedAheadFrom(from: number): number {
     let n = 0;
-    for (let j = from; j < queue.length; j++) for (const [rule, c] of queue[j].estimate) if (allPolicy || rulePolicy.get(rule)) n += c;
+    for (let j = from; j < this.queue.length; j++) for (const [rule, c] of this.queue[j].estimate) if (this.allPolicy || this.rulePolicy.get(rule)) n += c;
     return n;
-  };
+  }
 
-  const fail = (file: string, message: string) => {
-    result.errors.push({ file, message });
-    io.err(`gopitfix: ${file}: ${message}\n`);
-  };
+  fail(file: string, message: string): void {
+    this.result.errors.push({ file, message });
+    this.io.err(`gopitfix: ${file}: ${message}\n`);
+  }
+}
 
-  for (let qi = 0; qi < queue.length && result.end === 'done'; qi++) {
-    const { file } = queue[qi];
+/** One file's review: rounds of questions, the decisions and edits, and the writes. */
+class FileReview {
+  private readonly file: DiscoveredFile;
+  private readonly settings: FileSettings | null;
+  /** The file's text on disk: as read, then as last written. */
+  private disk = '';
+  /** The text decisions refer to: what was read, or the user's edited text after an `e`. */
+  private base = '';
+  private decisions = new Map<string, boolean>();
+  /** Per-rule counts of fixes already folded into `base` by an edit. */
+  private baked = new Map<string, number>();
+  private editedInFile = 0;
+  /** Changes decided in this file, asked or not (for the [k/N] estimate). */
+  private askedInFile = 0;
+  private written: Map<string, number> | null = null;
+  private writtenEdited = 0;
+  private lastEdit = new Map<string, string>();
+
+  constructor(
+    private readonly s: ReviewSession,
+    private readonly qi: number,
+  ) {
+    this.file = s.queue[qi].file;
+    this.settings = s.config.settingsFor?.(this.file) ?? null;
+  }
+
+  async review(): Promise<void> {
+    const { s, file } = this;
+    const { result, config } = s;
     // Refuse before asking: a file that cannot be written is not worth reviewing.
     const refused = writeProblem(file.absPath, config.writeRoots ?? null);
     if (refused) {
-      fail(file.displayPath, `not written: ${refused}`);
-      continue;
+      s.fail(file.displayPath, `not written: ${refused}`);
+      return;
     }
-    let disk: string;
     try {
-      disk = readFileSync(file.absPath, 'utf8');
+      this.disk = readFileSync(file.absPath, 'utf8');
     } catch (e) {
-      fail(file.displayPath, `cannot read: ${errText(e)}`);
-      continue;
+      s.fail(file.displayPath, `cannot read: ${errText(e)}`);
+      return;
     }
-    // The text decisions refer to: what was read, or the user's edited text after an `e`.
-    let base = disk;
-    let decisions = new Map<string, boolean>();
-    /** Per-rule counts of fixes already folded into `base` by an edit. */
-    let baked = new Map<string, number>();
-    let editedInFile = 0;
-    /** Changes decided in this file, asked or not (for the [k/N] estimate). */
-    let askedInFile = 0;
-    const fileEstimate = () => estimateFrom(qi) - estimateFrom(qi + 1);
-    let written: Map<string, number> | null = null;
-    let writtenEdited = 0;
-    let lastEdit = new Map<string, string>();
+    this.base = this.disk;
 
-    const settings = config.settingsFor?.(file) ?? null;
-    const run = (accept: (rule: string, offset: number, pass: number) => boolean): FileResult =>
-      processFile(
-        { absPath: file.absPath, displayPath: file.displayPath, source: base, ...(config.goVersion ? { goVersion: config.goVersion } : {}) },
-        { rules: config.rules, goVersion: config.goVersion, ...settings, accept: (p) => accept(p.rule, p.startOffset, p.pass) },
-      );
-    const applyRun = () => run((rule, off) => decisions.get(key(rule, off)) ?? false);
+    // Decisions made without a question (a, d, A) or an edit may not have been written yet.
+    if (await this.rounds()) this.flush();
+    if (result.end !== 'done') {
+      const ahead = s.acceptedAheadFrom(this.qi + 1);
+      result.acceptedNotWritten += ahead;
+      result.unreviewed += s.estimateFrom(this.qi + 1) - ahead;
+    }
 
-    /** Writes the accepted set; false when the file could not be written. */
-    const flush = (): boolean => {
-      const r = applyRun();
-      if (r.output === disk) return true;
-      let now: string;
-      try {
-        now = readFileSync(file.absPath, 'utf8');
-      } catch (e) {
-        fail(file.displayPath, `cannot read: ${errText(e)}`);
-        return false;
+    if (this.written) {
+      result.filesWritten.push(file.displayPath);
+      result.edited += this.writtenEdited;
+      for (const [rule, n] of this.written) {
+        result.applied += n;
+        s.tally(rule).applied += n;
       }
-      if (now !== disk) {
-        fail(file.displayPath, 'changed on disk during the review; not written');
-        return false;
-      }
-      const refused = writeProblem(file.absPath, config.writeRoots ?? null);
-      if (refused) {
-        fail(file.displayPath, `not written: ${refused}`);
-        return false;
-      }
-      try {
-        if (writeFileAtomic(file.absPath, r.output, { expectSha1: createHash('sha1').update(disk).digest('hex') }) !== 'written') {
-          fail(file.displayPath, 'changed on disk during the review; not written');
-          return false;
-        }
-      } catch (e) {
-        fail(file.displayPath, e instanceof WriteRefused ? `not written: ${e.message}` : `cannot write: ${errText(e)}; the file was left as it was`);
-        return false;
-      }
-      disk = r.output;
-      written = new Map(baked);
-      for (const f of r.findings) if (f.fix) written.set(f.rule, (written.get(f.rule) ?? 0) + 1);
-      writtenEdited = editedInFile;
-      return true;
-    };
+    }
+  }
 
-    let fileOk = true;
+  private fileEstimate(): number {
+    return this.s.estimateFrom(this.qi) - this.s.estimateFrom(this.qi + 1);
+  }
+
+  private run(accept: (rule: string, offset: number, pass: number) => boolean): FileResult {
+    const { config } = this.s;
+    const file = this.file;
+    return processFile(
+      { absPath: file.absPath, displayPath: file.displayPath, source: this.base, ...(config.goVersion ? { goVersion: config.goVersion } : {}) },
+      { rules: config.rules, goVersion: config.goVersion, ...this.settings, accept: (p) => accept(p.rule, p.startOffset, p.pass) },
+    );
+  }
+
+  private applyRun(): FileResult {
+    return this.run((rule, off) => this.decisions.get(key(rule, off)) ?? false);
+  }
+
+  /**
+   * Rounds of questions: each shows the proposals of the earliest pass that still has
+   * undecided ones, then writes what was accepted. False when a write failed.
+   */
+  private async rounds(): Promise<boolean> {
+    const { s } = this;
+    const { result, io, config, prompter } = s;
     rounds: for (;;) {
       // Undecided proposals are let through for this run only; a rule or global policy
       // decides without asking.
       const fresh = new Set<string>();
-      const proposed = run((rule, off) => {
+      const proposed = this.run((rule, off) => {
         const k = key(rule, off);
-        const d = decisions.get(k);
+        const d = this.decisions.get(k);
         if (d !== undefined) return d;
-        const policy = allPolicy || rulePolicy.get(rule);
+        const policy = s.policy(rule);
         if (policy !== undefined) {
-          decisions.set(k, policy);
-          decided++;
-          askedInFile++;
+          this.decisions.set(k, policy);
+          s.decided++;
+          this.askedInFile++;
           if (!policy) {
             result.skipped++;
-            tally(rule).skipped++;
+            s.tally(rule).skipped++;
           }
           return policy;
         }
@@ -316,25 +392,25 @@ export async function review(
       for (let i = 0; i < pending.length; i++) {
         const f = pending[i] as Finding & { fix: FindingFix };
         const k = key(f.rule, f.startOffset);
-        const policy = allPolicy || rulePolicy.get(f.rule);
+        const policy = s.policy(f.rule);
         if (policy !== undefined) {
-          decide(k, f.rule, policy);
-          decided++;
-          askedInFile++;
+          this.decide(k, f.rule, policy);
+          s.decided++;
+          this.askedInFile++;
           continue;
         }
         // Let a SIGINT that arrived while the engine ran reach its handler first.
         if (io.interrupted) await new Promise((r) => setImmediate(r));
         if (io.interrupted?.()) {
           result.end = 'interrupt';
-          result.unreviewed += Math.max(pending.length - i, fileEstimate() - askedInFile);
+          result.unreviewed += Math.max(pending.length - i, this.fileEstimate() - this.askedInFile);
           break rounds;
         }
-        decided++;
-        const inFileLeft = Math.max(0, fileEstimate() - askedInFile - (pending.length - i));
-        const total = decided + (pending.length - i - 1) + inFileLeft + estimateFrom(qi + 1);
-        askedInFile++;
-        io.out(renderProposal(f, decided, total, config.context, io.color));
+        s.decided++;
+        const inFileLeft = Math.max(0, this.fileEstimate() - this.askedInFile - (pending.length - i));
+        const total = s.decided + (pending.length - i - 1) + inFileLeft + s.estimateFrom(this.qi + 1);
+        this.askedInFile++;
+        io.out(renderProposal(f, s.decided, total, config.context, io.color));
         for (;;) {
           const answer = await prompter.ask(`Apply this change [y,n,a,d,A,e,q,?]?`);
           if (answer === '?') {
@@ -343,125 +419,135 @@ export async function review(
           }
           if (answer === 'q' || answer === '^C') {
             result.end = answer === 'q' ? 'quit' : 'interrupt';
-            result.unreviewed += Math.max(pending.length - i, fileEstimate() - askedInFile + 1);
+            result.unreviewed += Math.max(pending.length - i, this.fileEstimate() - this.askedInFile + 1);
             break rounds;
           }
           if (answer === 'e') {
-            const outcome = await editProposal(f);
+            const outcome = await this.editProposal(f);
             if (outcome === 'again') continue;
             if (outcome === 'rebased') continue rounds;
             // Saved unchanged: the proposal as it stands.
-            decide(k, f.rule, true);
+            this.decide(k, f.rule, true);
             break;
           }
-          if (answer === 'a' || answer === 'd') rulePolicy.set(f.rule, answer === 'a');
-          if (answer === 'A') allPolicy = true;
-          decide(k, f.rule, answer === 'y' || answer === 'a' || answer === 'A');
+          if (answer === 'a' || answer === 'd') s.rulePolicy.set(f.rule, answer === 'a');
+          if (answer === 'A') s.allPolicy = true;
+          this.decide(k, f.rule, answer === 'y' || answer === 'a' || answer === 'A');
           break;
         }
         io.out('\n');
       }
-      if (!flush()) {
-        fileOk = false;
-        break;
-      }
+      if (!this.flush()) return false;
     }
-    // Decisions made without a question (a, d, A) or an edit may not have been written yet.
-    if (fileOk) fileOk = flush();
-    if (result.end !== 'done') {
-      const ahead = acceptedAheadFrom(qi + 1);
-      result.acceptedNotWritten += ahead;
-      result.unreviewed += estimateFrom(qi + 1) - ahead;
-    }
+    return true;
+  }
 
-    // Assigned inside flush(), which TypeScript's narrowing does not see.
-    const wrote = written as Map<string, number> | null;
-    if (wrote) {
-      result.filesWritten.push(file.displayPath);
-      result.edited += writtenEdited;
-      for (const [rule, n] of wrote) {
-        result.applied += n;
-        tally(rule).applied += n;
-      }
-    }
-
-    function decide(k: string, rule: string, accept: boolean) {
-      decisions.set(k, accept);
-      if (!accept) {
-        result.skipped++;
-        tally(rule).skipped++;
-      }
-    }
-
-    /**
-     * `e`: open the file as it would be with this change (and the ones accepted before
-     * it) in the editor. A parsable edit becomes the file's new text, the change counts
-     * as applied, and the review of the file resumes on that text.
-     */
-    async function editProposal(f: Finding & { fix: FindingFix }): Promise<'again' | 'rebased' | 'unchanged'> {
-      const k = key(f.rule, f.startOffset);
-      const withIt = run((rule, off) => (key(rule, off) === k ? true : (decisions.get(key(rule, off)) ?? false)));
-      const proposedText = withIt.output;
-      const start = lastEdit.get(k) ?? proposedText;
-      io.editing?.(true);
-      let edited: string | null;
-      try {
-        edited = await openEditor(start, file.absPath, io);
-        // A SIGINT sent to the terminal's process group while the editor ran is handled
-        // after the editor's exit: let it arrive while it is still known to be the editor's.
-        await new Promise((r) => setImmediate(r));
-      } finally {
-        io.editing?.(false);
-      }
-      if (edited === null) return 'again';
-      if (edited === proposedText) {
-        io.out('No change made in the editor: applying the change as proposed.\n');
-        return 'unchanged';
-      }
-      if (edited.trim() === '') {
-        io.out('The edited file is empty: edit cancelled.\n');
-        return 'again';
-      }
-      const problem = newSyntaxError(base, edited);
-      if (problem) {
-        lastEdit.set(k, edited);
-        io.out(`The edited text does not parse (${problem}); not applied. Press e to edit it again.\n`);
-        return 'again';
-      }
-      // Everything accepted so far is in the edited text now; keep counting it.
-      const nextBaked = new Map(baked);
-      for (const g of withIt.findings) if (g.fix) nextBaked.set(g.rule, (nextBaked.get(g.rule) ?? 0) + 1);
-      const map = offsetMapper(base, edited);
-      const next = new Map<string, boolean>();
-      for (const [dk, accepted] of decisions) {
-        if (accepted) continue;
-        const at = dk.lastIndexOf('@');
-        const moved = map(Number(dk.slice(at + 1)));
-        if (moved !== null) next.set(key(dk.slice(0, at), moved), false);
-      }
-      decisions = next;
-      baked = nextBaked;
-      base = edited;
-      editedInFile++;
-      lastEdit = new Map();
-      io.out('Edited change accepted.\n\n');
-      return 'rebased';
+  private decide(k: string, rule: string, accept: boolean): void {
+    this.decisions.set(k, accept);
+    if (!accept) {
+      this.s.result.skipped++;
+      this.s.tally(rule).skipped++;
     }
   }
-  return result;
+
+  /** Writes the accepted set; false when the file could not be written. */
+  private flush(): boolean {
+    const { s, file } = this;
+    const r = this.applyRun();
+    if (r.output === this.disk) return true;
+    let now: string;
+    try {
+      now = readFileSync(file.absPath, 'utf8');
+    } catch (e) {
+      s.fail(file.displayPath, `cannot read: ${errText(e)}`);
+      return false;
+    }
+    if (now !== this.disk) {
+      s.fail(file.displayPath, 'changed on disk during the review; not written');
+      return false;
+    }
+    try {
+      const expectSha1 = createHash('sha1').update(this.disk).digest('hex');
+      if (writeFileAtomic(file.absPath, r.output, { expectSha1, roots: s.config.writeRoots ?? null }) !== 'written') {
+        s.fail(file.displayPath, 'changed on disk during the review; not written');
+        return false;
+      }
+    } catch (e) {
+      s.fail(file.displayPath, e instanceof WriteRefused ? `not written: ${e.message}` : `cannot write: ${errText(e)}; the file was left as it was`);
+      return false;
+    }
+    this.disk = r.output;
+    const written = new Map(this.baked);
+    for (const f of r.findings) if (f.fix) written.set(f.rule, (written.get(f.rule) ?? 0) + 1);
+    this.written = written;
+    this.writtenEdited = this.editedInFile;
+    return true;
+  }
+
+  /**
+   * `e`: open the file as it would be with this change (and the ones accepted before
+   * it) in the editor. A parsable edit becomes the file's new text, the change counts
+   * as applied, and the review of the file resumes on that text.
+   */
+  private async editProposal(f: Finding & { fix: FindingFix }): Promise<'again' | 'rebased' | 'unchanged'> {
+    const { io } = this.s;
+    const k = key(f.rule, f.startOffset);
+    const withIt = this.run((rule, off) => (key(rule, off) === k ? true : (this.decisions.get(key(rule, off)) ?? false)));
+    const proposedText = withIt.output;
+    const start = this.lastEdit.get(k) ?? proposedText;
+    io.editing?.(true);
+    let edited: string | null;
+    try {
+      edited = await openEditor(start, this.file.absPath, io);
+      // A SIGINT sent to the terminal's process group while the editor ran is handled
+      // after the editor's exit: let it arrive while it is still known to be the editor's.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      io.editing?.(false);
+    }
+    if (edited === null) return 'again';
+    if (edited === proposedText) {
+      io.out('No change made in the editor: applying the change as proposed.\n');
+      return 'unchanged';
+    }
+    if (edited.trim() === '') {
+      io.out('The edited file is empty: edit cancelled.\n');
+      return 'again';
+    }
+    const problem = newSyntaxError(this.base, edited);
+    if (problem) {
+      this.lastEdit.set(k, edited);
+      io.out(`The edited text does not parse (${problem}); not applied. Press e to edit it again.\n`);
+      return 'again';
+    }
+    // Everything accepted so far is in the edited text now; keep counting it.
+    const nextBaked = new Map(this.baked);
+    for (const g of withIt.findings) if (g.fix) nextBaked.set(g.rule, (nextBaked.get(g.rule) ?? 0) + 1);
+    const map = offsetMapper(this.base, edited);
+    const next = new Map<string, boolean>();
+    for (const [dk, accepted] of this.decisions) {
+      if (accepted) continue;
+      const at = dk.lastIndexOf('@');
+      const moved = map(Number(dk.slice(at + 1)));
+      if (moved !== null) next.set(key(dk.slice(0, at), moved), false);
+    }
+    this.decisions = next;
+    this.baked = nextBaked;
+    this.base = edited;
+    this.editedInFile++;
+    this.lastEdit = new Map();
+    io.out('Edited change accepted.\n\n');
+    return 'rebased';
+  }
 }
 
 /** `[3/17] defer-cancel  path:42`, the message, and the diff of this change alone. */
 export function renderProposal(f: Finding & { fix: FindingFix }, index: number, total: number, context: number, color: boolean): string {
   const header = `[${index}/${total}] ${f.rule}  ${f.file}:${f.start.line}`;
-  const after = applyPatch(f.fix.baseline, f.fix.diff);
-  let diff =
-    after === false
-      ? f.fix.diff
-      : createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, f.fix.baseline, after, undefined, undefined, {
-          context,
-          headerOptions: FILE_HEADERS_ONLY,
-        });
+  // The fix's own change (as the engine would write it alone), with the review's context:
+  // jsdiff's hunks over the whole text, rendered with plain `a/` `b/` headers.
+  const hunks = structuredPatch('', '', f.fix.baseline, f.fix.after, '', '', { context }).hunks;
+  let diff = `--- a/${f.file}\n+++ b/${f.file}\n` + formatHunks(hunks);
   if (color) diff = colorizeDiff(diff);
   return `${color ? ansi.bold(header) : header}\n${f.message}\n${f.fix.description}:\n${diff}`;
 }
@@ -649,15 +735,7 @@ export interface InteractiveRun {
   files: DiscoveredFile[];
   rules: Rule[];
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
-  io: {
-    cwd: string;
-    env: NodeJS.ProcessEnv;
-    stdoutIsTTY: boolean;
-    stderrIsTTY?: boolean;
-    columns?(): number | undefined;
-    out(text: string): void;
-    err(text: string): void;
-  };
+  io: Io;
 }
 
 /** main.ts's entry for -i (stdin is known to be a terminal). */
@@ -675,37 +753,12 @@ export function runInteractiveCli(run: InteractiveRun): Promise<number> {
       writeRoots: writeRoots(opts.paths, io.cwd),
       // The first pass uses the batch worker pool (and its progress line on a terminal),
       // so the first question on a large tree comes as fast as a dry run would.
-      prescan: async (onFile) => {
-        const planned = plan(run.files, { rules: run.rules, settingsFor: run.settingsFor });
-        const progress = new Progress({ write: io.err, columns: io.columns }, planned.tasks.length + planned.preErrors.length, Boolean(io.stderrIsTTY) && !opts.quiet);
-        const summary = await scanBatch(
-          run.files,
-          {
-            rules: run.rules,
-            jobs: opts.jobs ?? defaultJobs(),
-            settingsFor: run.settingsFor,
-            settings: {
-              includeGenerated: opts.includeGenerated,
-              // The first pass reads files with --write's guards (size, binary, UTF-8): a
-              // file it refuses has no findings, so it is never reviewed or written.
-              maxFileSize: opts.maxFileSize,
-              prefilter: opts.prefilter ?? true,
-              goVersion: opts.go,
-              fixDiffs: false,
-              replacements: false,
-              fileDiff: false,
-              output: false,
-            },
-          },
-          {
-            onResult: (file, r) => onFile(file, r.findings),
-            onError: (e) => progress.note(`gopitfix: ${e.file}: ${e.message}\n`),
-            onProgress: (n) => progress.tick(n),
-          },
-        );
-        progress.finish();
-        return summary;
-      },
+      prescan: batchPrescan(run.files, { rules: run.rules, goVersion: opts.go, includeGenerated: opts.includeGenerated, settingsFor: run.settingsFor }, {
+        jobs: opts.jobs ?? defaultJobs(),
+        prefilter: opts.prefilter ?? true,
+        maxFileSize: opts.maxFileSize,
+        progress: (total) => new Progress({ write: io.err, columns: io.columns }, total, Boolean(io.stderrIsTTY) && !opts.quiet),
+      }),
     },
     { out: io.out, err: io.err, env: io.env, color: useColor(opts.color, io.env, io.stdoutIsTTY) },
   );

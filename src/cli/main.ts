@@ -6,31 +6,18 @@
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allRules } from '../rules.js';
-import type { Rule } from '../types.js';
-import { discover, DiscoveryError } from '../discover.js';
+import { allRules } from '../../transforms/index.js';
+import type { Rule } from '../rules/api.js';
+import { discover, DiscoveryError } from '../run/discover.js';
 import { checkRuleIds, goRangeText, parseArgs, usage, UsageError, type CliOptions } from './args.js';
-import { loadFilePlugins, loadStartPlugins, PluginError } from '../plugins.js';
-import { configSettings } from './config-settings.js';
-import { batchDiscoverOptions, newPreselection, runBatchCli, selectFiles } from '../batch/cli.js';
-import { SelectError } from '../batch/select.js';
-import { ConfigError } from '../config.js';
+import { configSettings } from '../run/config-settings.js';
+import { runBatchCli } from './batch.js';
+import { batchDiscoverOptions, newPreselection, SelectError, selectFiles } from '../run/select.js';
+import { ConfigError, selectRules } from '../run/config.js';
+import type { Io } from './io.js';
+import { loadFilePlugins, loadStartPlugins, PluginError } from '../run/plugins.js';
 
-export interface Io {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdoutIsTTY: boolean;
-  /** -i reads keypresses from stdin: it must be a terminal. */
-  stdinIsTTY?: boolean;
-  /** Progress line and detailed summary go to a terminal. */
-  stderrIsTTY?: boolean;
-  /** stdout and stderr are the same terminal: the progress line is cleared before each stdout write. */
-  stdoutSameTerminal?: boolean;
-  /** The stderr terminal's width (read at each progress redraw). */
-  columns?(): number | undefined;
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { Io } from './io.js';
 
 /** Whether fds 1 and 2 are one terminal device (`cmd` on a terminal, not `cmd > file` or `cmd 2> log`). */
 function sameTerminal(): boolean {
@@ -151,11 +138,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   return runBatchCli({ opts, files, rules, settingsFor, pre, io, version: packageVersion() });
 }
 
-/** Default set (meta.defaultOn), or exactly --rules; minus --disable; registry order kept. */
+/** Default set (meta.defaultOn), or exactly --rules; minus --disable; registry order kept (config.ts selectRules without a config). */
 export function enabledRules(opts: Pick<CliOptions, 'rules' | 'disable'>): Rule[] {
-  const only = opts.rules ? new Set(opts.rules) : null;
-  const off = new Set(opts.disable);
-  const rules = allRules.filter((r) => (only ? only.has(r.meta.id) : r.meta.defaultOn) && !off.has(r.meta.id));
+  const rules = selectRules(null, opts);
   if (rules.length === 0) throw new UsageError('no rules enabled (check --rules and --disable; see --list-rules)');
   return rules;
 }

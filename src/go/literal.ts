@@ -2,7 +2,7 @@
 // and one edit that adds fields to it in gofmt's layout (aligned `Key: value,` lines,
 // realigning the run of lines the new ones join).
 import type { Node } from 'web-tree-sitter';
-import type { TextEdit } from '../types.js';
+import type { TextEdit } from './edit.js';
 import { keyedLines } from './gofmt.js';
 import { children, field, indentAt, lineStart, named } from './syntax.js';
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
-import { parseGo } from '../parser.js';
+import { parseGo } from '../parser/parser.js';
 import { Imports } from './imports.js';
 import { Semantics, type TypeRef } from './scope.js';
 import { field, fields, named, PREDECLARED } from './syntax.js';

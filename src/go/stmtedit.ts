@@ -2,7 +2,7 @@
 // a statement alone on its line(s) goes with its line (and a blank line it would
 // leave just inside a brace); a statement sharing its line goes with its `;`.
 import type { Node } from 'web-tree-sitter';
-import type { TextEdit } from '../types.js';
+import type { TextEdit } from './edit.js';
 import { lineEnd, lineStart, named, nextLineStart } from './syntax.js';
 
 /** Whether only blanks precede offset on its line. */

@@ -23,15 +23,15 @@
 // error (a rule that throws), and only report in files its prefilter triggers admit.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../config.js';
-import { initEngine, processFile } from '../engine.js';
-import type { EngineOptions, FileResult } from '../engine-api.js';
+import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../run/config.js';
+import { initEngine, processFile } from '../engine/engine.js';
+import type { EngineOptions, FileResult } from '../engine/api.js';
 import { errorRanges } from '../go/syntax.js';
 import { findModule, parseGoVersion } from '../go/version.js';
-import { parseGo } from '../parser.js';
-import { passesPrefilter } from '../prefilter.js';
-import { allRules } from '../rules.js';
-import type { Rule } from '../types.js';
+import { parseGo } from '../parser/parser.js';
+import { passesPrefilter } from '../engine/prefilter.js';
+import { allRules } from '../../transforms/index.js';
+import type { Rule } from '../rules/api.js';
 import { matchExpectations, parseExpectations } from './want.js';
 
 export { matchExpectations, parseExpectations, stripExpectations, type Want } from './want.js';

@@ -4,13 +4,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { EngineOptions, FileResult } from '../engine-api.js';
-import { processFile } from '../engine.js';
-import { allRules } from '../rules.js';
-import type { Rule } from '../types.js';
+import type { EngineOptions, FileResult } from '../engine/api.js';
+import { processFile } from '../engine/engine.js';
+import { allRules } from '../../transforms/index.js';
+import type { Rule } from '../rules/api.js';
 import { gofmtAvailable, gofmtBatch } from './gofmt.js';
 import { checkResult, type Problem } from './properties.js';
-import { passesPrefilter } from '../prefilter.js';
+import { passesPrefilter } from '../engine/prefilter.js';
 
 export interface CorpusReport {
   root: string;

@@ -5,12 +5,12 @@
 // stage must rebuild the output from the fixed text and change only whitespace there.
 // gofmt acceptance needs a
 // process and is checked in batches by ./gofmt.ts.
-import type { EngineOptions, FileResult, FindingFix } from '../engine-api.js';
-import { processFile } from '../engine.js';
-import { goFormat } from '../format.js';
+import type { EngineOptions, FileResult, FindingFix } from '../engine/api.js';
+import { processFile } from '../engine/engine.js';
+import { goFormat } from '../engine/format.js';
 import { errorRanges, named } from '../go/syntax.js';
-import { parseGo } from '../parser.js';
-import type { TextEdit } from '../types.js';
+import { parseGo } from '../parser/parser.js';
+import type { TextEdit } from '../rules/api.js';
 
 export type ProblemKind =
   | 'exception'

@@ -6,8 +6,8 @@
 // quiet on the sends this rule fixes.
 import { bufferVerdict } from '../../src/go/chanflow.js';
 import { field, named } from '../../src/go/syntax.js';
-import type { Rule } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
   meta: {

@@ -25,8 +25,8 @@ import {
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
 import { funcInLoopBody } from '../../src/go/lexical.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 type EscapeKind = 'go' | 'defer' | 'go-arg' | 'defer-arg' | 'task' | 'parallel' | 'store' | 'send';
 

@@ -25,8 +25,8 @@ import {
   statementsOf,
   unparen,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
-import { defineRule, type OptionsOf } from '../../src/rule-api.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 const PKG_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];
 const CLIENT_METHODS = ['Get', 'Head', 'Post', 'PostForm', 'Do'];

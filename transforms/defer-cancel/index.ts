@@ -18,8 +18,8 @@ import {
   restOfLineIsEmpty,
   selectorNamed,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 const CONTEXT_FUNCS = ['WithCancel', 'WithTimeout', 'WithDeadline', 'WithCancelCause', 'WithTimeoutCause', 'WithDeadlineCause'];
 

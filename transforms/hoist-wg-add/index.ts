@@ -26,8 +26,8 @@ import {
   wgKindOf,
   type MethodCall,
 } from '../../src/go/waitgroup.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
   meta: {

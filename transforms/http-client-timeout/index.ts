@@ -19,8 +19,8 @@ import {
 import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../../src/go/literal.js';
 import { clientUses, requestDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
-import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
-import { defineRule, type OptionsOf } from '../../src/rule-api.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 const DEFAULT_TIMEOUT = '30s';
 const DEFAULT_CLIENT_FUNCS = ['Get', 'Head', 'Post', 'PostForm'];

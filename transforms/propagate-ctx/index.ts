@@ -10,8 +10,8 @@ import { classifyUse, escapeReason } from '../../src/go/uses.js';
 import { compareGoVersion, CURRENT_GO } from '../../src/go/version.js';
 import { codeWords } from '../../src/go/lexical.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, selectorNamed, unparen } from '../../src/go/syntax.js';
-import type { Rule, RuleContext } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, RuleContext } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 const BACKGROUND = ['Background', 'TODO'];
 

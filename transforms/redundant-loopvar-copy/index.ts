@@ -8,8 +8,8 @@ import type { Node } from 'web-tree-sitter';
 import { isWriteRef, loopVars } from '../../src/go/loopvars.js';
 import { descendants, field, lineEnd, lineStart, named, nextLineStart, statementsOf } from '../../src/go/syntax.js';
 import { formatGoVersion } from '../../src/go/version.js';
-import type { Rule, TextEdit } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, TextEdit } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 interface Copy {
   stmt: Node;

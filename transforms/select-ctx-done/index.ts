@@ -22,8 +22,8 @@ import {
   statementsOf,
   unparen,
 } from '../../src/go/syntax.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 const ID = 'select-ctx-done';
 

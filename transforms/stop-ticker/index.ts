@@ -25,8 +25,8 @@ import {
 } from '../../src/go/syntax.js';
 import { durationSign } from '../../src/go/construct.js';
 import { packageClause } from '../../src/go/package.js';
-import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
-import { defineRule, type OptionsOf } from '../../src/rule-api.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 const GO1_23 = { major: 1, minor: 23 };
 const LOOP_REASON = 'the ticker is created inside a loop, where a deferred Stop would only run when the function returns; stop it at the end of each iteration or create it once before the loop';

@@ -11,8 +11,8 @@ import { DURATION_PATTERN, assignSite, durationExpr, fieldsAssignedLater, checks
 import { clientUses, lifetime, newTrace, requestDeadline, responseStreams } from '../../src/go/httpflow.js';
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
-import type { Rule, RuleContext, JsonSchema } from '../../src/types.js';
-import { defineRule, type OptionsOf } from '../../src/rule-api.js';
+import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 /** The bounds added by default, and the opt-in settings (off unless configured). */
 const DEFAULTS = {

@@ -15,8 +15,8 @@ import {
   waitGroupKind,
   type MethodCall,
 } from '../../src/go/waitgroup.js';
-import type { Rule, RuleContext, TextEdit } from '../../src/types.js';
-import { defineRule } from '../../src/rule-api.js';
+import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
+import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
   meta: {

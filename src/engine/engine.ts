@@ -1,0 +1,543 @@
+// The rewrite engine. Per file: parse once, run every enabled rule on the same
+// tree, merge their fixes as independent edits on one baseline (go/analysis
+// style). Overlapping fixes cannot both apply: the first in rule order wins and
+// the rest are retried on a re-parse of the result, up to a bounded fixpoint.
+// A safety net re-parses every result and drops any fix that would add a
+// syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
+// goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
+// their alignment sections; a result Go's parser rejects loses its fixes.
+import { diffHunks, editHunks, lineIndexOf, lineStarts as diffLineStarts, renderDiff, type Hunk } from './fastdiff.js';
+import type MagicString from 'magic-string';
+import type { EngineOptions, FileResult, FindingFix, Position, SourceFile } from './api.js';
+import { formatFixed, goFormat } from './format.js';
+import { Imports } from '../go/imports.js';
+import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
+import { Semantics } from '../go/scope.js';
+import { detectEol, errorRanges } from '../go/syntax.js';
+import { fileGoVersion, versionInRange } from '../go/version.js';
+import { initParser, parseGo } from '../parser/parser.js';
+import { lineStarts } from '../util/text.js';
+import { passesPrefilter } from './prefilter.js';
+import { optionsWithDefaults } from '../rules/define.js';
+import { Suppressions, ignoresFile } from './suppress.js';
+import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from '../rules/api.js';
+
+export type { EngineOptions, FileResult, Finding, SourceFile } from './api.js';
+
+// Loaded by initEngine with the parser (a run served from the cache loads neither).
+let MagicStringClass: typeof MagicString;
+
+export async function initEngine(): Promise<void> {
+  await initParser();
+  MagicStringClass ??= (await import('magic-string')).default;
+}
+
+// Each pass runs only when the one before applied a fix (so a file never takes more passes
+// than it has fixes, plus one); nested constructs converted inner-first need two passes per
+// level (hoist, then wg.Go), and repeated Adds before one go statement one pass each.
+const DEFAULT_MAX_PASSES = 32;
+const packages = new PackageLoader();
+
+interface Record_ {
+  rule: string;
+  ruleIndex: number;
+  message: string;
+  /** Why there is no fix (the rule's `noFix`, or the engine's own reason); null with a fix. */
+  noFix: string | null;
+  origStart: number;
+  origEnd: number;
+  status: 'none' | 'applied' | 'deferred' | 'rejected' | 'declined';
+  fix: FindingFix | null;
+}
+
+interface Candidate {
+  rec: Record_;
+  fix: Fix;
+}
+
+/** Where the text of one pass came from: its edits, sorted, against the previous text. */
+type PassMap = TextEdit[];
+
+export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
+  const source = file.source;
+  const result: FileResult = {
+    file: file.displayPath,
+    absPath: file.absPath,
+    source,
+    output: source,
+    changed: false,
+    findings: [],
+    rejectedFixes: 0,
+    syntaxErrors: false,
+    skippedByPrefilter: false,
+    ignoredFile: false,
+    ruleErrors: [],
+  };
+  if (ignoresFile(source)) {
+    result.ignoredFile = true;
+    return result;
+  }
+  const version = opts.goVersion ?? (file.goVersion !== undefined ? file.goVersion : fileGoVersion(file.absPath, source));
+  let rules = opts.rules.filter((r) => versionInRange(version, r.meta.goVersion));
+  if (rules.length < opts.rules.length) result.rulesOutOfVersion = opts.rules.filter((r) => !rules.includes(r)).map((r) => r.meta.id);
+  if (rules.length === 0) {
+    // Not the prefilter's doing: no enabled rule applies to this file's Go version.
+    result.skippedByGoVersion = true;
+    return result;
+  }
+  if (opts.prefilter !== false) {
+    rules = rules.filter((r) => passesPrefilter(r.meta, source));
+  }
+  if (rules.length === 0) {
+    result.skippedByPrefilter = true;
+    return result;
+  }
+  const ruleIndex = new Map(opts.rules.map((r, i) => [r.meta.id, i]));
+  const maxPasses = opts.maxPasses ?? DEFAULT_MAX_PASSES;
+  const records: Record_[] = [];
+  const byKey = new Map<string, Record_>();
+  const maps: PassMap[] = [];
+  const mapBack = (offset: number) => {
+    for (let i = maps.length - 1; i >= 0; i--) offset = mapThrough(maps[i], offset);
+    return offset;
+  };
+
+  let text = source;
+  /** What the fixes wrote, as ranges of the current text. */
+  let touched: TextEdit[] = [];
+  // A file parsed earlier as a sibling of another is not parsed again for its first pass.
+  const share = !file.packageFiles;
+  for (let pass = 1; pass <= maxPasses; pass++) {
+    const shared = pass === 1 && share ? packages.borrow(file.absPath, text) : null;
+    const tree = shared?.tree ?? parseGo(text);
+    let accepted: Candidate[] = [];
+    let next = text;
+    let applied: TextEdit[] = [];
+    let kept: Imports | null = null;
+    let sem: Semantics | null = shared?.sem ?? null;
+    try {
+      const root = tree.rootNode;
+      const errs = errorRanges(root);
+      if (pass === 1) {
+        result.syntaxErrors = errs.length > 0;
+        if (errs.length) result.syntaxError = position(lineStarts(text), Math.min(...errs.map((e) => e.start)));
+      }
+      const poisoned = poisonedRanges(root, errs);
+      const imports = (kept = shared?.imports ?? new Imports(root, text));
+      let pkg: PackageInfo | null = null;
+      const eol = detectEol(text);
+      const raw: { rule: Rule; f: FindingInput }[] = [];
+      const currentText = text;
+      for (const rule of rules) {
+        const ctx: RuleContext = {
+          path: file.displayPath,
+          absPath: file.absPath,
+          source: currentText,
+          tree,
+          root,
+          goVersion: version,
+          get sem() {
+            return (sem ??= new Semantics(root, imports));
+          },
+          imports,
+          package() {
+            if (!pkg) {
+              const current: PackageFile = { absPath: file.absPath, source: currentText, root, imports, sem: this.sem, current: true };
+              pkg = packages.load(file.absPath, current, file.packageFiles);
+            }
+            return pkg;
+          },
+          options: optionsWithDefaults(rule.meta, opts.ruleOptions?.[rule.meta.id]),
+          tests: opts.tests ?? null,
+          eol,
+          report(f) {
+            raw.push({ rule, f });
+          },
+        };
+        try {
+          rule.run(ctx);
+        } catch (e) {
+          result.ruleErrors.push(`${rule.meta.id}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+
+      const supp = new Suppressions(text);
+      const cands: Candidate[] = [];
+      for (const { rule, f } of raw) {
+        if (supp.suppressed(rule.meta.id, f.node.startPosition.row)) continue;
+        const origStart = mapBack(f.node.startIndex);
+        const key = `${rule.meta.id}@${origStart}`;
+        let rec = byKey.get(key);
+        // A finding reported without a fix in an earlier pass may get one now that other
+        // fixes changed its surroundings (issue 16: nested goroutines, whose outer Add
+        // can be hoisted only once the inner one became wg.Go): what a second run would
+        // do, done in this one.
+        if (rec && rec.status !== 'deferred' && !(rec.status === 'none' && f.fix)) continue;
+        if (!rec) {
+          rec = {
+            rule: rule.meta.id,
+            ruleIndex: ruleIndex.get(rule.meta.id) ?? 0,
+            message: f.message,
+            noFix: null,
+            origStart,
+            origEnd: Math.max(origStart, mapBack(f.node.endIndex)),
+            status: 'none',
+            fix: null,
+          };
+          byKey.set(key, rec);
+          records.push(rec);
+        }
+        rec.message = f.message;
+        rec.noFix = f.fix ? null : (f.noFix ?? null);
+        if (!f.fix) {
+          rec.status = 'none';
+          continue;
+        }
+        if (
+          opts.accept &&
+          !opts.accept({ rule: rec.rule, message: rec.message, description: f.fix.description, startOffset: rec.origStart, pass })
+        ) {
+          rec.status = 'declined';
+          continue;
+        }
+        if (f.fix.edits.some((e) => poisoned.some((r) => touchesError(e, r)))) {
+          rec.status = 'rejected';
+          rec.noFix = 'the code around it has syntax errors';
+          continue;
+        }
+        // The import helper reads the import declarations; broken ones would make it
+        // edit next to (or duplicate into) the ERROR region, so such fixes wait for a fix by hand.
+        if (f.fix.imports?.length && importsBroken(root, errs) && imports.addEdit(f.fix.imports)) {
+          rec.status = 'rejected';
+          rec.noFix = 'it needs an import and the import declarations have syntax errors';
+          continue;
+        }
+        cands.push({ rec, fix: f.fix });
+      }
+      cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
+
+      const taken = new TakenEdits();
+      for (const c of cands) {
+        const fresh = c.fix.edits.filter((e) => !taken.has(e));
+        if (fresh.some((e) => taken.conflicts(e)) || conflictsWithin(fresh)) {
+          c.rec.status = 'deferred';
+          continue;
+        }
+        for (const e of fresh) taken.add(e);
+        accepted.push(c);
+      }
+      if (accepted.length === 0) break;
+
+      const baseErrors = errs.length;
+      const build = (fixes: Candidate[]) => applyFixes(text, imports, fixes);
+      let built = build(accepted);
+      if (countErrors(built.text) > baseErrors) {
+        const good: Candidate[] = [];
+        for (const c of accepted) {
+          if (countErrors(build([c]).text) <= baseErrors) good.push(c);
+          else reject(c);
+        }
+        built = build(good);
+        if (good.length && countErrors(built.text) > baseErrors) {
+          good.forEach(reject);
+          good.length = 0;
+          built = { text, edits: [] };
+        }
+        accepted = good;
+      }
+      next = built.text;
+      applied = built.edits;
+      // One line index of this pass's text serves every fix's diff (each diff then reads
+      // only the lines around its edits: linear in the number of fixes).
+      let starts: number[] | null = null;
+      const startsOf = (t: string) => (starts ??= diffLineStarts(t));
+      for (const c of accepted) {
+        c.rec.status = 'applied';
+        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
+      }
+    } finally {
+      if (shared) packages.release(file.absPath, { imports: kept, sem });
+      else tree.delete();
+    }
+    if (accepted.length === 0) break;
+    maps.push(applied);
+    touched = carryForward(applied, touched);
+    text = next;
+  }
+
+  if (text !== source) {
+    const t0 = performance.now();
+    const fmt = formatFixed(source, text, touched, mapBack);
+    if (!fmt.ok) {
+      // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
+      if (goFormat(source).ok) {
+        for (const r of records) {
+          if (r.status !== 'applied') continue;
+          r.status = 'rejected';
+          r.noFix = `the fix was rejected: Go's parser rejects the fixed file: ${fmt.error}`;
+          result.rejectedFixes++;
+        }
+        text = source;
+      }
+      result.format = null;
+    } else {
+      result.format = { input: text, edits: fmt.edits, ms: 0, sourceFormatted: fmt.sourceFormatted };
+      text = fmt.text;
+    }
+    if (result.format) result.format.ms = performance.now() - t0;
+  }
+
+  function reject(c: Candidate) {
+    c.rec.status = 'rejected';
+    c.rec.noFix = 'the fix was rejected: it would introduce a syntax error';
+    result.rejectedFixes++;
+  }
+
+  const lines = lineStarts(source);
+  for (const r of records) {
+    if (r.status === 'deferred') r.noFix = 'it overlapped another fix and was not found again after that fix';
+    result.findings.push({
+      rule: r.rule,
+      message: r.message,
+      file: file.displayPath,
+      start: position(lines, r.origStart),
+      end: position(lines, r.origEnd),
+      startOffset: r.origStart,
+      endOffset: r.origEnd,
+      fix: r.status === 'applied' ? r.fix : null,
+      noFixReason: r.status === 'applied' || r.status === 'declined' ? null : r.noFix,
+    });
+  }
+  result.findings.sort(
+    (a, b) => a.startOffset - b.startOffset || (ruleIndex.get(a.rule) ?? 0) - (ruleIndex.get(b.rule) ?? 0),
+  );
+  result.output = text;
+  result.changed = text !== source;
+  return result;
+}
+
+/**
+ * Formatting a fix's own diff costs a whole-file format: past this many fixes in one pass
+ * each fix's diff is left as its edits (linear cost on files with thousands of fixes); the
+ * file's written output is formatted either way.
+ */
+const PER_FIX_FORMAT_LIMIT = 64;
+
+function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[], formatEach: boolean): FindingFix {
+  let alone: { text: string; formatted: boolean } | null = null;
+  let hunks: Hunk[] | null = null;
+  const edits = fix.edits;
+  // The import edit reads the pass's syntax tree, which is deleted before the lazy work
+  // below runs: compute it now, or the fix's own change silently lacks the import.
+  const imp = fix.imports?.length ? imports.addEdit(fix.imports) : null;
+  const ownEdits: TextEdit[] = [];
+  for (const e of imp ? [...edits, imp] : edits) if (!ownEdits.some((t) => sameEdit(t, e))) ownEdits.push(e);
+  ownEdits.sort((a, b) => a.start - b.start || a.end - b.end);
+  /** The fix applied alone, as the engine writes it: formatted in its own lines and alignment sections. */
+  const computeAlone = () => {
+    if (alone) return alone;
+    const applied = applyFixes(baseline, imports, [{ fix: { description: fix.description, edits: ownEdits } }]);
+    if (formatEach) {
+      const fmt = formatFixed(baseline, applied.text, carryForward(applied.edits, []), (o) => mapThrough(applied.edits, o));
+      if (fmt.ok && fmt.text !== applied.text) return (alone = { text: fmt.text, formatted: true });
+    }
+    return (alone = { text: applied.text, formatted: false });
+  };
+  return {
+    description: fix.description,
+    edits,
+    pass,
+    baseline,
+    get after() {
+      return computeAlone().text;
+    },
+    get hunks() {
+      if (hunks === null) {
+        // Past PER_FIX_FORMAT_LIMIT, or when formatting changes nothing, the hunks come from
+        // the edits alone, without applying them or diffing the rest of the file.
+        const a = formatEach ? computeAlone() : null;
+        hunks = a?.formatted ? diffHunks(baseline, a.text, 3) : editHunks(baseline, ownEdits, 3, startsOf(baseline));
+      }
+      return hunks;
+    },
+    get diff() {
+      return renderDiff(path, this.hunks);
+    },
+  };
+}
+
+function applyFixes(text: string, imports: Imports, fixes: Pick<Candidate, 'fix'>[]): { text: string; edits: TextEdit[] } {
+  const edits: TextEdit[] = [];
+  const paths: string[] = [];
+  for (const c of fixes) {
+    for (const e of c.fix.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
+    if (c.fix.imports) paths.push(...c.fix.imports);
+  }
+  const imp = paths.length ? imports.addEdit(paths) : null;
+  if (imp) edits.push(imp);
+  edits.sort((a, b) => a.start - b.start || a.end - b.end);
+  const ms = new MagicStringClass(text);
+  for (const e of edits) {
+    if (e.start === e.end) ms.appendLeft(e.start, e.text);
+    else if (e.text === '') ms.remove(e.start, e.end);
+    else ms.overwrite(e.start, e.end, e.text);
+  }
+  return { text: ms.toString(), edits };
+}
+
+function sameEdit(a: TextEdit, b: TextEdit): boolean {
+  return a.start === b.start && a.end === b.end && a.text === b.text;
+}
+
+/** Overlapping ranges, or two edits at the same point (their order would be ambiguous). */
+function conflicts(a: TextEdit, b: TextEdit): boolean {
+  if (sameEdit(a, b)) return false;
+  if (a.start === b.start) return true;
+  return a.start < b.end && b.start < a.end;
+}
+
+/**
+ * The edits accepted so far in a pass, sorted by start. They never conflict with each
+ * other, so sorted by start their ends do not decrease either, and an edit's possible
+ * conflicts are found by binary search (issue 16: thousands of fixes per file must cost
+ * n log n, not n²).
+ */
+class TakenEdits {
+  private readonly list: TextEdit[] = [];
+
+  /** Index of the first taken edit whose start is >= `start`. */
+  private lower(start: number): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.list[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  has(e: TextEdit): boolean {
+    for (let i = this.lower(e.start); i < this.list.length && this.list[i].start === e.start; i++) if (sameEdit(this.list[i], e)) return true;
+    return false;
+  }
+
+  conflicts(e: TextEdit): boolean {
+    const k = this.lower(e.start);
+    if (k > 0 && conflicts(e, this.list[k - 1])) return true;
+    for (let i = k; i < this.list.length; i++) {
+      const t = this.list[i];
+      if (t.start > e.start && t.start >= e.end) break;
+      if (conflicts(e, t)) return true;
+    }
+    return false;
+  }
+
+  add(e: TextEdit): void {
+    const k = this.lower(e.start);
+    let i = k;
+    while (i < this.list.length && this.list[i].start === e.start && this.list[i].end <= e.end) i++;
+    this.list.splice(i, 0, e);
+  }
+}
+
+function conflictsWithin(edits: TextEdit[]): boolean {
+  for (let i = 0; i < edits.length; i++) for (let j = i + 1; j < edits.length; j++) if (conflicts(edits[i], edits[j])) return true;
+  return false;
+}
+
+function touchesError(e: TextEdit, r: { start: number; end: number }): boolean {
+  // A MISSING token is zero-width: text inserted or replaced right at it would end up
+  // before the token the parser assumed, i.e. inside the broken construct.
+  if (r.start === r.end) return e.start <= r.start && r.start <= e.end;
+  if (e.start === e.end) return r.start < e.start && e.start < r.end;
+  return e.start < r.end && r.start < e.end;
+}
+
+/**
+ * Where fixes may not go: each syntax error widened to the top-level declaration that
+ * holds it. Error recovery can attach the code after a broken token to the wrong
+ * construct, so a fix elsewhere in the same function may read (and edit) a structure
+ * that is not there, and the next run sees another; other declarations are safe.
+ */
+function poisonedRanges(root: Node, errs: { start: number; end: number }[]): { start: number; end: number }[] {
+  if (errs.length === 0) return errs;
+  const out: { start: number; end: number }[] = [];
+  for (const r of errs) {
+    let hit: { start: number; end: number } = r;
+    for (const c of root.namedChildren) {
+      if (c && TOP_DECLS.has(c.type) && c.startIndex <= r.start && r.end <= c.endIndex) {
+        hit = { start: c.startIndex, end: c.endIndex };
+        break;
+      }
+    }
+    out.push(hit);
+  }
+  // The exact ranges too: a MISSING token keeps its zero-width rule at a declaration's edge.
+  return [...out, ...errs];
+}
+
+const TOP_DECLS = new Set(['function_declaration', 'method_declaration', 'type_declaration', 'var_declaration', 'const_declaration']);
+
+/** An ERROR/MISSING range before the first func/method/type/var/const declaration. */
+function importsBroken(root: Node, errs: { start: number; end: number }[]): boolean {
+  if (errs.length === 0) return false;
+  let firstDecl = root.endIndex;
+  for (const c of root.namedChildren) {
+    if (c && TOP_DECLS.has(c.type)) {
+      firstDecl = c.startIndex;
+      break;
+    }
+  }
+  return errs.some((r) => r.start < firstDecl);
+}
+
+function countErrors(text: string): number {
+  const tree = parseGo(text);
+  try {
+    return errorRanges(tree.rootNode).length;
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Ranges of a pass's input carried into its output (edits sorted, against that input),
+ * plus the ranges the edits wrote.
+ */
+function carryForward(edits: TextEdit[], ranges: TextEdit[]): TextEdit[] {
+  const at = (offset: number, right: boolean) => {
+    let shift = 0;
+    for (const e of edits) {
+      if (e.start < offset && offset < e.end) return e.start + shift + (right ? e.text.length : 0);
+      if (e.end > offset || (e.start === offset && e.end === offset && !right)) break;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset + shift;
+  };
+  const out: TextEdit[] = ranges.map((r) => ({ start: at(r.start, false), end: at(r.end, true), text: '' }));
+  let shift = 0;
+  for (const e of edits) {
+    out.push({ start: e.start + shift, end: e.start + shift + e.text.length, text: '' });
+    shift += e.text.length - (e.end - e.start);
+  }
+  return out;
+}
+
+/** An offset in a pass's output, mapped to the text before that pass. */
+function mapThrough(edits: TextEdit[], offset: number): number {
+  let shift = 0;
+  for (const e of edits) {
+    const newStart = e.start + shift;
+    const newEnd = newStart + e.text.length;
+    if (offset < newStart) return offset - shift;
+    if (offset < newEnd || (e.start === e.end && offset === newStart)) return e.start;
+    shift += e.text.length - (e.end - e.start);
+  }
+  return offset - shift;
+}
+
+function position(lines: number[], offset: number): Position {
+  const lo = lineIndexOf(lines, offset);
+  return { line: lo + 1, column: offset - lines[lo] + 1 };
+}

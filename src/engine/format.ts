@@ -1,0 +1,333 @@
+// The engine's last stage: Go's own formatter (go/format, compiled to WebAssembly by
+// @wasm-fmt/gofmt) on the fixed text of a changed file, limited to the regions the
+// fixes touched. gofmt aligns columns over sections of lines (key/value elements,
+// trailing comments, specs of a var/const block), so an edit that changes one line's
+// length can change the padding of its neighbours; those changes are kept. Every other
+// change gofmt would make is a pre-existing formatting issue of the user's file and is
+// left alone: a file that was not gofmt-clean stays byte-identical outside the fixes'
+// regions, a file that was gofmt-clean comes out gofmt-clean.
+//
+// The formatter parses before it prints, so it is also the second parser: a text it
+// rejects is not Go (the engine drops the file's fixes when the input was accepted).
+import { readFileSync } from 'node:fs';
+import { format as formatWith } from '@wasm-fmt/gofmt/gofmt_binding.js';
+import type { TextEdit } from '../rules/api.js';
+import { jsdiff } from './fastdiff.js';
+
+// The package's default entry compiles the module when imported (~20 ms); most runs change
+// few files or none, so it is compiled on the first changed file instead (per worker thread).
+let wasm: WebAssembly.Exports | null = null;
+function wasmFormat(text: string): string {
+  if (!wasm) {
+    const bytes = readFileSync(new URL(import.meta.resolve('@wasm-fmt/gofmt/wasm')));
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    (exports._initialize as () => void)();
+    wasm = exports;
+  }
+  return formatWith(wasm, text);
+}
+
+export type GoFormatResult = { ok: true; text: string } | { ok: false; error: string };
+
+/** go/format.Source on text (a BOM and CR line endings are removed first: gofmt writes neither). */
+export function goFormat(text: string): GoFormatResult {
+  const lf = (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(/\r\n/g, '\n');
+  try {
+    return { ok: true, text: wasmFormat(lf) };
+  } catch (e) {
+    return { ok: false, error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+  }
+}
+
+interface Line {
+  /** Without the line terminator (and without a BOM on the first line). */
+  text: string;
+  /** Offset of the line's first character in the full text. */
+  start: number;
+  /** Offset just past the line's content (before \r\n or \n). */
+  end: number;
+}
+
+/** The text's lines; the last one is '' when the text ends with a newline. */
+export function splitLines(text: string): Line[] {
+  const out: Line[] = [];
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  let pos = bom;
+  for (;;) {
+    const nl = text.indexOf('\n', pos);
+    const stop = nl < 0 ? text.length : nl;
+    const end = stop > pos && text[stop - 1] === '\r' && nl >= 0 ? stop - 1 : stop;
+    out.push({ text: text.slice(pos, end), start: pos, end });
+    if (nl < 0) return out;
+    pos = nl + 1;
+  }
+}
+
+/** Index of the line holding offset (lines from splitLines). */
+export function lineIndex(lines: readonly Line[], offset: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid].start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const indentOf = (s: string) => /^[ \t]*/.exec(s)![0];
+const leading = (s: string) => /^\s*/.exec(s)![0];
+const trailing = (s: string) => /\s*$/.exec(s)![0];
+const squash = (s: string) => s.replace(/\s+/g, '');
+const blank = (s: string) => s.trim() === '';
+
+/**
+ * Lines gofmt may re-align because of the touched ones: for each touched line, the
+ * lines at the same indentation above and below it, up to a blank line or a line with
+ * less indentation (lines with more indentation, e.g. the inside of a multi-line element,
+ * are passed over without being included). That covers gofmt's alignment sections:
+ * consecutive key/value elements, trailing-comment columns, the specs of a block.
+ */
+export function alignmentRegion(lines: readonly string[], touched: ReadonlySet<number>): Set<number> {
+  const out = new Set(touched);
+  for (const t of touched) {
+    if (t >= lines.length || blank(lines[t])) continue;
+    const ind = indentOf(lines[t]);
+    for (const step of [-1, 1]) {
+      for (let j = t + step; j >= 0 && j < lines.length; j += step) {
+        const l = lines[j];
+        if (blank(l)) break;
+        const li = indentOf(l);
+        if (li === ind) out.add(j);
+        else if (!(li.length > ind.length && li.startsWith(ind))) break;
+      }
+    }
+  }
+  return out;
+}
+
+interface Hunk {
+  /** First old line index. */
+  at: number;
+  old: string[];
+  new: string[];
+}
+
+/**
+ * gofmt's changes as hunks. Lines are paired by their text without whitespace (gofmt
+ * mostly changes spacing), so a file whose every line gofmt would touch (trailing blanks,
+ * spaces for tabs) still pairs each line with its own formatted form: such pairs are 1:1
+ * hunks; lines gofmt adds, removes, joins or rewrites form the other hunks.
+ */
+function hunks(a: string[], b: string[]): Hunk[] {
+  const ka = a.map(squash);
+  const kb = b.map(squash);
+  const out: Hunk[] = [];
+  const pairs = (i: number, j: number, n: number) => {
+    for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) out.push({ at: i + k, old: [a[i + k]], new: [b[j + k]] });
+  };
+  // gofmt on a file that is mostly formatted changes few lines: trim the common ends first.
+  let p = 0;
+  while (p < a.length && p < b.length && ka[p] === kb[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && ka[a.length - 1 - s] === kb[b.length - 1 - s]) s++;
+  pairs(0, 0, p);
+  let i = p;
+  let j = p;
+  let cur: Hunk | null = null;
+  for (const c of jsdiff().diffArrays(ka.slice(p, a.length - s), kb.slice(p, b.length - s))) {
+    const n = c.value.length;
+    if (!c.added && !c.removed) {
+      if (cur) out.push(cur);
+      cur = null;
+      pairs(i, j, n);
+      i += n;
+      j += n;
+      continue;
+    }
+    cur ??= { at: i, old: [], new: [] };
+    if (c.removed) {
+      cur.old.push(...a.slice(i, i + n));
+      i += n;
+    } else {
+      cur.new.push(...b.slice(j, j + n));
+      j += n;
+    }
+  }
+  if (cur) out.push(cur);
+  pairs(a.length - s, b.length - s, s);
+  return out;
+}
+
+export interface RegionFormat {
+  /** The formatted text (=== text when nothing in the regions changes). */
+  text: string;
+  /** The changes as edits against the input text, sorted. */
+  edits: TextEdit[];
+  /** Whether the original source had to be formatted too (pre-existing issues near the fixes). */
+  formattedSource: boolean;
+}
+
+export interface RegionOptions {
+  /** The fixed text. */
+  text: string;
+  /** Its gofmt'ed form (goFormat(text)). */
+  formatted: string;
+  /** Line indices of text whose content the fixes changed: they get gofmt's full form. */
+  touched: ReadonlySet<number>;
+  /** Lines next to the fixes' edits (an inserted line's neighbours): they anchor alignment sections too. */
+  near?: ReadonlySet<number>;
+  /**
+   * The text before the fixes, and how an untouched line of `text` maps to its line in it
+   * (by offset): used to tell a formatting change the fixes caused from one the file
+   * already needed, for changes outside the alignment region.
+   */
+  source: string;
+  toSource(offset: number): number;
+}
+
+/**
+ * Keep gofmt's changes of `text` that lie on touched lines or in their alignment region,
+ * and outside it those the fixes caused (the same line was gofmt-clean in the source);
+ * drop the rest. Line endings: a replaced line keeps its own; new lines get the file's.
+ */
+export function formatRegions(o: RegionOptions): RegionFormat {
+  const lines = splitLines(o.text);
+  const old = lines.map((l) => l.text);
+  const neu = o.formatted.split('\n');
+  const hs = hunks(old, neu);
+  if (hs.length === 0) return { text: o.text, edits: [], formattedSource: false };
+  const region = alignmentRegion(old, new Set([...o.touched, ...(o.near ?? [])]));
+  const eol = o.text.includes('\r\n') ? '\r\n' : '\n';
+
+  // Per old line: its replacement (1:1), or per hunk when the line count changes. In the
+  // fixes' own lines and their sections every change of spacing is kept; a change of the
+  // code itself (gofmt also sorts and de-duplicates imports, rewrites comments) only when the
+  // whole source was gofmt-clean (below), since the fixed lines may hold the user's own code.
+  type Pending = { at: number; count: number; lines: string[] };
+  const keep: Pending[] = [];
+  const doubtful: Pending[] = [];
+  // Lines where gofmt would also change the indentation or trailing blanks: from a clean
+  // source that is the fixes' doing (take gofmt's line), else the user's (keep theirs).
+  const edges: { at: number; full: string; own: string }[] = [];
+  for (const h of hs) {
+    if (h.old.length === h.new.length) {
+      h.old.forEach((line, k) => {
+        const at = h.at + k;
+        const n = h.new[k];
+        const spacing = squash(line) === squash(n);
+        if (spacing && line.trim() !== '' && (o.touched.has(at) || region.has(at))) {
+          const own = leading(line) + n.trim() + trailing(line);
+          if (own === n) keep.push({ at, count: 1, lines: [n] });
+          else edges.push({ at, full: n, own });
+        } else if (spacing && o.touched.has(at)) keep.push({ at, count: 1, lines: [n] });
+        else doubtful.push({ at, count: 1, lines: [n] });
+      });
+    } else {
+      const span = h.old.length ? h.old.map((_, k) => h.at + k) : [h.at - 1, h.at];
+      const item = { at: h.at, count: h.old.length, lines: h.new };
+      const spacing = squash(h.old.join('')) === squash(h.new.join(''));
+      (spacing && span.some((k) => o.touched.has(k)) ? keep : doubtful).push(item);
+    }
+  }
+
+  let formattedSource = false;
+  if (doubtful.length || edges.length) {
+    // When the source was gofmt-clean, every change is the fixes' doing (a section wider
+    // than alignmentRegion's guess, a generated line's indentation): keep them all, the file
+    // stays clean. Otherwise keep only padding inside lines, and outside the region only on
+    // a line whose source line, and the lines around it, gofmt left alone; the file's own
+    // formatting issues are not ours to fix.
+    formattedSource = true;
+    const src = goFormat(o.source);
+    const sLines = splitLines(o.source);
+    const sOld = sLines.map((l) => l.text);
+    const sHunks = src.ok ? hunks(sOld, src.text.split('\n')) : null;
+    if (sHunks && sHunks.length === 0) {
+      keep.push(...doubtful);
+      for (const e of edges) keep.push({ at: e.at, count: 1, lines: [e.full] });
+    } else {
+      for (const e of edges) if (e.own !== old[e.at]) keep.push({ at: e.at, count: 1, lines: [e.own] });
+      if (sHunks) {
+        const dirty = new Set<number>();
+        for (const h of sHunks) for (let k = h.at - 1; k <= h.at + Math.max(h.old.length, 1); k++) dirty.add(k);
+        for (const d of doubtful) {
+          if (d.count !== 1 || d.lines.length !== 1 || squash(old[d.at]) !== squash(d.lines[0])) continue;
+          const s = lineIndex(sLines, o.toSource(lines[d.at].start));
+          if (sOld[s] === old[d.at] && !dirty.has(s)) keep.push(d);
+        }
+      }
+    }
+  }
+  if (keep.length === 0) return { text: o.text, edits: [], formattedSource };
+
+  // Insertions before a line come before that line's own replacement.
+  keep.sort((a, b) => a.at - b.at || a.count - b.count);
+  const edits: TextEdit[] = [];
+  for (const k of keep) {
+    let start: number;
+    let end: number;
+    let text: string;
+    if (k.count > 0 && k.lines.length === 0) {
+      // Lines removed (a blank line gofmt drops): their line terminators go too.
+      const last = k.at + k.count - 1;
+      if (last + 1 < lines.length) {
+        start = lines[k.at].start;
+        end = lines[last + 1].start;
+      } else {
+        start = k.at > 0 ? lines[k.at - 1].end : lines[k.at].start;
+        end = o.text.length;
+      }
+      text = '';
+    } else if (k.count > 0) {
+      start = lines[k.at].start;
+      end = lines[k.at + k.count - 1].end;
+      text = k.lines.join(eol);
+    } else if (k.at < lines.length) {
+      // Pure insertion before line k.at.
+      start = end = lines[k.at].start;
+      text = k.lines.map((l) => l + eol).join('');
+    } else {
+      start = end = o.text.length;
+      text = k.lines.map((l) => eol + l).join('');
+    }
+    edits.push({ start, end, text });
+  }
+  let out = '';
+  let pos = 0;
+  for (const e of edits) {
+    out += o.text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  out += o.text.slice(pos);
+  return { text: out, edits, formattedSource };
+}
+
+export type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string };
+
+/**
+ * The engine's formatting stage for one fixed text: `written` are the ranges of `text` the
+ * fixes wrote (carried through every pass), `toSource` maps an offset of `text` to
+ * `source`. Lines whose content a fix wrote or cut into get gofmt's full form; they and the
+ * lines at the edges of the edits (an inserted line's neighbour, the line after a deleted
+ * one) anchor the alignment sections. Fails with the parser's error when Go rejects `text`.
+ */
+export function formatFixed(source: string, text: string, written: readonly TextEdit[], toSource: (offset: number) => number): FixedFormat {
+  const fmt = goFormat(text);
+  if (!fmt.ok) return fmt;
+  const lines = splitLines(text);
+  const touched = new Set<number>();
+  const near = new Set<number>();
+  for (const r of written) {
+    const a = lineIndex(lines, r.start);
+    const b = lineIndex(lines, Math.max(r.start, r.end - 1));
+    for (let i = a; i <= b; i++) {
+      near.add(i);
+      const l = lines[i];
+      if (r.start === r.end ? l.start < r.start && r.start < l.end : Math.max(r.start, l.start) < Math.min(r.end, l.end)) touched.add(i);
+    }
+    if (r.start === r.end && r.start > 0) near.add(lineIndex(lines, r.start - 1));
+  }
+  const rf = formatRegions({ text, formatted: fmt.text, touched, near, source, toSource });
+  return { ok: true, text: rf.text, edits: rf.edits, sourceFormatted: rf.formattedSource };
+}
