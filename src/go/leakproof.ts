@@ -328,7 +328,11 @@ function receiveWaits(sem: Semantics, r: Node, strict = false): string | null {
 
 type Use = { kind: 'send' | 'recv' | 'close' | 'len' | 'other'; node: Node };
 
-function classify(sem: Semantics, ref: Node): Use {
+/** A file's Semantics, or a getter for it (built only when a use needs it). */
+type SemOf = Semantics | (() => Semantics);
+const semOf = (s: SemOf): Semantics => (typeof s === 'function' ? s() : s);
+
+function classify(semArg: SemOf, ref: Node): Use {
   let e: Node = ref;
   while (e.parent && e.parent.type === 'parenthesized_expression') e = e.parent;
   const p = e.parent;
@@ -336,8 +340,11 @@ function classify(sem: Semantics, ref: Node): Use {
   if (p.type === 'send_statement' && field(p, 'channel')?.equals(e)) return { kind: 'send', node: p };
   if (isReceiveExpr(p) && field(p, 'operand')?.equals(e)) return { kind: 'recv', node: p };
   if (p.type === 'range_clause' && field(p, 'right')?.equals(e)) return { kind: 'recv', node: p };
-  if (p.type === 'argument_list' && p.parent && isBuiltin(sem, p.parent, 'close')) return { kind: 'close', node: p.parent };
-  if (p.type === 'argument_list' && p.parent && (isBuiltin(sem, p.parent, 'len') || isBuiltin(sem, p.parent, 'cap'))) return { kind: 'len', node: p.parent };
+  if (p.type === 'argument_list' && p.parent) {
+    const sem = semOf(semArg);
+    if (isBuiltin(sem, p.parent, 'close')) return { kind: 'close', node: p.parent };
+    if (isBuiltin(sem, p.parent, 'len') || isBuiltin(sem, p.parent, 'cap')) return { kind: 'len', node: p.parent };
+  }
   return { kind: 'other', node: e };
 }
 
@@ -382,9 +389,10 @@ function initKind(v: Node | null | undefined): 'unbuffered' | 'buffered' | 'othe
 }
 
 /** Judge the uses of a field or package channel against the exit: a reason to withhold the fix, or null. */
-function judgeShared(sem: Semantics, file: PackageFile, label: string, uses: Use[], exit: ExitRef | null): string | null {
+function judgeShared(semArg: SemOf, file: PackageFile, label: string, uses: Use[], exit: ExitRef | null): string | null {
   for (const u of uses) {
     if (u.kind === 'recv') {
+      const sem = semOf(semArg);
       const w = receiveWaits(sem, u.node);
       if (w) return `${label} is received where the receiver keeps waiting (${w}, ${where(file, u.node)}): a dropped value would hang it, and the send cannot leak while it listens`;
       if (!exit || !leavesOnExit(sem, u.node, exit)) {
@@ -406,8 +414,32 @@ function judgeShared(sem: Semantics, file: PackageFile, label: string, uses: Use
   return null;
 }
 
-/** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
-function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
+/**
+ * Per-file facts about a name, kept as long as the file's tree: a sibling's PackageFile
+ * (and its tree) lives across the files of its package in the loader, so a package-wide
+ * question asked once per send (every send of a big package's files) walks each sibling
+ * once per name instead of once per send. The current file's PackageFile is made anew
+ * for every pass, so its facts never outlive its text.
+ */
+const fileFacts = new WeakMap<PackageFile, Map<string, unknown>>();
+
+function factOf<T>(file: PackageFile, key: string, make: () => T): T {
+  let m = fileFacts.get(file);
+  if (!m) fileFacts.set(file, (m = new Map()));
+  if (m.has(key)) return m.get(key) as T;
+  const v = make();
+  m.set(key, v);
+  return v;
+}
+
+type LiteralInit =
+  | { kind: 'buffered' | 'other'; el: Node; value: Node | null }
+  | { kind: 'positional'; typeName: string; typeText: string; lit: Node };
+
+/** The elements of a file's composite literals that may set field `f`, in order (what literalInits judges). */
+function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
+  const out: LiteralInit[] = [];
+  if (!file.source.includes(f)) return out;
   for (const lit of descendants(file.root, 'composite_literal')) {
     const t = field(lit, 'type');
     const body = field(lit, 'body');
@@ -418,11 +450,22 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
         if (key?.text !== f) continue;
         const value = field(el, 'value') ?? named(el)[1];
         const k = initKind(value && value.type === 'literal_element' ? named(value)[0] : value);
-        if (k === 'buffered') return `${label} is made with a buffer (${where(file, el)}): whether a send can block depends on how many values each channel gets`;
-        if (k === 'other') return `${label} is set from ${value?.text.slice(0, 40)} (${where(file, el)}), so its receivers cannot all be seen`;
-      } else if (el.type === 'literal_element' && t && structsWithF.has(t.text.replace(/^\*/, ''))) {
-        return `${label} is set positionally in a ${t.text} literal (${where(file, lit)}), so its receivers cannot all be seen`;
+        if (k !== 'unbuffered') out.push({ kind: k, el, value: value ?? null });
+      } else if (el.type === 'literal_element' && t) {
+        out.push({ kind: 'positional', typeName: t.text.replace(/^\*/, ''), typeText: t.text, lit });
       }
+    }
+  }
+  return out;
+}
+
+/** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
+function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
+  for (const c of factOf(file, `literal-inits:${f}`, () => literalInitsOf(file, f))) {
+    if (c.kind === 'buffered') return `${label} is made with a buffer (${where(file, c.el)}): whether a send can block depends on how many values each channel gets`;
+    if (c.kind === 'other') return `${label} is set from ${c.value?.text.slice(0, 40)} (${where(file, c.el)}), so its receivers cannot all be seen`;
+    if (c.kind === 'positional' && structsWithF.has(c.typeName)) {
+      return `${label} is set positionally in a ${c.typeText} literal (${where(file, c.lit)}), so its receivers cannot all be seen`;
     }
   }
   return null;
@@ -431,15 +474,50 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
 /** Names of the package's struct types that declare a field named f. */
 function structsDeclaring(info: PackageInfo, f: string): Set<string> {
   const out = new Set<string>();
-  for (const file of info.files) {
-    if (!file.source.includes(f)) continue;
-    for (const spec of descendants(file.root, 'type_spec')) {
-      const st = field(spec, 'type');
-      if (!st || st.type !== 'struct_type') continue;
-      if (descendants(st, 'field_identifier').some((id) => id.text === f && id.parent?.type === 'field_declaration')) out.add(field(spec, 'name')!.text);
-    }
+  for (const file of info.files) for (const name of factOf(file, `structs-declaring:${f}`, () => structsDeclaringIn(file, f))) out.add(name);
+  return out;
+}
+
+function structsDeclaringIn(file: PackageFile, f: string): string[] {
+  const out: string[] = [];
+  if (!file.source.includes(f)) return out;
+  for (const spec of descendants(file.root, 'type_spec')) {
+    const st = field(spec, 'type');
+    if (!st || st.type !== 'struct_type') continue;
+    if (descendants(st, 'field_identifier').some((id) => id.text === f && id.parent?.type === 'field_declaration')) out.push(field(spec, 'name')!.text);
   }
   return out;
+}
+
+/** The uses of field `f` in a file (selector expressions naming it); null when the file does not mention f. */
+function fieldUses(file: PackageFile, f: string): Use[] | null {
+  return factOf(file, `field-uses:${f}`, () => {
+    if (!file.source.includes(f)) return null;
+    const uses: Use[] = [];
+    for (const fi of descendants(file.root, 'field_identifier')) {
+      if (fi.text !== f) continue;
+      const sel = fi.parent;
+      if (!sel || sel.type !== 'selector_expression' || !field(sel, 'field')?.equals(fi)) continue;
+      uses.push(classify(() => file.sem, sel));
+    }
+    return uses;
+  });
+}
+
+/** The uses of package-level `name` in a file (other than its declaration); null when the file does not mention it. */
+function packageVarUses(file: PackageFile, name: string): Use[] | null {
+  return factOf(file, `package-var-uses:${name}`, () => {
+    if (!file.source.includes(name)) return null;
+    const uses: Use[] = [];
+    for (const id of descendants(file.root, 'identifier')) {
+      if (id.text !== name) continue;
+      const rb = file.sem.resolve(id);
+      if (!rb || rb.scope.kind !== 'package') continue;
+      if (rb.id.equals(id)) continue;
+      uses.push(classify(file.sem, id));
+    }
+    return uses;
+  });
 }
 
 /**
@@ -462,15 +540,9 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     }
     const structs = structsDeclaring(info, f);
     for (const file of info.files) {
-      if (!file.source.includes(f)) continue;
-      const uses: Use[] = [];
-      for (const fi of descendants(file.root, 'field_identifier')) {
-        if (fi.text !== f) continue;
-        const sel = fi.parent;
-        if (!sel || sel.type !== 'selector_expression' || !field(sel, 'field')?.equals(fi)) continue;
-        uses.push(classify(file.sem, sel));
-      }
-      const why = judgeShared(file.sem, file, ch.text, uses, exit) ?? literalInits(file, f, structs, ch.text);
+      const uses = fieldUses(file, f);
+      if (!uses) continue;
+      const why = judgeShared(() => file.sem, file, ch.text, uses, exit) ?? literalInits(file, f, structs, ch.text);
       if (why) return why;
     }
     return null;
@@ -488,15 +560,8 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
       return `the package of ${b.name} could not be read`;
     }
     for (const file of info.files) {
-      if (!file.source.includes(b.name)) continue;
-      const uses: Use[] = [];
-      for (const id of descendants(file.root, 'identifier')) {
-        if (id.text !== b.name) continue;
-        const rb = file.sem.resolve(id);
-        if (!rb || rb.scope.kind !== 'package') continue;
-        if (rb.id.equals(id)) continue;
-        uses.push(classify(file.sem, id));
-      }
+      const uses = packageVarUses(file, b.name);
+      if (!uses) continue;
       const why = judgeShared(file.sem, file, b.name, uses, exit);
       if (why) return why;
     }
