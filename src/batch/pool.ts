@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
 import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+import { isOutOfMemory, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
 
 const BATCH_MAX = 32;
 const MAX_AHEAD = 1024;
@@ -118,9 +119,9 @@ function overflowed(r: WireResult): boolean {
 }
 
 /** One task on a worker thread of its own, exactly as the pool would run it. */
-async function inWorker(t: Task, opts: PoolOptions): Promise<WireResult> {
+async function inWorker(t: Task, opts: PoolOptions, heapMb = workerHeapMb(), retryOutOfMemory = true): Promise<WireResult> {
   let out: WireResult | null = null;
-  await new Pool([{ ...t, index: 0 }], 1, opts, (r) => void (out = r)).run();
+  await new Pool([{ ...t, index: 0 }], 1, opts, (r) => void (out = r), heapMb, retryOutOfMemory).run();
   return { ...out!, index: t.index };
 }
 
@@ -173,6 +174,10 @@ class Pool {
     private readonly jobs: number,
     private readonly opts: PoolOptions,
     private readonly onResult: (r: WireResult) => void,
+    /** Each worker's old-generation limit in MB (src/batch/heap.ts). */
+    private readonly heapMb = workerHeapMb(),
+    /** Retry a file whose worker ran out of heap (false for such a retry itself). */
+    private readonly retryOutOfMemory = true,
   ) {
     this.queue = batches(tasks);
   }
@@ -182,26 +187,59 @@ class Pool {
       this.resolve = res;
       this.reject = rej;
     });
-    const url = workerUrl();
-    for (let i = 0; i < this.jobs; i++) {
-      const worker = new Worker(url, {
-        workerData: { settings: this.opts.settings } satisfies WorkerInit,
-        // V8's default young generation (48 MB) lets each worker's heap balloon between
-        // collections; 16 MB cut peak RSS on the Go stdlib by ~60-80 MB at no measurable cost.
-        resourceLimits: { maxYoungGenerationSizeMb: 16 },
-      });
-      const slot: Slot = { worker, ready: false, batch: null, received: 0, sentProfiles: new Set() };
-      this.slots.push(slot);
-      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-      worker.on('error', (e) => this.onFailure(slot, e instanceof Error ? e.message : String(e)));
-      worker.on('exit', (code) => {
-        if (code !== 0 && this.slots.includes(slot)) this.onFailure(slot, `exited with code ${code}`);
-      });
-    }
+    for (let i = 0; i < this.jobs; i++) this.spawn();
     return done.finally(() => this.shutdown());
   }
 
+  private spawn(): void {
+    const worker = new Worker(workerUrl(), {
+      workerData: { settings: this.opts.settings, heapMb: this.heapMb } satisfies WorkerInit,
+      resourceLimits: workerLimits(this.heapMb),
+    });
+    const slot: Slot = { worker, ready: false, batch: null, received: 0, sentProfiles: new Set() };
+    this.slots.push(slot);
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => {
+      if (isOutOfMemory(e) && this.onOutOfMemory(slot)) return;
+      this.onFailure(slot, e instanceof Error ? e.message : String(e));
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0 && this.slots.includes(slot)) this.onFailure(slot, `exited with code ${code}`);
+    });
+  }
+
+  /**
+   * A worker ran out of heap on a file: that file is retried alone in a fresh worker with
+   * RETRY_FACTOR times the limit (an error for that file only if it fails again), the
+   * rest of its batch goes back to the front of the queue, and a new worker takes the
+   * dead one's place. False when no file was in flight (the caller reports a failure).
+   */
+  private onOutOfMemory(slot: Slot): boolean {
+    const i = this.slots.indexOf(slot);
+    const batch = slot.batch;
+    if (!this.retryOutOfMemory || i < 0 || !batch || slot.received >= batch.length) return false;
+    this.slots.splice(i, 1);
+    void slot.worker.terminate();
+    slot.batch = null;
+    const culprit = batch[slot.received];
+    const rest = batch.slice(slot.received + 1);
+    if (rest.length) this.queue.unshift(rest);
+    const bigger = this.heapMb * RETRY_FACTOR;
+    const retry = inWorker(culprit, this.opts, bigger, false).then((r) =>
+      // The retry's own worker died the same way: a clear error for this file alone.
+      r.kind === 'error' && r.error?.startsWith(WORKER_FAILED) && /out of memory/i.test(r.error) ? failed(culprit, outOfMemory(bigger)) : r,
+    );
+    void retry.then(
+      (r) => this.accept(r),
+      (e: unknown) => this.accept(failed(culprit, `internal error: ${e instanceof Error ? e.message : String(e)}`)),
+    );
+    this.spawn();
+    return true;
+  }
+
   private onMessage(slot: Slot, m: FromWorker): void {
+    // A worker already given up on (its files are being retried or reported) is not heard.
+    if (!this.slots.includes(slot)) return;
     try {
       switch (m.type) {
         case 'ready':
@@ -235,9 +273,9 @@ class Pool {
     void slot.worker.terminate();
     const lost = slot.batch?.slice(slot.received) ?? [];
     slot.batch = null;
-    for (const t of lost) this.accept(failed(t, `internal error: worker thread failed: ${message}`));
+    for (const t of lost) this.accept(failed(t, `${WORKER_FAILED}${message}`));
     if (this.slots.length === 0) {
-      for (const b of this.queue.splice(0)) for (const t of b) this.accept(failed(t, `internal error: worker thread failed: ${message}`));
+      for (const b of this.queue.splice(0)) for (const t of b) this.accept(failed(t, `${WORKER_FAILED}${message}`));
     }
     this.feed();
   }
@@ -278,6 +316,12 @@ class Pool {
   private shutdown(): void {
     for (const s of this.slots.splice(0)) void s.worker.terminate();
   }
+}
+
+const WORKER_FAILED = 'internal error: worker thread failed: ';
+
+function outOfMemory(heapMb: number): string {
+  return `out of memory: processing this file needed more than a ${heapMb} MB heap (GOPITFIX_WORKER_HEAP_MB raises the limit; --jobs 1 runs without one)`;
 }
 
 function failed(t: Task, error: string): WireResult {

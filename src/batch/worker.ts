@@ -3,9 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
 import { runTask, type Profile, type Task, type TaskSettings } from './task.js';
+import { testOutOfMemory } from './heap.js';
 
 export interface WorkerInit {
   settings: TaskSettings;
+  /** The worker's old-generation limit in MB (null: V8's default). */
+  heapMb?: number | null;
 }
 
 export type ToWorker = { type: 'batch'; tasks: Task[]; profiles: Record<number, Profile> };
@@ -17,7 +20,7 @@ export type FromWorker =
 
 const port = parentPort;
 if (!port) throw new Error('batch worker must run in a worker thread');
-const { settings } = workerData as WorkerInit;
+const { settings, heapMb = null } = workerData as WorkerInit;
 const profiles = new Map<number, Profile>();
 
 initEngine().then(
@@ -28,6 +31,7 @@ initEngine().then(
 port.on('message', (msg: ToWorker) => {
   for (const [id, p] of Object.entries(msg.profiles)) profiles.set(Number(id), p);
   for (const task of msg.tasks) {
+    testOutOfMemory(task.absPath, heapMb);
     const result = runTask(task, profiles.get(task.profile)!, settings);
     port.postMessage({ type: 'result', result } satisfies FromWorker);
   }

@@ -432,9 +432,35 @@ function factOf<T>(file: PackageFile, key: string, make: () => T): T {
   return v;
 }
 
+/**
+ * Facts that hold no tree node (names, kinds, message text), kept per sibling text for
+ * the whole directory: they outlive the sibling's tree, which the loader drops past its
+ * budget in a big package, so a sibling whose answer is known is not parsed again for
+ * every file of the package. Keyed by path and checked against the text; a sibling is
+ * never the current file, whose facts stay with its PackageFile (messages name a
+ * sibling's line as file:line, the current file's as line N).
+ */
+let durableDir = '';
+const durable = new Map<string, { source: string; facts: Map<string, unknown> }>();
+
+function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
+  if (file.current) return factOf(file, key, make);
+  const dir = file.absPath.slice(0, file.absPath.lastIndexOf('/') + 1);
+  if (dir !== durableDir) {
+    durable.clear();
+    durableDir = dir;
+  }
+  let e = durable.get(file.absPath);
+  if (!e || e.source !== file.source) durable.set(file.absPath, (e = { source: file.source, facts: new Map() }));
+  if (e.facts.has(key)) return e.facts.get(key) as T;
+  const v = make();
+  e.facts.set(key, v);
+  return v;
+}
+
 type LiteralInit =
-  | { kind: 'buffered' | 'other'; el: Node; value: Node | null }
-  | { kind: 'positional'; typeName: string; typeText: string; lit: Node };
+  | { kind: 'buffered' | 'other'; where: string; valueText: string | undefined }
+  | { kind: 'positional'; typeName: string; typeText: string; where: string };
 
 /** The elements of a file's composite literals that may set field `f`, in order (what literalInits judges). */
 function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
@@ -450,9 +476,9 @@ function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
         if (key?.text !== f) continue;
         const value = field(el, 'value') ?? named(el)[1];
         const k = initKind(value && value.type === 'literal_element' ? named(value)[0] : value);
-        if (k !== 'unbuffered') out.push({ kind: k, el, value: value ?? null });
+        if (k !== 'unbuffered') out.push({ kind: k, where: where(file, el), valueText: value?.text.slice(0, 40) });
       } else if (el.type === 'literal_element' && t) {
-        out.push({ kind: 'positional', typeName: t.text.replace(/^\*/, ''), typeText: t.text, lit });
+        out.push({ kind: 'positional', typeName: t.text.replace(/^\*/, ''), typeText: t.text, where: where(file, lit) });
       }
     }
   }
@@ -461,11 +487,11 @@ function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
 
 /** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
 function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
-  for (const c of factOf(file, `literal-inits:${f}`, () => literalInitsOf(file, f))) {
-    if (c.kind === 'buffered') return `${label} is made with a buffer (${where(file, c.el)}): whether a send can block depends on how many values each channel gets`;
-    if (c.kind === 'other') return `${label} is set from ${c.value?.text.slice(0, 40)} (${where(file, c.el)}), so its receivers cannot all be seen`;
+  for (const c of durableFactOf(file, `literal-inits:${f}`, () => literalInitsOf(file, f))) {
+    if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
+    if (c.kind === 'other') return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
     if (c.kind === 'positional' && structsWithF.has(c.typeName)) {
-      return `${label} is set positionally in a ${c.typeText} literal (${where(file, c.lit)}), so its receivers cannot all be seen`;
+      return `${label} is set positionally in a ${c.typeText} literal (${c.where}), so its receivers cannot all be seen`;
     }
   }
   return null;
@@ -474,7 +500,7 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
 /** Names of the package's struct types that declare a field named f. */
 function structsDeclaring(info: PackageInfo, f: string): Set<string> {
   const out = new Set<string>();
-  for (const file of info.files) for (const name of factOf(file, `structs-declaring:${f}`, () => structsDeclaringIn(file, f))) out.add(name);
+  for (const file of info.files) for (const name of durableFactOf(file, `structs-declaring:${f}`, () => structsDeclaringIn(file, f))) out.add(name);
   return out;
 }
 
@@ -488,6 +514,9 @@ function structsDeclaringIn(file: PackageFile, f: string): string[] {
   }
   return out;
 }
+
+/** Whether judgeShared looks at a use (it passes over sends, close, len and cap). */
+const judged = (u: Use): boolean => u.kind === 'recv' || u.kind === 'other';
 
 /** The uses of field `f` in a file (selector expressions naming it); null when the file does not mention f. */
 function fieldUses(file: PackageFile, f: string): Use[] | null {
@@ -540,9 +569,14 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     }
     const structs = structsDeclaring(info, f);
     for (const file of info.files) {
-      const uses = fieldUses(file, f);
-      if (!uses) continue;
-      const why = judgeShared(() => file.sem, file, ch.text, uses, exit) ?? literalInits(file, f, structs, ch.text);
+      if (!file.source.includes(f)) continue;
+      // Sends, close, len and cap never give judgeShared a reason: a file with only those
+      // needs no judging (nor its tree, once that is known).
+      if (durableFactOf(file, `field-judged:${f}`, () => fieldUses(file, f)!.some(judged))) {
+        const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
+        if (why) return why;
+      }
+      const why = literalInits(file, f, structs, ch.text);
       if (why) return why;
     }
     return null;
@@ -560,9 +594,9 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
       return `the package of ${b.name} could not be read`;
     }
     for (const file of info.files) {
-      const uses = packageVarUses(file, b.name);
-      if (!uses) continue;
-      const why = judgeShared(file.sem, file, b.name, uses, exit);
+      if (!file.source.includes(b.name)) continue;
+      if (!durableFactOf(file, `package-var-judged:${b.name}`, () => packageVarUses(file, b.name)!.some(judged))) continue;
+      const why = judgeShared(file.sem, file, b.name, packageVarUses(file, b.name)!, exit);
       if (why) return why;
     }
     return null;
