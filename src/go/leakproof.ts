@@ -9,7 +9,9 @@
 //    their receives in the package).
 // Each check returns a precise reason to withhold the fix, or null.
 import type { Node } from 'web-tree-sitter';
-import type { Binding, Semantics } from './scope.js';
+import { Semantics, type Binding } from './scope.js';
+import { Imports } from './imports.js';
+import { parseGo } from '../parser.js';
 import type { PackageFile, PackageInfo } from './package.js';
 import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, ownDescendants, receiveSelect } from './chanflow.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, statementsOf, unparen } from './syntax.js';
@@ -458,6 +460,36 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
   return v;
 }
 
+/**
+ * Runs `use` on a sibling parsed on its own and deleted right after: a durable fact about
+ * every file of a package must not keep (or make the loader keep) every sibling's tree at
+ * once (its WebAssembly memory grew with the package and never shrinks). What `use`
+ * returns must hold no node. The current file is used as it is.
+ */
+function onOwnTree<T>(file: PackageFile, use: (f: PackageFile) => T): T {
+  if (file.current) return use(file);
+  const tree = parseGo(file.source);
+  try {
+    const root = tree.rootNode;
+    let imports: Imports | null = null;
+    let sem: Semantics | null = null;
+    return use({
+      absPath: file.absPath,
+      source: file.source,
+      current: false,
+      root,
+      get imports() {
+        return (imports ??= new Imports(root, file.source));
+      },
+      get sem() {
+        return (sem ??= new Semantics(root, this.imports));
+      },
+    });
+  } finally {
+    tree.delete();
+  }
+}
+
 type LiteralInit =
   | { kind: 'buffered' | 'other'; where: string; valueText: string | undefined }
   | { kind: 'positional'; typeName: string; typeText: string; where: string };
@@ -487,7 +519,7 @@ function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
 
 /** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
 function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
-  for (const c of durableFactOf(file, `literal-inits:${f}`, () => literalInitsOf(file, f))) {
+  for (const c of durableFactOf(file, `literal-inits:${f}`, () => (file.source.includes(f) ? onOwnTree(file, (pf) => literalInitsOf(pf, f)) : []))) {
     if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
     if (c.kind === 'other') return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
     if (c.kind === 'positional' && structsWithF.has(c.typeName)) {
@@ -500,7 +532,7 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
 /** Names of the package's struct types that declare a field named f. */
 function structsDeclaring(info: PackageInfo, f: string): Set<string> {
   const out = new Set<string>();
-  for (const file of info.files) for (const name of durableFactOf(file, `structs-declaring:${f}`, () => structsDeclaringIn(file, f))) out.add(name);
+  for (const file of info.files) for (const name of durableFactOf(file, `structs-declaring:${f}`, () => (file.source.includes(f) ? onOwnTree(file, (pf) => structsDeclaringIn(pf, f)) : []))) out.add(name);
   return out;
 }
 
@@ -572,7 +604,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
       if (!file.source.includes(f)) continue;
       // Sends, close, len and cap never give judgeShared a reason: a file with only those
       // needs no judging (nor its tree, once that is known).
-      if (durableFactOf(file, `field-judged:${f}`, () => fieldUses(file, f)!.some(judged))) {
+      if (durableFactOf(file, `field-judged:${f}`, () => onOwnTree(file, (pf) => fieldUses(pf, f)!.some(judged)))) {
         const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
         if (why) return why;
       }
@@ -595,7 +627,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     }
     for (const file of info.files) {
       if (!file.source.includes(b.name)) continue;
-      if (!durableFactOf(file, `package-var-judged:${b.name}`, () => packageVarUses(file, b.name)!.some(judged))) continue;
+      if (!durableFactOf(file, `package-var-judged:${b.name}`, () => onOwnTree(file, (pf) => packageVarUses(pf, b.name)!.some(judged)))) continue;
       const why = judgeShared(file.sem, file, b.name, packageVarUses(file, b.name)!, exit);
       if (why) return why;
     }
