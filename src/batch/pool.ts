@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { initEngine } from '../engine.js';
 import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
-import { isOutOfMemory, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
+import { boundMainHeap, isOutOfMemory, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
 
 const BATCH_MAX = 32;
 const MAX_AHEAD = 1024;
@@ -104,6 +104,7 @@ async function runTasks(tasks: readonly Task[], jobs: number, opts: PoolOptions,
       // to overflow here is run again in a worker, so that --jobs never changes a result.
       if (overflowed(r)) r = await inWorker(t, opts);
       onResult(r);
+      boundMainHeap();
       // Let signal handlers run between files (--write stops cleanly on SIGINT/SIGTERM).
       await new Promise((r) => setImmediate(r));
     }
