@@ -8,8 +8,8 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ResourceLimits } from 'node:worker_threads';
 
-/** Old-generation limit of a pool worker, in MB (what a large stdlib package needs, with room). */
-export const WORKER_HEAP_MB = 256;
+/** Old-generation limit of a pool worker, in MB (no file of the stdlib or of a 50 x 20k-line package needed more). */
+export const WORKER_HEAP_MB = 128;
 
 /** The retry of a file whose worker ran out of heap gets this many times the limit. */
 export const RETRY_FACTOR = 8;
