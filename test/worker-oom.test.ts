@@ -1,6 +1,7 @@
 // A worker thread that runs out of its heap limit (src/batch/heap.ts) must not lose a file
-// or hang the run: the file is retried alone in a fresh worker with a larger limit, and
-// only if that one runs out too does the file get an error of its own. The test makes a
+// or hang the run: the file goes back to the queue, the dead worker's replacement (and
+// every later worker of the run) gets a larger limit, and only a file that runs out of
+// that too gets an error of its own. The test makes a
 // worker run out on purpose and deterministically (GOPITFIX_TEST_OOM: the worker exhausts
 // its heap when it starts on the named file, only below a given limit); no timing involved.
 import { describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ describe('worker out of memory', () => {
     expect(r.stdout).toBe(base.stdout);
   });
 
-  it('a file that runs out of memory in the retry too gets an error of its own; the others are unchanged', () => {
+  it('a file that runs out of the raised limit too gets an error of its own; the others are unchanged', () => {
     const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
       env: { GOPITFIX_TEST_OOM: 'file003.go', GOPITFIX_TEST_OOM_BELOW_MB: '100000', GOPITFIX_WORKER_HEAP_MB: '32' },
     });

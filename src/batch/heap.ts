@@ -1,9 +1,10 @@
 // Heap limits of the batch pool's worker threads. A worker's JavaScript heap is capped so
 // that V8 collects early instead of letting each worker's heap balloon to its default
 // limit (peak RSS grew with the biggest file of a run: 1.1 GB on a package of 50 files of
-// 20k lines). A worker that runs out of that heap dies; the pool gives the file it was
-// working on a fresh worker with RETRY_FACTOR times the limit, and reports a clear
-// per-file error if even that one runs out. No file is lost and nothing hangs.
+// 20k lines). A worker that runs out of that heap dies; the pool puts the file it was on
+// back in the queue and starts its replacement (and every later worker of the run) with
+// RETRY_FACTOR times the limit, and reports a clear per-file error if a file runs out of
+// that too. No file is lost and nothing hangs.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -11,7 +12,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 /** Old-generation limit of a pool worker, in MB (no file of the stdlib or of a 50 x 20k-line package needed more). */
 export const WORKER_HEAP_MB = 128;
 
-/** The retry of a file whose worker ran out of heap gets this many times the limit. */
+/** Workers started after one ran out of heap get this many times the first limit. */
 export const RETRY_FACTOR = 8;
 
 /**

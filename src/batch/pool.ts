@@ -120,9 +120,9 @@ function overflowed(r: WireResult): boolean {
 }
 
 /** One task on a worker thread of its own, exactly as the pool would run it. */
-async function inWorker(t: Task, opts: PoolOptions, heapMb = workerHeapMb(), retryOutOfMemory = true): Promise<WireResult> {
+async function inWorker(t: Task, opts: PoolOptions): Promise<WireResult> {
   let out: WireResult | null = null;
-  await new Pool([{ ...t, index: 0 }], 1, opts, (r) => void (out = r), heapMb, retryOutOfMemory).run();
+  await new Pool([{ ...t, index: 0 }], 1, opts, (r) => void (out = r)).run();
   return { ...out!, index: t.index };
 }
 
@@ -155,6 +155,8 @@ function workerUrl(): URL {
 
 interface Slot {
   worker: Worker;
+  /** Its old-generation limit in MB. */
+  heapMb: number;
   ready: boolean;
   batch: Task[] | null;
   /** Results of the current batch received so far. */
@@ -175,13 +177,15 @@ class Pool {
     private readonly jobs: number,
     private readonly opts: PoolOptions,
     private readonly onResult: (r: WireResult) => void,
-    /** Each worker's old-generation limit in MB (src/batch/heap.ts). */
-    private readonly heapMb = workerHeapMb(),
-    /** Retry a file whose worker ran out of heap (false for such a retry itself). */
-    private readonly retryOutOfMemory = true,
+    /** The workers' first old-generation limit in MB (src/batch/heap.ts). */
+    private readonly firstHeapMb = workerHeapMb(),
   ) {
     this.queue = batches(tasks);
+    this.heapMb = firstHeapMb;
   }
+
+  /** The limit of workers started from now on (raised once a worker ran out of heap). */
+  private heapMb: number;
 
   run(): Promise<void> {
     const done = new Promise<void>((res, rej) => {
@@ -193,11 +197,12 @@ class Pool {
   }
 
   private spawn(): void {
+    const heapMb = this.heapMb;
     const worker = new Worker(workerUrl(), {
-      workerData: { settings: this.opts.settings, heapMb: this.heapMb } satisfies WorkerInit,
-      resourceLimits: workerLimits(this.heapMb),
+      workerData: { settings: this.opts.settings, heapMb } satisfies WorkerInit,
+      resourceLimits: workerLimits(heapMb),
     });
-    const slot: Slot = { worker, ready: false, batch: null, received: 0, sentProfiles: new Set() };
+    const slot: Slot = { worker, heapMb, ready: false, batch: null, received: 0, sentProfiles: new Set() };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => {
@@ -210,31 +215,31 @@ class Pool {
   }
 
   /**
-   * A worker ran out of heap on a file: that file is retried alone in a fresh worker with
-   * RETRY_FACTOR times the limit (an error for that file only if it fails again), the
-   * rest of its batch goes back to the front of the queue, and a new worker takes the
-   * dead one's place. False when no file was in flight (the caller reports a failure).
+   * A worker ran out of heap on a file: the file and the rest of its batch go back to the
+   * front of the queue, and the worker that takes the dead one's place (and every worker
+   * started after it in this run) gets RETRY_FACTOR times the first limit, so a package
+   * too big for the limit costs one failed file, not one per file. A file that runs out
+   * of the raised limit too gets an error of its own. No file is lost; nothing hangs.
+   * False when no file was in flight (the caller reports a plain failure).
    */
   private onOutOfMemory(slot: Slot): boolean {
     const i = this.slots.indexOf(slot);
     const batch = slot.batch;
-    if (!this.retryOutOfMemory || i < 0 || !batch || slot.received >= batch.length) return false;
+    if (i < 0 || !batch || slot.received >= batch.length) return false;
     this.slots.splice(i, 1);
     void slot.worker.terminate();
     slot.batch = null;
     const culprit = batch[slot.received];
     const rest = batch.slice(slot.received + 1);
-    if (rest.length) this.queue.unshift(rest);
-    const bigger = this.heapMb * RETRY_FACTOR;
-    const retry = inWorker(culprit, this.opts, bigger, false).then((r) =>
-      // The retry's own worker died the same way: a clear error for this file alone.
-      r.kind === 'error' && r.error?.startsWith(WORKER_FAILED) && /out of memory/i.test(r.error) ? failed(culprit, outOfMemory(bigger)) : r,
-    );
-    void retry.then(
-      (r) => this.accept(r),
-      (e: unknown) => this.accept(failed(culprit, `internal error: ${e instanceof Error ? e.message : String(e)}`)),
-    );
-    this.spawn();
+    const raised = this.firstHeapMb * RETRY_FACTOR;
+    if (slot.heapMb >= raised) {
+      if (rest.length) this.queue.unshift(rest);
+      this.accept(failed(culprit, outOfMemory(slot.heapMb)));
+    } else {
+      this.queue.unshift([culprit, ...rest]);
+      this.heapMb = raised;
+    }
+    if (this.next < this.tasks.length) this.spawn();
     return true;
   }
 
