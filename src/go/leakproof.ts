@@ -9,7 +9,9 @@
 //    their receives in the package).
 // Each check returns a precise reason to withhold the fix, or null.
 import type { Node } from 'web-tree-sitter';
-import type { Binding, Semantics } from './scope.js';
+import { Semantics, type Binding } from './scope.js';
+import { Imports } from './imports.js';
+import { parseGo } from '../parser/parser.js';
 import type { PackageFile, PackageInfo } from './package.js';
 import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, ownDescendants, receiveSelect } from './chanflow.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, statementsOf, unparen } from './syntax.js';
@@ -328,7 +330,11 @@ function receiveWaits(sem: Semantics, r: Node, strict = false): string | null {
 
 type Use = { kind: 'send' | 'recv' | 'close' | 'len' | 'other'; node: Node };
 
-function classify(sem: Semantics, ref: Node): Use {
+/** A file's Semantics, or a getter for it (built only when a use needs it). */
+type SemOf = Semantics | (() => Semantics);
+const semOf = (s: SemOf): Semantics => (typeof s === 'function' ? s() : s);
+
+function classify(semArg: SemOf, ref: Node): Use {
   let e: Node = ref;
   while (e.parent && e.parent.type === 'parenthesized_expression') e = e.parent;
   const p = e.parent;
@@ -336,8 +342,11 @@ function classify(sem: Semantics, ref: Node): Use {
   if (p.type === 'send_statement' && field(p, 'channel')?.equals(e)) return { kind: 'send', node: p };
   if (isReceiveExpr(p) && field(p, 'operand')?.equals(e)) return { kind: 'recv', node: p };
   if (p.type === 'range_clause' && field(p, 'right')?.equals(e)) return { kind: 'recv', node: p };
-  if (p.type === 'argument_list' && p.parent && isBuiltin(sem, p.parent, 'close')) return { kind: 'close', node: p.parent };
-  if (p.type === 'argument_list' && p.parent && (isBuiltin(sem, p.parent, 'len') || isBuiltin(sem, p.parent, 'cap'))) return { kind: 'len', node: p.parent };
+  if (p.type === 'argument_list' && p.parent) {
+    const sem = semOf(semArg);
+    if (isBuiltin(sem, p.parent, 'close')) return { kind: 'close', node: p.parent };
+    if (isBuiltin(sem, p.parent, 'len') || isBuiltin(sem, p.parent, 'cap')) return { kind: 'len', node: p.parent };
+  }
   return { kind: 'other', node: e };
 }
 
@@ -382,9 +391,10 @@ function initKind(v: Node | null | undefined): 'unbuffered' | 'buffered' | 'othe
 }
 
 /** Judge the uses of a field or package channel against the exit: a reason to withhold the fix, or null. */
-function judgeShared(sem: Semantics, file: PackageFile, label: string, uses: Use[], exit: ExitRef | null): string | null {
+function judgeShared(semArg: SemOf, file: PackageFile, label: string, uses: Use[], exit: ExitRef | null): string | null {
   for (const u of uses) {
     if (u.kind === 'recv') {
+      const sem = semOf(semArg);
       const w = receiveWaits(sem, u.node);
       if (w) return `${label} is received where the receiver keeps waiting (${w}, ${where(file, u.node)}): a dropped value would hang it, and the send cannot leak while it listens`;
       if (!exit || !leavesOnExit(sem, u.node, exit)) {
@@ -406,8 +416,88 @@ function judgeShared(sem: Semantics, file: PackageFile, label: string, uses: Use
   return null;
 }
 
-/** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
-function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
+/**
+ * Per-file facts about a name, kept as long as the file's tree: a sibling's PackageFile
+ * (and its tree) lives across the files of its package in the loader, so a package-wide
+ * question asked once per send (every send of a big package's files) walks each sibling
+ * once per name instead of once per send. The current file's PackageFile is made anew
+ * for every pass, so its facts never outlive its text.
+ */
+const fileFacts = new WeakMap<PackageFile, Map<string, unknown>>();
+
+function factOf<T>(file: PackageFile, key: string, make: () => T): T {
+  let m = fileFacts.get(file);
+  if (!m) fileFacts.set(file, (m = new Map()));
+  if (m.has(key)) return m.get(key) as T;
+  const v = make();
+  m.set(key, v);
+  return v;
+}
+
+/**
+ * Facts that hold no tree node (names, kinds, message text), kept per sibling text for
+ * the whole directory: they outlive the sibling's tree, which the loader drops past its
+ * budget in a big package, so a sibling whose answer is known is not parsed again for
+ * every file of the package. Keyed by path and checked against the text; a sibling is
+ * never the current file, whose facts stay with its PackageFile (messages name a
+ * sibling's line as file:line, the current file's as line N).
+ */
+let durableDir = '';
+const durable = new Map<string, { source: string; facts: Map<string, unknown> }>();
+
+function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
+  if (file.current) return factOf(file, key, make);
+  const dir = file.absPath.slice(0, file.absPath.lastIndexOf('/') + 1);
+  if (dir !== durableDir) {
+    durable.clear();
+    durableDir = dir;
+  }
+  let e = durable.get(file.absPath);
+  if (!e || e.source !== file.source) durable.set(file.absPath, (e = { source: file.source, facts: new Map() }));
+  if (e.facts.has(key)) return e.facts.get(key) as T;
+  const v = make();
+  e.facts.set(key, v);
+  return v;
+}
+
+/**
+ * Runs `use` on a sibling parsed on its own and deleted right after: a durable fact about
+ * every file of a package must not keep (or make the loader keep) every sibling's tree at
+ * once (its WebAssembly memory grew with the package and never shrinks). What `use`
+ * returns must hold no node. The current file is used as it is.
+ */
+function onOwnTree<T>(file: PackageFile, use: (f: PackageFile) => T): T {
+  if (file.current) return use(file);
+  const tree = parseGo(file.source);
+  try {
+    const root = tree.rootNode;
+    let imports: Imports | null = null;
+    let sem: Semantics | null = null;
+    return use({
+      absPath: file.absPath,
+      source: file.source,
+      current: false,
+      root,
+      get imports() {
+        return (imports ??= new Imports(root, file.source));
+      },
+      get sem() {
+        return (sem ??= new Semantics(root, this.imports));
+      },
+    });
+  } finally {
+    tree.delete();
+  }
+}
+
+type LiteralInit =
+  | { kind: 'buffered' | 'other'; where: string; valueText: string | undefined }
+  | { kind: 'positional'; typeName: string; typeText: string; where: string };
+
+/** The elements of a file's composite literals that may set field `f`, in order (what literalInits judges). */
+function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
+  const out: LiteralInit[] = [];
+  if (!file.source.includes(f)) return out;
   for (const lit of descendants(file.root, 'composite_literal')) {
     const t = field(lit, 'type');
     const body = field(lit, 'body');
@@ -418,11 +508,22 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
         if (key?.text !== f) continue;
         const value = field(el, 'value') ?? named(el)[1];
         const k = initKind(value && value.type === 'literal_element' ? named(value)[0] : value);
-        if (k === 'buffered') return `${label} is made with a buffer (${where(file, el)}): whether a send can block depends on how many values each channel gets`;
-        if (k === 'other') return `${label} is set from ${value?.text.slice(0, 40)} (${where(file, el)}), so its receivers cannot all be seen`;
-      } else if (el.type === 'literal_element' && t && structsWithF.has(t.text.replace(/^\*/, ''))) {
-        return `${label} is set positionally in a ${t.text} literal (${where(file, lit)}), so its receivers cannot all be seen`;
+        if (k !== 'unbuffered') out.push({ kind: k, where: where(file, el), valueText: value?.text.slice(0, 40) });
+      } else if (el.type === 'literal_element' && t) {
+        out.push({ kind: 'positional', typeName: t.text.replace(/^\*/, ''), typeText: t.text, where: where(file, lit) });
       }
+    }
+  }
+  return out;
+}
+
+/** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
+function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
+  for (const c of durableFactOf(file, `literal-inits:${f}`, () => (file.source.includes(f) ? onOwnTree(file, (pf) => literalInitsOf(pf, f)) : []))) {
+    if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
+    if (c.kind === 'other') return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
+    if (c.kind === 'positional' && structsWithF.has(c.typeName)) {
+      return `${label} is set positionally in a ${c.typeText} literal (${c.where}), so its receivers cannot all be seen`;
     }
   }
   return null;
@@ -431,15 +532,53 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
 /** Names of the package's struct types that declare a field named f. */
 function structsDeclaring(info: PackageInfo, f: string): Set<string> {
   const out = new Set<string>();
-  for (const file of info.files) {
-    if (!file.source.includes(f)) continue;
-    for (const spec of descendants(file.root, 'type_spec')) {
-      const st = field(spec, 'type');
-      if (!st || st.type !== 'struct_type') continue;
-      if (descendants(st, 'field_identifier').some((id) => id.text === f && id.parent?.type === 'field_declaration')) out.add(field(spec, 'name')!.text);
-    }
+  for (const file of info.files) for (const name of durableFactOf(file, `structs-declaring:${f}`, () => (file.source.includes(f) ? onOwnTree(file, (pf) => structsDeclaringIn(pf, f)) : []))) out.add(name);
+  return out;
+}
+
+function structsDeclaringIn(file: PackageFile, f: string): string[] {
+  const out: string[] = [];
+  if (!file.source.includes(f)) return out;
+  for (const spec of descendants(file.root, 'type_spec')) {
+    const st = field(spec, 'type');
+    if (!st || st.type !== 'struct_type') continue;
+    if (descendants(st, 'field_identifier').some((id) => id.text === f && id.parent?.type === 'field_declaration')) out.push(field(spec, 'name')!.text);
   }
   return out;
+}
+
+/** Whether judgeShared looks at a use (it passes over sends, close, len and cap). */
+const judged = (u: Use): boolean => u.kind === 'recv' || u.kind === 'other';
+
+/** The uses of field `f` in a file (selector expressions naming it); null when the file does not mention f. */
+function fieldUses(file: PackageFile, f: string): Use[] | null {
+  return factOf(file, `field-uses:${f}`, () => {
+    if (!file.source.includes(f)) return null;
+    const uses: Use[] = [];
+    for (const fi of descendants(file.root, 'field_identifier')) {
+      if (fi.text !== f) continue;
+      const sel = fi.parent;
+      if (!sel || sel.type !== 'selector_expression' || !field(sel, 'field')?.equals(fi)) continue;
+      uses.push(classify(() => file.sem, sel));
+    }
+    return uses;
+  });
+}
+
+/** The uses of package-level `name` in a file (other than its declaration); null when the file does not mention it. */
+function packageVarUses(file: PackageFile, name: string): Use[] | null {
+  return factOf(file, `package-var-uses:${name}`, () => {
+    if (!file.source.includes(name)) return null;
+    const uses: Use[] = [];
+    for (const id of descendants(file.root, 'identifier')) {
+      if (id.text !== name) continue;
+      const rb = file.sem.resolve(id);
+      if (!rb || rb.scope.kind !== 'package') continue;
+      if (rb.id.equals(id)) continue;
+      uses.push(classify(file.sem, id));
+    }
+    return uses;
+  });
 }
 
 /**
@@ -463,14 +602,13 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     const structs = structsDeclaring(info, f);
     for (const file of info.files) {
       if (!file.source.includes(f)) continue;
-      const uses: Use[] = [];
-      for (const fi of descendants(file.root, 'field_identifier')) {
-        if (fi.text !== f) continue;
-        const sel = fi.parent;
-        if (!sel || sel.type !== 'selector_expression' || !field(sel, 'field')?.equals(fi)) continue;
-        uses.push(classify(file.sem, sel));
+      // Sends, close, len and cap never give judgeShared a reason: a file with only those
+      // needs no judging (nor its tree, once that is known).
+      if (durableFactOf(file, `field-judged:${f}`, () => onOwnTree(file, (pf) => fieldUses(pf, f)!.some(judged)))) {
+        const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
+        if (why) return why;
       }
-      const why = judgeShared(file.sem, file, ch.text, uses, exit) ?? literalInits(file, f, structs, ch.text);
+      const why = literalInits(file, f, structs, ch.text);
       if (why) return why;
     }
     return null;
@@ -489,15 +627,8 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     }
     for (const file of info.files) {
       if (!file.source.includes(b.name)) continue;
-      const uses: Use[] = [];
-      for (const id of descendants(file.root, 'identifier')) {
-        if (id.text !== b.name) continue;
-        const rb = file.sem.resolve(id);
-        if (!rb || rb.scope.kind !== 'package') continue;
-        if (rb.id.equals(id)) continue;
-        uses.push(classify(file.sem, id));
-      }
-      const why = judgeShared(file.sem, file, b.name, uses, exit);
+      if (!durableFactOf(file, `package-var-judged:${b.name}`, () => onOwnTree(file, (pf) => packageVarUses(pf, b.name)!.some(judged)))) continue;
+      const why = judgeShared(file.sem, file, b.name, packageVarUses(file, b.name)!, exit);
       if (why) return why;
     }
     return null;

@@ -14,6 +14,7 @@ import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSetti
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { loadedPluginPaths } from './plugins.js';
 import { runWithStatIndex } from './stat-index.js';
+import { boundMainHeap, isOutOfMemory, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
 
 const BATCH_MAX = 32;
 const MAX_AHEAD = 1024;
@@ -116,6 +117,7 @@ async function runTasks(tasks: readonly Task[], jobs: number, opts: PoolOptions,
       // to overflow here is run again in a worker, so that --jobs never changes a result.
       if (overflowed(r)) r = await inWorker(t, opts);
       onResult(r);
+      boundMainHeap();
       // Let signal handlers run between files (--write stops cleanly on SIGINT/SIGTERM).
       await new Promise((r) => setImmediate(r));
     }
@@ -166,6 +168,8 @@ function workerUrl(): URL {
 
 interface Slot {
   worker: Worker;
+  /** Its old-generation limit in MB. */
+  heapMb: number;
   ready: boolean;
   batch: Task[] | null;
   /** Results of the current batch received so far. */
@@ -186,35 +190,75 @@ class Pool {
     private readonly jobs: number,
     private readonly opts: PoolOptions,
     private readonly onResult: (r: WireResult) => void,
+    /** The workers' first old-generation limit in MB (src/run/heap.ts). */
+    private readonly firstHeapMb = workerHeapMb(),
   ) {
     this.queue = batches(tasks);
+    this.heapMb = firstHeapMb;
   }
+
+  /** The limit of workers started from now on (raised once a worker ran out of heap). */
+  private heapMb: number;
 
   run(): Promise<void> {
     const done = new Promise<void>((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
-    const url = workerUrl();
-    for (let i = 0; i < this.jobs; i++) {
-      const worker = new Worker(url, {
-        workerData: { settings: this.opts.settings, plugins: loadedPluginPaths() } satisfies WorkerInit,
-        // V8's default young generation (48 MB) lets each worker's heap balloon between
-        // collections; 16 MB cut peak RSS on the Go stdlib by ~60-80 MB at no measurable cost.
-        resourceLimits: { maxYoungGenerationSizeMb: 16 },
-      });
-      const slot: Slot = { worker, ready: false, batch: null, received: 0, sentProfiles: new Set() };
-      this.slots.push(slot);
-      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-      worker.on('error', (e) => this.onFailure(slot, e instanceof Error ? e.message : String(e)));
-      worker.on('exit', (code) => {
-        if (code !== 0 && this.slots.includes(slot)) this.onFailure(slot, `exited with code ${code}`);
-      });
-    }
+    for (let i = 0; i < this.jobs; i++) this.spawn();
     return done.finally(() => this.shutdown());
   }
 
+  private spawn(): void {
+    const heapMb = this.heapMb;
+    const worker = new Worker(workerUrl(), {
+      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb } satisfies WorkerInit,
+      resourceLimits: workerLimits(heapMb),
+    });
+    const slot: Slot = { worker, heapMb, ready: false, batch: null, received: 0, sentProfiles: new Set() };
+    this.slots.push(slot);
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => {
+      if (isOutOfMemory(e) && this.onOutOfMemory(slot)) return;
+      this.onFailure(slot, e instanceof Error ? e.message : String(e));
+    });
+    worker.on('exit', (code) => {
+      if (code !== 0 && this.slots.includes(slot)) this.onFailure(slot, `exited with code ${code}`);
+    });
+  }
+
+  /**
+   * A worker ran out of heap on a file: the file and the rest of its batch go back to the
+   * front of the queue, and the worker that takes the dead one's place (and every worker
+   * started after it in this run) gets RETRY_FACTOR times the first limit, so a package
+   * too big for the limit costs one failed file, not one per file. A file that runs out
+   * of the raised limit too gets an error of its own. No file is lost; nothing hangs.
+   * False when no file was in flight (the caller reports a plain failure).
+   */
+  private onOutOfMemory(slot: Slot): boolean {
+    const i = this.slots.indexOf(slot);
+    const batch = slot.batch;
+    if (i < 0 || !batch || slot.received >= batch.length) return false;
+    this.slots.splice(i, 1);
+    void slot.worker.terminate();
+    slot.batch = null;
+    const culprit = batch[slot.received];
+    const rest = batch.slice(slot.received + 1);
+    const raised = this.firstHeapMb * RETRY_FACTOR;
+    if (slot.heapMb >= raised) {
+      if (rest.length) this.queue.unshift(rest);
+      this.accept(failed(culprit, outOfMemory(slot.heapMb)));
+    } else {
+      this.queue.unshift([culprit, ...rest]);
+      this.heapMb = raised;
+    }
+    if (this.next < this.tasks.length) this.spawn();
+    return true;
+  }
+
   private onMessage(slot: Slot, m: FromWorker): void {
+    // A worker already given up on (its files are being retried or reported) is not heard.
+    if (!this.slots.includes(slot)) return;
     try {
       switch (m.type) {
         case 'ready':
@@ -248,9 +292,9 @@ class Pool {
     void slot.worker.terminate();
     const lost = slot.batch?.slice(slot.received) ?? [];
     slot.batch = null;
-    for (const t of lost) this.accept(failed(t, `internal error: worker thread failed: ${message}`));
+    for (const t of lost) this.accept(failed(t, `${WORKER_FAILED}${message}`));
     if (this.slots.length === 0) {
-      for (const b of this.queue.splice(0)) for (const t of b) this.accept(failed(t, `internal error: worker thread failed: ${message}`));
+      for (const b of this.queue.splice(0)) for (const t of b) this.accept(failed(t, `${WORKER_FAILED}${message}`));
     }
     this.feed();
   }
@@ -291,6 +335,12 @@ class Pool {
   private shutdown(): void {
     for (const s of this.slots.splice(0)) void s.worker.terminate();
   }
+}
+
+const WORKER_FAILED = 'internal error: worker thread failed: ';
+
+function outOfMemory(heapMb: number): string {
+  return `out of memory: processing this file needed more than a ${heapMb} MB heap (GOPITFIX_WORKER_HEAP_MB raises the limit; --jobs 1 runs without one)`;
 }
 
 function failed(t: Task, error: string): WireResult {

@@ -4,11 +4,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../engine/engine.js';
 import { loadPlugins } from './plugins.js';
 import { runTask, type Profile, type Task, type TaskSettings } from './task.js';
+import { testOutOfMemory } from './heap.js';
 
 export interface WorkerInit {
   settings: TaskSettings;
   /** Plugin files the main thread loaded (real paths): their rules must be known here too. */
   plugins: string[];
+  /** The worker's old-generation limit in MB (null: V8's default). */
+  heapMb?: number | null;
 }
 
 export type ToWorker = { type: 'batch'; tasks: Task[]; profiles: Record<number, Profile> };
@@ -20,7 +23,7 @@ export type FromWorker =
 
 const port = parentPort;
 if (!port) throw new Error('batch worker must run in a worker thread');
-const { settings, plugins } = workerData as WorkerInit;
+const { settings, plugins, heapMb = null } = workerData as WorkerInit;
 const profiles = new Map<number, Profile>();
 
 loadPlugins(plugins)
@@ -33,6 +36,7 @@ loadPlugins(plugins)
 port.on('message', (msg: ToWorker) => {
   for (const [id, p] of Object.entries(msg.profiles)) profiles.set(Number(id), p);
   for (const task of msg.tasks) {
+    testOutOfMemory(task.absPath, heapMb);
     const result = runTask(task, profiles.get(task.profile)!, settings);
     port.postMessage({ type: 'result', result } satisfies FromWorker);
   }

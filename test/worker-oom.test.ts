@@ -1,0 +1,49 @@
+// A worker thread that runs out of its heap limit (src/run/heap.ts) must not lose a file
+// or hang the run: the file goes back to the queue, the dead worker's replacement (and
+// every later worker of the run) gets a larger limit, and only a file that runs out of
+// that too gets an error of its own. The test makes a
+// worker run out on purpose and deterministically (GOPITFIX_TEST_OOM: the worker exhausts
+// its heap when it starts on the named file, only below a given limit); no timing involved.
+import { describe, expect, it } from 'vitest';
+import { goFile } from '../bench/gen-corpus.js';
+import { runCli, tempTrees } from './support/cli.js';
+
+const tree = tempTrees('gopitfix-oom-');
+
+/** Two batches' worth of small files of one package (the pool uses 2 workers only for 2+ batches). */
+function corpus(): string {
+  const files: Record<string, string> = { 'go.mod': 'module example.com/scale\n\ngo 1.21\n' };
+  const n = 40;
+  for (let i = 0; i < n; i++) files[`file${String(i).padStart(3, '0')}.go`] = goFile(i, n, 60);
+  return tree(files);
+}
+
+describe('worker out of memory', () => {
+  const dir = corpus();
+  const base = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.']);
+
+  it('the reference run has findings', () => {
+    expect(base.code).toBe(0);
+    expect(JSON.parse(base.stdout).findings.length).toBeGreaterThan(0);
+  });
+
+  it('retries the file in a worker with a larger limit: same output as without the failure', () => {
+    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
+      env: { GOPITFIX_TEST_OOM: 'file003.go', GOPITFIX_WORKER_HEAP_MB: '64' },
+    });
+    expect(r.stderr).toBe(base.stderr);
+    expect(r.code).toBe(base.code);
+    expect(r.stdout).toBe(base.stdout);
+  });
+
+  it('a file that runs out of the raised limit too gets an error of its own; the others are unchanged', () => {
+    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
+      env: { GOPITFIX_TEST_OOM: 'file003.go', GOPITFIX_TEST_OOM_BELOW_MB: '100000', GOPITFIX_WORKER_HEAP_MB: '32' },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('file003.go: out of memory: processing this file needed more than a 256 MB heap');
+    const got = JSON.parse(r.stdout);
+    const want = JSON.parse(base.stdout);
+    expect(got.findings).toEqual(want.findings.filter((f: { file: string }) => f.file !== 'file003.go'));
+  });
+});
