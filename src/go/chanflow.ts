@@ -84,7 +84,7 @@ class GiveUp extends Error {}
  * `body` can perform; Infinity when a send sits in a loop or the flow is too irregular
  * to count (goto, fallthrough, labeled break). Nested func literals are not entered.
  */
-export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boolean): number {
+function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boolean): number {
   const hasSend = (n: Node) => ownDescendants(n, ['send_statement']).some(isSend);
   const seq = (stmts: Node[]): Flow => {
     let acc: Flow = { cont: 0, term: NONE, brk: NONE, cnt: NONE };
@@ -201,7 +201,7 @@ function seqFlows(a: Flow, b: Flow): Flow {
 
 // ---- facts about a local channel ------------------------------------------
 
-export interface ChanFacts {
+interface ChanFacts {
   binding: Binding;
   /** The `make(chan T[, n])` call. */
   make: Node;
@@ -340,14 +340,14 @@ function computeFacts(sem: Semantics, b: Binding): ChanFacts | null {
 }
 
 /** Whether send_statement `send` sends on binding b (`b <- v`). */
-export function isSendOn(sem: Semantics, send: Node, b: Binding): boolean {
+function isSendOn(sem: Semantics, send: Node, b: Binding): boolean {
   const ch = field(send, 'channel');
   return !!ch && ch.type === 'identifier' && sem.resolve(ch) === b;
 }
 
 // ---- buffer-result-chan's verdict ------------------------------------------
 
-export interface BufferVerdict {
+interface BufferVerdict {
   facts: ChanFacts;
   /** Why a sender can block forever. */
   leak: string;

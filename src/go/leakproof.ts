@@ -105,7 +105,7 @@ export function exitSkips(sem: Semantics, send: Node, fn: Node): { node: Node; w
 
 // ---- exit choice -------------------------------------------------------------
 
-export interface ExitRef {
+interface ExitRef {
   /** The context / request / receiver / done-channel binding. */
   binding: Binding;
   /** How the exit is read: 'ctx' (a context binding), 'request' (r.Context()), 'field' (s.ctx), 'done' (a done channel). */

@@ -70,7 +70,7 @@ export function funcAfterForInBlock(src: string): boolean {
  * Whether one of `words` occurs as an identifier or keyword token of the code (not inside
  * a comment or a string, rune or raw-string literal, not part of a longer identifier).
  */
-export function wordInCode(src: string, words: ReadonlySet<string>): boolean {
+function wordInCode(src: string, words: ReadonlySet<string>): boolean {
   const n = src.length;
   let minLen = Infinity;
   let maxLen = 0;

@@ -8,7 +8,7 @@ import { operandType, type TypeEnv } from './exprtype.js';
 import type { Semantics, TypeRef } from './scope.js';
 import { descendants, enclosingFunction, field, named, unparen } from './syntax.js';
 
-export type WgKind = 'value' | 'pointer' | 'other' | 'unknown';
+type WgKind = 'value' | 'pointer' | 'other' | 'unknown';
 
 export function wgKindOf(t: TypeRef | null): WgKind {
   if (!t) return 'unknown';
