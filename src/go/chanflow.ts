@@ -4,7 +4,7 @@
 // buffer-result-chan fixes, whatever order the rules run in.
 import type { Node } from 'web-tree-sitter';
 import type { Binding, Semantics } from './scope.js';
-import { FUNC_TYPES, children, contains, descendants, enclosingFunction, field, named, statementsOf, unparen } from './syntax.js';
+import { FUNC_TYPES, children, contains, descendants, enclosingFunction, field, named, ownDescendants, statementsOf, unparen } from './syntax.js';
 
 // ---- goroutine starts ------------------------------------------------------
 
@@ -31,21 +31,6 @@ export function loopBetween(stmt: Node, stop: Node): boolean {
     if (FUNC_TYPES.has(p.type)) return false;
   }
   return false;
-}
-
-/** Descendants of `root` of the given types that belong to `root`'s own function (not to nested func literals). */
-export function ownDescendants(root: Node, types: string[]): Node[] {
-  const out: Node[] = [];
-  const want = new Set(types);
-  const walk = (n: Node) => {
-    for (const c of named(n)) {
-      if (want.has(c.type)) out.push(c);
-      if (c.type === 'func_literal') continue;
-      walk(c);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 function isBuiltinCall(sem: Semantics, call: Node, name: string): boolean {
