@@ -8,50 +8,25 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { A_GO, B_GO } from './support/review-sources.js';
-import { shq } from './support/tmux.js';
+import { shq, tmuxServer } from './support/tmux.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'gopitfix.js');
-const SOCKET = `gopitfix-test-${process.pid}`;
-const WAIT_MS = 20_000;
-
-
 const RULES = '--rules=defer-cancel,hoist-wg-add,waitgroup-go,http-client-timeout';
 
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-}
-
+const { Terminal: TmuxTerminal, tmux } = tmuxServer('test');
+// The terminals' raw logs, apart from the Go trees under test (which git and gopitfix read).
+const logs = mkdtempSync(join(tmpdir(), 'gopitfix-pty-logs-'));
 let dir = '';
-let session = 0;
 
-class Terminal {
-  readonly name: string;
+class Terminal extends TmuxTerminal {
   constructor(cwd: string, args: string[], env: Record<string, string> = {}) {
-    this.name = `t${++session}`;
-    // The tmux server inherits the test runner's environment: drop its color settings so
-    // the terminal alone decides, as for a user.
-    const envs = ['-u', 'FORCE_COLOR', '-u', 'NO_COLOR', ...Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`)];
-    // The shell prints the exit status, then stays so the final screen can be read.
-    const cmd = `cd ${shq(cwd)} && env ${envs.join(' ')} node ${shq(BIN)} ${args.map(shq).join(' ')}; echo "EXIT=$?"; sleep 120`;
-    tmux('new-session', '-d', '-s', this.name, '-x', '160', '-y', '50', cmd);
-  }
-
-  screen(): string {
-    return tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', this.name);
-  }
-
-  async waitFor(test: (screen: string) => boolean, what: string): Promise<string> {
-    const deadline = Date.now() + WAIT_MS;
-    let s = '';
-    while (Date.now() < deadline) {
-      s = this.screen();
-      if (test(s)) return s;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+    // The terminal's environment, not the test runner's, decides colors (the base class
+    // drops FORCE_COLOR and NO_COLOR), as for a user.
+    const envs = Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`);
+    super(cwd, `env ${envs.join(' ')} node ${shq(BIN)} ${args.map(shq).join(' ')}`, logs, 160, 50, true);
   }
 
   /** Waits for proposal k's question to be the last line on the screen. */
@@ -63,33 +38,15 @@ class Terminal {
       return header.test(tail.split('\n')[0]) && /Apply this change \[y,n,a,d,A,e,q,\?\]\?$/.test(tail);
     }, `question ${k} (${header})`);
   }
-
-  key(k: string): void {
-    if (k === 'C-c') tmux('send-keys', '-t', this.name, 'C-c');
-    else tmux('send-keys', '-t', this.name, '-l', k);
-  }
-
-  async exit(): Promise<{ code: number; screen: string }> {
-    const s = await this.waitFor((x) => /^EXIT=\d+$/m.test(x), 'the program to exit');
-    return { code: Number(/^EXIT=(\d+)$/m.exec(s)![1]), screen: s };
-  }
 }
 
 const read = (name: string) => readFileSync(join(dir, name), 'utf8');
 
-beforeAll(() => {
-  // A private server: never touches the developer's own tmux sessions.
-  tmux('-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'exit-empty', 'off');
-});
-
 afterAll(() => {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  rmSync(logs, { recursive: true, force: true });
 });
 
 afterEach(() => {
-  for (const s of spawnSync('tmux', ['-L', SOCKET, 'list-sessions', '-F', '#{session_name}'], { encoding: 'utf8' }).stdout.split('\n')) {
-    if (s) spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', s]);
-  }
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

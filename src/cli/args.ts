@@ -65,16 +65,16 @@ export interface CliOptions {
   plugins: string[];
 }
 
-export type FailOn = 'fixable' | 'any' | 'none';
+type FailOn = 'fixable' | 'any' | 'none';
 
-export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
+type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
 
 /** A usage or configuration error: the CLI prints `gopitfix: <message>` and exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function defaultOptions(): CliOptions {
+function defaultOptions(): CliOptions {
   return {
     paths: [],
     write: false,
@@ -146,7 +146,7 @@ export function checkRuleIds(opts: Pick<CliOptions, 'rules' | 'disable'>): void 
   }
 }
 
-export const FLAGS: FlagSpec[] = [
+const FLAGS: FlagSpec[] = [
   {
     names: ['--write', '-w'],
     help: 'apply the fixes to the files (atomically, keeping file modes)',

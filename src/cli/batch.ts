@@ -24,7 +24,7 @@ import type { WireFinding } from '../run/task.js';
 import { WriteRefused } from '../run/atomic-write.js';
 import { exitBetweenFiles, writeRoots } from '../run/fsguard.js';
 
-export interface BatchRun {
+interface BatchRun {
   opts: CliOptions;
   files: DiscoveredFile[];
   rules: Rule[];

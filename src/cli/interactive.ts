@@ -48,7 +48,7 @@ export interface Prompter {
   ask(question: string): Promise<Key>;
 }
 
-export interface ReviewIo {
+interface ReviewIo {
   /** The review screen: headers, messages, diffs. */
   out(text: string): void;
   /** Errors and end-of-run notes. */
@@ -63,7 +63,7 @@ export interface ReviewIo {
   editing?: (on: boolean) => void;
 }
 
-export interface ReviewConfig {
+interface ReviewConfig {
   rules: Rule[];
   goVersion: GoVersion | null;
   includeGenerated: boolean;
@@ -80,7 +80,7 @@ export interface ReviewConfig {
 }
 
 /** What the first pass needs of a finding (engine Finding and batch WireFinding both fit). */
-export interface PrescanFinding {
+interface PrescanFinding {
   rule: string;
   message: string;
   noFixReason?: string | null;
@@ -90,7 +90,7 @@ export interface PrescanFinding {
 }
 
 /** Runs the engine over every file with all fixes accepted; results must come in path order. */
-export type Prescan = (
+type Prescan = (
   onFile: (file: DiscoveredFile, findings: readonly PrescanFinding[]) => void,
   onError: (error: FileError) => void,
 ) => Promise<Summary>;
@@ -100,7 +100,7 @@ export type Prescan = (
  * accepted, on the worker pool with `jobs` > 1. It reads files with --write's guards
  * (size, binary, UTF-8): a file it refuses has no findings, so it is never reviewed or written.
  */
-export function batchPrescan(
+function batchPrescan(
   files: readonly DiscoveredFile[],
   config: Pick<ReviewConfig, 'rules' | 'goVersion' | 'includeGenerated' | 'settingsFor'>,
   run: { jobs?: number; prefilter?: boolean; maxFileSize?: number; progress?: (total: number) => Progress } = {},
@@ -137,7 +137,7 @@ export function batchPrescan(
   };
 }
 
-export interface RuleTally {
+interface RuleTally {
   applied: number;
   skipped: number;
 }
@@ -542,7 +542,7 @@ class FileReview {
 }
 
 /** `[3/17] defer-cancel  path:42`, the message, and the diff of this change alone. */
-export function renderProposal(f: Finding & { fix: FindingFix }, index: number, total: number, context: number, color: boolean): string {
+function renderProposal(f: Finding & { fix: FindingFix }, index: number, total: number, context: number, color: boolean): string {
   const header = `[${index}/${total}] ${f.rule}  ${f.file}:${f.start.line}`;
   // The fix's own change (as the engine would write it alone), with the review's context:
   // jsdiff's hunks over the whole text, rendered with plain `a/` `b/` headers.
@@ -596,7 +596,7 @@ function offsetMapper(before: string, after: string): (offset: number) => number
  * file, so editors pick Go mode; returns the saved text, or null if the editor failed.
  * Ctrl-C typed in the editor belongs to the editor, not to the review.
  */
-export async function openEditor(text: string, forPath: string, io: Pick<ReviewIo, 'env' | 'out'>): Promise<string | null> {
+async function openEditor(text: string, forPath: string, io: Pick<ReviewIo, 'env' | 'out'>): Promise<string | null> {
   const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
   const dir = mkdtempSync(join(tmpdir(), 'gopitfix-edit-'));
   const tmp = join(dir, basename(forPath));
@@ -642,7 +642,7 @@ const keyPrompt = createPrompt<string, { message: string; keys: string }>((confi
 });
 
 /** The prompter for a real terminal (stdin a TTY). */
-export function terminalPrompter(keys = KEYS): Prompter {
+function terminalPrompter(keys = KEYS): Prompter {
   return {
     async ask(question) {
       try {
@@ -678,7 +678,7 @@ export function reviewSummary(r: ReviewResult): string {
 }
 
 /** The -i run: review, then unfixable findings and the summary on stderr; returns the exit code. */
-export async function runInteractive(files: readonly DiscoveredFile[], config: ReviewConfig, io: ReviewIo, prompter = terminalPrompter()): Promise<number> {
+async function runInteractive(files: readonly DiscoveredFile[], config: ReviewConfig, io: ReviewIo, prompter = terminalPrompter()): Promise<number> {
   await initEngine();
   // Ctrl-C while the engine works between questions (the terminal is not in raw mode
   // then) must not kill the process between a file's decisions and its write: it stops
@@ -718,7 +718,7 @@ export async function runInteractive(files: readonly DiscoveredFile[], config: R
   return r.errors.length || r.summary.errors.length ? 3 : 0;
 }
 
-export interface InteractiveRun {
+interface InteractiveRun {
   opts: {
     go: GoVersion | null;
     includeGenerated: boolean;

@@ -139,7 +139,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 }
 
 /** Default set (meta.defaultOn), or exactly --rules; minus --disable; registry order kept (config.ts selectRules without a config). */
-export function enabledRules(opts: Pick<CliOptions, 'rules' | 'disable'>): Rule[] {
+function enabledRules(opts: Pick<CliOptions, 'rules' | 'disable'>): Rule[] {
   const rules = selectRules(null, opts);
   if (rules.length === 0) throw new UsageError('no rules enabled (check --rules and --disable; see --list-rules)');
   return rules;

@@ -4,7 +4,7 @@
 // every redraw), and cleared before any other text reaches the terminal: stderr text goes
 // through `note`, and the caller calls `clear` before writing to a stdout that is the
 // same terminal (src/cli/batch.ts).
-export interface ProgressSink {
+interface ProgressSink {
   write(text: string): void;
   /** The terminal's width in columns, read at each redraw (it may be resized); undefined = unknown. */
   columns?(): number | undefined;

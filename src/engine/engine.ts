@@ -14,13 +14,13 @@ import { Imports } from '../go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
 import { Semantics } from '../go/scope.js';
 import { detectEol, errorRanges } from '../go/syntax.js';
-import { fileGoVersion, versionInRange } from '../go/version.js';
+import { fileGoVersion, versionInRange, type GoVersion } from '../go/version.js';
 import { initParser, parseGo } from '../parser/parser.js';
 import { lineStarts } from '../util/text.js';
 import { passesPrefilter } from './prefilter.js';
 import { optionsWithDefaults } from '../rules/define.js';
 import { Suppressions, ignoresFile } from './suppress.js';
-import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit } from '../rules/api.js';
+import type { Fix, FindingInput, Node, Rule, RuleContext, TextEdit, Tree } from '../rules/api.js';
 
 export type { EngineOptions, FileResult, Finding, SourceFile } from './api.js';
 
@@ -58,13 +58,76 @@ interface Candidate {
 /** Where the text of one pass came from: its edits, sorted, against the previous text. */
 type PassMap = TextEdit[];
 
+/** What every phase of one file's run shares: its inputs, the findings so far, the pass maps. */
+class FileRun {
+  readonly result: FileResult;
+  readonly ruleIndex: Map<string, number>;
+  readonly records: Record_[] = [];
+  /** A finding's record by rule and original offset, so a later pass updates it. */
+  readonly byKey = new Map<string, Record_>();
+  /** One map per applied pass, back to the text before it. */
+  readonly maps: PassMap[] = [];
+
+  constructor(
+    readonly file: SourceFile,
+    readonly opts: EngineOptions,
+    readonly version: GoVersion | null,
+    readonly rules: Rule[],
+    result: FileResult,
+  ) {
+    this.result = result;
+    this.ruleIndex = new Map(opts.rules.map((r, i) => [r.meta.id, i]));
+  }
+
+  /** An offset of the current text, as an offset of the original source. */
+  mapBack(offset: number): number {
+    for (let i = this.maps.length - 1; i >= 0; i--) offset = mapThrough(this.maps[i], offset);
+    return offset;
+  }
+
+  reject(c: Candidate): void {
+    c.rec.status = 'rejected';
+    c.rec.noFix = 'the fix was rejected: it would introduce a syntax error';
+    this.result.rejectedFixes++;
+  }
+}
+
+/** One pass's parse of its text; `sem` is built on first use and handed back with the tree. */
+interface Parsed {
+  text: string;
+  tree: Tree;
+  root: Node;
+  errs: { start: number; end: number }[];
+  imports: Imports;
+  sem: Semantics | null;
+}
+
 export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
+  const result = emptyResult(file);
+  const run = gate(file, opts, result);
+  if (!run) return result;
   const source = file.source;
-  const result: FileResult = {
+  const maxPasses = opts.maxPasses ?? DEFAULT_MAX_PASSES;
+  let text = source;
+  /** What the fixes wrote, as ranges of the current text. */
+  let touched: TextEdit[] = [];
+  for (let pass = 1; pass <= maxPasses; pass++) {
+    const step = runPass(run, pass, text);
+    if (!step) break;
+    run.maps.push(step.edits);
+    touched = carryForward(step.edits, touched);
+    text = step.text;
+  }
+  if (text !== source) text = formatOutput(run, text, touched);
+  return finishResult(run, text);
+}
+
+function emptyResult(file: SourceFile): FileResult {
+  return {
     file: file.displayPath,
     absPath: file.absPath,
-    source,
-    output: source,
+    source: file.source,
+    output: file.source,
     changed: false,
     findings: [],
     rejectedFixes: 0,
@@ -73,9 +136,17 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
     ignoredFile: false,
     ruleErrors: [],
   };
+}
+
+/**
+ * The file-level gates: an ignored file, the rules for this file's Go version, the
+ * prefilter. Null when nothing runs (the reason is set on `result`).
+ */
+function gate(file: SourceFile, opts: EngineOptions, result: FileResult): FileRun | null {
+  const source = file.source;
   if (ignoresFile(source)) {
     result.ignoredFile = true;
-    return result;
+    return null;
   }
   const version = opts.goVersion ?? (file.goVersion !== undefined ? file.goVersion : fileGoVersion(file.absPath, source));
   let rules = opts.rules.filter((r) => versionInRange(version, r.meta.goVersion));
@@ -83,218 +154,240 @@ export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
   if (rules.length === 0) {
     // Not the prefilter's doing: no enabled rule applies to this file's Go version.
     result.skippedByGoVersion = true;
-    return result;
+    return null;
   }
   if (opts.prefilter !== false) {
     rules = rules.filter((r) => passesPrefilter(r.meta, source));
   }
   if (rules.length === 0) {
     result.skippedByPrefilter = true;
-    return result;
+    return null;
   }
-  const ruleIndex = new Map(opts.rules.map((r, i) => [r.meta.id, i]));
-  const maxPasses = opts.maxPasses ?? DEFAULT_MAX_PASSES;
-  const records: Record_[] = [];
-  const byKey = new Map<string, Record_>();
-  const maps: PassMap[] = [];
-  const mapBack = (offset: number) => {
-    for (let i = maps.length - 1; i >= 0; i--) offset = mapThrough(maps[i], offset);
-    return offset;
-  };
+  return new FileRun(file, opts, version, rules, result);
+}
 
-  let text = source;
-  /** What the fixes wrote, as ranges of the current text. */
-  let touched: TextEdit[] = [];
+/**
+ * One pass of the fixpoint on `text`: parse, run the rules, record their findings, take the
+ * fixes that do not overlap, apply them behind the syntax safety net. Null when no fix
+ * applied (the fixpoint is reached); otherwise the new text and the edits that made it.
+ */
+function runPass(run: FileRun, pass: number, text: string): { text: string; edits: TextEdit[] } | null {
+  const { file, result } = run;
   // A file parsed earlier as a sibling of another is not parsed again for its first pass.
-  const share = !file.packageFiles;
-  for (let pass = 1; pass <= maxPasses; pass++) {
-    const shared = pass === 1 && share ? packages.borrow(file.absPath, text) : null;
-    const tree = shared?.tree ?? parseGo(text);
-    let accepted: Candidate[] = [];
-    let next = text;
-    let applied: TextEdit[] = [];
-    let kept: Imports | null = null;
-    let sem: Semantics | null = shared?.sem ?? null;
+  const shared = pass === 1 && !file.packageFiles ? packages.borrow(file.absPath, text) : null;
+  const tree = shared?.tree ?? parseGo(text);
+  let parsed: Parsed | null = null;
+  try {
+    const root = tree.rootNode;
+    const errs = errorRanges(root);
+    if (pass === 1) {
+      result.syntaxErrors = errs.length > 0;
+      if (errs.length) result.syntaxError = position(lineStarts(text), Math.min(...errs.map((e) => e.start)));
+    }
+    const imports = shared?.imports ?? new Imports(root, text);
+    parsed = { text, tree, root, errs, imports, sem: shared?.sem ?? null };
+    const cands = recordFindings(run, parsed, runRules(run, parsed), pass);
+    return applyCandidates(run, parsed, takeNonOverlapping(cands), pass);
+  } finally {
+    if (shared) packages.release(file.absPath, { imports: parsed?.imports ?? null, sem: parsed ? parsed.sem : (shared.sem ?? null) });
+    else tree.delete();
+  }
+}
+
+/** Every rule of the run on one parse; a rule that throws is recorded in `ruleErrors`. */
+function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }[] {
+  const { file, opts, result } = run;
+  const { text, tree, root, imports } = parsed;
+  let pkg: PackageInfo | null = null;
+  const eol = detectEol(text);
+  const raw: { rule: Rule; f: FindingInput }[] = [];
+  for (const rule of run.rules) {
+    const ctx: RuleContext = {
+      path: file.displayPath,
+      absPath: file.absPath,
+      source: text,
+      tree,
+      root,
+      goVersion: run.version,
+      get sem() {
+        return (parsed.sem ??= new Semantics(root, imports));
+      },
+      imports,
+      package() {
+        if (!pkg) {
+          const current: PackageFile = { absPath: file.absPath, source: text, root, imports, sem: this.sem, current: true };
+          pkg = packages.load(file.absPath, current, file.packageFiles);
+        }
+        return pkg;
+      },
+      options: optionsWithDefaults(rule.meta, opts.ruleOptions?.[rule.meta.id]),
+      tests: opts.tests ?? null,
+      eol,
+      report(f) {
+        raw.push({ rule, f });
+      },
+    };
     try {
-      const root = tree.rootNode;
-      const errs = errorRanges(root);
-      if (pass === 1) {
-        result.syntaxErrors = errs.length > 0;
-        if (errs.length) result.syntaxError = position(lineStarts(text), Math.min(...errs.map((e) => e.start)));
-      }
-      const poisoned = poisonedRanges(root, errs);
-      const imports = (kept = shared?.imports ?? new Imports(root, text));
-      let pkg: PackageInfo | null = null;
-      const eol = detectEol(text);
-      const raw: { rule: Rule; f: FindingInput }[] = [];
-      const currentText = text;
-      for (const rule of rules) {
-        const ctx: RuleContext = {
-          path: file.displayPath,
-          absPath: file.absPath,
-          source: currentText,
-          tree,
-          root,
-          goVersion: version,
-          get sem() {
-            return (sem ??= new Semantics(root, imports));
-          },
-          imports,
-          package() {
-            if (!pkg) {
-              const current: PackageFile = { absPath: file.absPath, source: currentText, root, imports, sem: this.sem, current: true };
-              pkg = packages.load(file.absPath, current, file.packageFiles);
-            }
-            return pkg;
-          },
-          options: optionsWithDefaults(rule.meta, opts.ruleOptions?.[rule.meta.id]),
-          tests: opts.tests ?? null,
-          eol,
-          report(f) {
-            raw.push({ rule, f });
-          },
-        };
-        try {
-          rule.run(ctx);
-        } catch (e) {
-          result.ruleErrors.push(`${rule.meta.id}: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      }
-
-      const supp = new Suppressions(text);
-      const cands: Candidate[] = [];
-      for (const { rule, f } of raw) {
-        if (supp.suppressed(rule.meta.id, f.node.startPosition.row)) continue;
-        const origStart = mapBack(f.node.startIndex);
-        const key = `${rule.meta.id}@${origStart}`;
-        let rec = byKey.get(key);
-        // A finding reported without a fix in an earlier pass may get one now that other
-        // fixes changed its surroundings (issue 16: nested goroutines, whose outer Add
-        // can be hoisted only once the inner one became wg.Go): what a second run would
-        // do, done in this one.
-        if (rec && rec.status !== 'deferred' && !(rec.status === 'none' && f.fix)) continue;
-        if (!rec) {
-          rec = {
-            rule: rule.meta.id,
-            ruleIndex: ruleIndex.get(rule.meta.id) ?? 0,
-            message: f.message,
-            noFix: null,
-            origStart,
-            origEnd: Math.max(origStart, mapBack(f.node.endIndex)),
-            status: 'none',
-            fix: null,
-          };
-          byKey.set(key, rec);
-          records.push(rec);
-        }
-        rec.message = f.message;
-        rec.noFix = f.fix ? null : (f.noFix ?? null);
-        if (!f.fix) {
-          rec.status = 'none';
-          continue;
-        }
-        if (
-          opts.accept &&
-          !opts.accept({ rule: rec.rule, message: rec.message, description: f.fix.description, startOffset: rec.origStart, pass })
-        ) {
-          rec.status = 'declined';
-          continue;
-        }
-        if (f.fix.edits.some((e) => poisoned.some((r) => touchesError(e, r)))) {
-          rec.status = 'rejected';
-          rec.noFix = 'the code around it has syntax errors';
-          continue;
-        }
-        // The import helper reads the import declarations; broken ones would make it
-        // edit next to (or duplicate into) the ERROR region, so such fixes wait for a fix by hand.
-        if (f.fix.imports?.length && importsBroken(root, errs) && imports.addEdit(f.fix.imports)) {
-          rec.status = 'rejected';
-          rec.noFix = 'it needs an import and the import declarations have syntax errors';
-          continue;
-        }
-        cands.push({ rec, fix: f.fix });
-      }
-      cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
-
-      const taken = new TakenEdits();
-      for (const c of cands) {
-        const fresh = c.fix.edits.filter((e) => !taken.has(e));
-        if (fresh.some((e) => taken.conflicts(e)) || conflictsWithin(fresh)) {
-          c.rec.status = 'deferred';
-          continue;
-        }
-        for (const e of fresh) taken.add(e);
-        accepted.push(c);
-      }
-      if (accepted.length === 0) break;
-
-      const baseErrors = errs.length;
-      const build = (fixes: Candidate[]) => applyFixes(text, imports, fixes);
-      let built = build(accepted);
-      if (countErrors(built.text) > baseErrors) {
-        const good: Candidate[] = [];
-        for (const c of accepted) {
-          if (countErrors(build([c]).text) <= baseErrors) good.push(c);
-          else reject(c);
-        }
-        built = build(good);
-        if (good.length && countErrors(built.text) > baseErrors) {
-          good.forEach(reject);
-          good.length = 0;
-          built = { text, edits: [] };
-        }
-        accepted = good;
-      }
-      next = built.text;
-      applied = built.edits;
-      // One line index of this pass's text serves every fix's diff (each diff then reads
-      // only the lines around its edits: linear in the number of fixes).
-      let starts: number[] | null = null;
-      const startsOf = (t: string) => (starts ??= diffLineStarts(t));
-      for (const c of accepted) {
-        c.rec.status = 'applied';
-        c.rec.fix = makeFix(c.fix, pass, text, imports, file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
-      }
-    } finally {
-      if (shared) packages.release(file.absPath, { imports: kept, sem });
-      else tree.delete();
+      rule.run(ctx);
+    } catch (e) {
+      result.ruleErrors.push(`${rule.meta.id}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (accepted.length === 0) break;
-    maps.push(applied);
-    touched = carryForward(applied, touched);
-    text = next;
   }
+  return raw;
+}
 
-  if (text !== source) {
-    const t0 = performance.now();
-    const fmt = formatFixed(source, text, touched, mapBack);
-    if (!fmt.ok) {
-      // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
-      if (goFormat(source).ok) {
-        for (const r of records) {
-          if (r.status !== 'applied') continue;
-          r.status = 'rejected';
-          r.noFix = `the fix was rejected: Go's parser rejects the fixed file: ${fmt.error}`;
-          result.rejectedFixes++;
-        }
-        text = source;
-      }
-      result.format = null;
-    } else {
-      result.format = { input: text, edits: fmt.edits, ms: 0, sourceFormatted: fmt.sourceFormatted };
-      text = fmt.text;
+/**
+ * The pass's reports as findings on the original source (suppression comments, one record
+ * per rule and original offset); those whose fix may apply become candidates, in rule order.
+ */
+function recordFindings(run: FileRun, parsed: Parsed, raw: { rule: Rule; f: FindingInput }[], pass: number): Candidate[] {
+  const { opts } = run;
+  const { root, errs, imports } = parsed;
+  const poisoned = poisonedRanges(root, errs);
+  const supp = new Suppressions(parsed.text);
+  const cands: Candidate[] = [];
+  for (const { rule, f } of raw) {
+    if (supp.suppressed(rule.meta.id, f.node.startPosition.row)) continue;
+    const origStart = run.mapBack(f.node.startIndex);
+    const key = `${rule.meta.id}@${origStart}`;
+    let rec = run.byKey.get(key);
+    // A finding reported without a fix in an earlier pass may get one now that other
+    // fixes changed its surroundings (issue 16: nested goroutines, whose outer Add
+    // can be hoisted only once the inner one became wg.Go): what a second run would
+    // do, done in this one.
+    if (rec && rec.status !== 'deferred' && !(rec.status === 'none' && f.fix)) continue;
+    if (!rec) {
+      rec = {
+        rule: rule.meta.id,
+        ruleIndex: run.ruleIndex.get(rule.meta.id) ?? 0,
+        message: f.message,
+        noFix: null,
+        origStart,
+        origEnd: Math.max(origStart, run.mapBack(f.node.endIndex)),
+        status: 'none',
+        fix: null,
+      };
+      run.byKey.set(key, rec);
+      run.records.push(rec);
     }
-    if (result.format) result.format.ms = performance.now() - t0;
+    rec.message = f.message;
+    rec.noFix = f.fix ? null : (f.noFix ?? null);
+    if (!f.fix) {
+      rec.status = 'none';
+      continue;
+    }
+    if (
+      opts.accept &&
+      !opts.accept({ rule: rec.rule, message: rec.message, description: f.fix.description, startOffset: rec.origStart, pass })
+    ) {
+      rec.status = 'declined';
+      continue;
+    }
+    if (f.fix.edits.some((e) => poisoned.some((r) => touchesError(e, r)))) {
+      rec.status = 'rejected';
+      rec.noFix = 'the code around it has syntax errors';
+      continue;
+    }
+    // The import helper reads the import declarations; broken ones would make it
+    // edit next to (or duplicate into) the ERROR region, so such fixes wait for a fix by hand.
+    if (f.fix.imports?.length && importsBroken(root, errs) && imports.addEdit(f.fix.imports)) {
+      rec.status = 'rejected';
+      rec.noFix = 'it needs an import and the import declarations have syntax errors';
+      continue;
+    }
+    cands.push({ rec, fix: f.fix });
   }
+  cands.sort((a, b) => a.rec.ruleIndex - b.rec.ruleIndex || a.fix.edits[0]?.start - b.fix.edits[0]?.start);
+  return cands;
+}
 
-  function reject(c: Candidate) {
-    c.rec.status = 'rejected';
-    c.rec.noFix = 'the fix was rejected: it would introduce a syntax error';
-    result.rejectedFixes++;
+/** The candidates, in order, whose edits do not overlap an earlier one's; the rest wait for the next pass. */
+function takeNonOverlapping(cands: Candidate[]): Candidate[] {
+  const accepted: Candidate[] = [];
+  const taken = new TakenEdits();
+  for (const c of cands) {
+    const fresh = c.fix.edits.filter((e) => !taken.has(e));
+    if (fresh.some((e) => taken.conflicts(e)) || conflictsWithin(fresh)) {
+      c.rec.status = 'deferred';
+      continue;
+    }
+    for (const e of fresh) taken.add(e);
+    accepted.push(c);
   }
+  return accepted;
+}
 
+/**
+ * The safety net: the accepted fixes applied together on the pass's text, unless that adds
+ * syntax errors; then each alone, keeping those that add none (and none if they still
+ * break together). Null when no fix is left.
+ */
+function applyCandidates(run: FileRun, parsed: Parsed, accepted: Candidate[], pass: number): { text: string; edits: TextEdit[] } | null {
+  if (accepted.length === 0) return null;
+  const { text, imports } = parsed;
+  const baseErrors = parsed.errs.length;
+  const build = (fixes: Candidate[]) => applyFixes(text, imports, fixes);
+  let built = build(accepted);
+  if (countErrors(built.text) > baseErrors) {
+    const good: Candidate[] = [];
+    for (const c of accepted) {
+      if (countErrors(build([c]).text) <= baseErrors) good.push(c);
+      else run.reject(c);
+    }
+    built = build(good);
+    if (good.length && countErrors(built.text) > baseErrors) {
+      for (const c of good) run.reject(c);
+      good.length = 0;
+      built = { text, edits: [] };
+    }
+    accepted = good;
+  }
+  // One line index of this pass's text serves every fix's diff (each diff then reads
+  // only the lines around its edits: linear in the number of fixes).
+  let starts: number[] | null = null;
+  const startsOf = (t: string) => (starts ??= diffLineStarts(t));
+  for (const c of accepted) {
+    c.rec.status = 'applied';
+    c.rec.fix = makeFix(c.fix, pass, text, imports, run.file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
+  }
+  return accepted.length === 0 ? null : built;
+}
+
+/**
+ * Go's formatter on the lines the fixes touched. When Go's parser rejects the fixed file but
+ * accepted the source, every applied fix is rejected and the source is returned.
+ */
+function formatOutput(run: FileRun, text: string, touched: TextEdit[]): string {
+  const { result } = run;
+  const source = run.file.source;
+  const t0 = performance.now();
+  const fmt = formatFixed(source, text, touched, (o) => run.mapBack(o));
+  if (!fmt.ok) {
+    // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
+    if (goFormat(source).ok) {
+      for (const r of run.records) {
+        if (r.status !== 'applied') continue;
+        r.status = 'rejected';
+        r.noFix = `the fix was rejected: Go's parser rejects the fixed file: ${fmt.error}`;
+        result.rejectedFixes++;
+      }
+      text = source;
+    }
+    result.format = null;
+  } else {
+    result.format = { input: text, edits: fmt.edits, ms: 0, sourceFormatted: fmt.sourceFormatted };
+    text = fmt.text;
+  }
+  if (result.format) result.format.ms = performance.now() - t0;
+  return text;
+}
+
+/** The records as findings on the source, in source order, and the output. */
+function finishResult(run: FileRun, text: string): FileResult {
+  const { result, file, ruleIndex } = run;
+  const source = file.source;
   const lines = lineStarts(source);
-  for (const r of records) {
+  for (const r of run.records) {
     if (r.status === 'deferred') r.noFix = 'it overlapped another fix and was not found again after that fix';
     result.findings.push({
       rule: r.rule,

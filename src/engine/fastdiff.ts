@@ -29,7 +29,7 @@ export function jsdiff(): typeof import('diff') {
 export type Hunk = StructuredPatchHunk;
 
 /** git's quoting of a path in diff headers (core.quotePath): C escapes, octal for other bytes. */
-export function quotePath(s: string): string {
+function quotePath(s: string): string {
   if (!/[\x00-\x1f\x7f"\\]|[^\x00-\x7e]/.test(s)) return s;
   const esc: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 0x22: '\\"', 0x5c: '\\\\' };
   let out = '"';
@@ -70,12 +70,6 @@ export function unifiedDiff(path: string, before: string, after: string, context
 /** A unified diff (git's headers for `path`) from its hunks. */
 export function renderDiff(path: string, hunks: readonly Hunk[], notes?: readonly (string | undefined)[]): string {
   return diffHeaders(path) + formatHunks(hunks, notes);
-}
-
-/** The diff of applying `edits` (offsets into `before`, sorted, not overlapping) to `before`. */
-export function editsDiff(path: string, before: string, edits: readonly TextEdit[], context = 3, starts?: number[]): string {
-  const hunks = editHunks(before, edits, context, starts);
-  return diffHeaders(path) + formatHunks(hunks);
 }
 
 /** Offsets where each line starts (a final line without newline included). */

@@ -36,7 +36,7 @@ function wasmFormat(text: string): string {
   }
 }
 
-export type GoFormatResult = { ok: true; text: string } | { ok: false; error: string };
+type GoFormatResult = { ok: true; text: string } | { ok: false; error: string };
 
 /** go/format.Source on text (a BOM and CR line endings are removed first: gofmt writes neither). */
 export function goFormat(text: string): GoFormatResult {
@@ -58,7 +58,7 @@ interface Line {
 }
 
 /** The text's lines; the last one is '' when the text ends with a newline. */
-export function splitLines(text: string): Line[] {
+function splitLines(text: string): Line[] {
   const out: Line[] = [];
   const bom = text.startsWith('\uFEFF') ? 1 : 0;
   let pos = bom;
@@ -73,7 +73,7 @@ export function splitLines(text: string): Line[] {
 }
 
 /** Index of the line holding offset (lines from splitLines). */
-export function lineIndex(lines: readonly Line[], offset: number): number {
+function lineIndex(lines: readonly Line[], offset: number): number {
   let lo = 0;
   let hi = lines.length - 1;
   while (lo < hi) {
@@ -168,7 +168,7 @@ function hunks(a: string[], b: string[]): Hunk[] {
   return out;
 }
 
-export interface RegionFormat {
+interface RegionFormat {
   /** The formatted text (=== text when nothing in the regions changes). */
   text: string;
   /** The changes as edits against the input text, sorted. */
@@ -177,7 +177,7 @@ export interface RegionFormat {
   formattedSource: boolean;
 }
 
-export interface RegionOptions {
+interface RegionOptions {
   /** The fixed text. */
   text: string;
   /** Its gofmt'ed form (goFormat(text)). */
@@ -312,7 +312,7 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   return { text: out, edits, formattedSource };
 }
 
-export type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string };
+type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string };
 
 /**
  * The engine's formatting stage for one fixed text: `written` are the ranges of `text` the

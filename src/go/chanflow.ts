@@ -4,7 +4,7 @@
 // buffer-result-chan fixes, whatever order the rules run in.
 import type { Node } from 'web-tree-sitter';
 import type { Binding, Semantics } from './scope.js';
-import { FUNC_TYPES, children, contains, descendants, enclosingFunction, field, named, statementsOf, unparen } from './syntax.js';
+import { FUNC_TYPES, children, contains, descendants, enclosingFunction, field, named, ownDescendants, statementsOf, unparen } from './syntax.js';
 
 // ---- goroutine starts ------------------------------------------------------
 
@@ -31,21 +31,6 @@ export function loopBetween(stmt: Node, stop: Node): boolean {
     if (FUNC_TYPES.has(p.type)) return false;
   }
   return false;
-}
-
-/** Descendants of `root` of the given types that belong to `root`'s own function (not to nested func literals). */
-export function ownDescendants(root: Node, types: string[]): Node[] {
-  const out: Node[] = [];
-  const want = new Set(types);
-  const walk = (n: Node) => {
-    for (const c of named(n)) {
-      if (want.has(c.type)) out.push(c);
-      if (c.type === 'func_literal') continue;
-      walk(c);
-    }
-  };
-  walk(root);
-  return out;
 }
 
 function isBuiltinCall(sem: Semantics, call: Node, name: string): boolean {
@@ -84,7 +69,7 @@ class GiveUp extends Error {}
  * `body` can perform; Infinity when a send sits in a loop or the flow is too irregular
  * to count (goto, fallthrough, labeled break). Nested func literals are not entered.
  */
-export function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boolean): number {
+function maxSends(sem: Semantics, body: Node, isSend: (send: Node) => boolean): number {
   const hasSend = (n: Node) => ownDescendants(n, ['send_statement']).some(isSend);
   const seq = (stmts: Node[]): Flow => {
     let acc: Flow = { cont: 0, term: NONE, brk: NONE, cnt: NONE };
@@ -201,7 +186,7 @@ function seqFlows(a: Flow, b: Flow): Flow {
 
 // ---- facts about a local channel ------------------------------------------
 
-export interface ChanFacts {
+interface ChanFacts {
   binding: Binding;
   /** The `make(chan T[, n])` call. */
   make: Node;
@@ -340,14 +325,14 @@ function computeFacts(sem: Semantics, b: Binding): ChanFacts | null {
 }
 
 /** Whether send_statement `send` sends on binding b (`b <- v`). */
-export function isSendOn(sem: Semantics, send: Node, b: Binding): boolean {
+function isSendOn(sem: Semantics, send: Node, b: Binding): boolean {
   const ch = field(send, 'channel');
   return !!ch && ch.type === 'identifier' && sem.resolve(ch) === b;
 }
 
 // ---- buffer-result-chan's verdict ------------------------------------------
 
-export interface BufferVerdict {
+interface BufferVerdict {
   facts: ChanFacts;
   /** Why a sender can block forever. */
   leak: string;

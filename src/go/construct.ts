@@ -9,7 +9,7 @@ import type { PackageInfo } from './package.js';
 import type { Binding, Semantics } from './scope.js';
 import { FUNC_TYPES, contains, field, fields, named, unparen } from './syntax.js';
 
-export interface AssignSite {
+interface AssignSite {
   /** short_var_declaration, assignment_statement or var_declaration (the statement). */
   stmt: Node;
   op: ':=' | '=' | 'var';
@@ -83,7 +83,7 @@ export function fieldsAssignedLater(b: Binding, after: number, within: Node | nu
 }
 
 /** Whether `fn` (a function declaration, method or literal) takes (http.ResponseWriter, *http.Request). */
-export function isHandlerFunc(sem: Semantics, fn: Node): boolean {
+function isHandlerFunc(sem: Semantics, fn: Node): boolean {
   const params = field(fn, 'parameters');
   if (!params) return false;
   let writer = false;
@@ -101,7 +101,7 @@ export function isHandlerFunc(sem: Semantics, fn: Node): boolean {
 }
 
 /** Whether `fn` is a RoundTrip method (`RoundTrip(*http.Request)`): it runs once per request too. */
-export function isRoundTripMethod(sem: Semantics, fn: Node): boolean {
+function isRoundTripMethod(sem: Semantics, fn: Node): boolean {
   if (fn.type !== 'method_declaration' || field(fn, 'name')?.text !== 'RoundTrip') return false;
   const params = field(fn, 'parameters');
   const ps = params ? named(params).filter((p) => p.type === 'parameter_declaration') : [];

@@ -8,7 +8,7 @@
 // section separately.
 
 /** Width of text as tabwriter counts it: one per Unicode code point. */
-export function textWidth(s: string): number {
+function textWidth(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
@@ -20,7 +20,7 @@ export function textWidth(s: string): number {
  * terminated cell in that column, padded to the block's widest cell + 1. Returns the
  * rows as text (without indentation).
  */
-export function alignCells(rows: readonly (readonly string[])[]): string[] {
+function alignCells(rows: readonly (readonly string[])[]): string[] {
   const widths = rows.map((r) => r.map(() => 0));
   const maxCols = Math.max(0, ...rows.map((r) => r.length - 1));
   for (let c = 0; c < maxCols; c++) {

@@ -48,7 +48,7 @@ function elementOf(n: Node): { lit: Node; key: string | null } | null {
 /** Calls that configure a transport in place and keep no reference to it. */
 const CONFIGURING_CALLS = /(^|\.)(ConfigureTransport|ConfigureTransports)$/;
 
-export type Lifetime = { kind: 'long'; why: string } | { kind: 'local' } | { kind: 'unknown'; why: string };
+type Lifetime = { kind: 'long'; why: string } | { kind: 'local' } | { kind: 'unknown'; why: string };
 
 /**
  * Whether the value of `expr` (a constructed transport or client) outlives the function
@@ -56,7 +56,7 @@ export type Lifetime = { kind: 'long'; why: string } | { kind: 'local' } | { kin
  * variable, sent, or held by a literal that does; 'local' when every use stays in the
  * function; 'unknown' when it is handed to code gopitfix does not follow.
  */
-export interface FlowTrace {
+interface FlowTrace {
   seen: Set<Binding>;
   /** Composite literals the value became an element of (`&http.Client{Transport: v}`). */
   via: Node[];
@@ -175,7 +175,7 @@ export interface ClientUse {
   sem: Semantics;
 }
 
-export type ClientUses = { ok: true; calls: ClientUse[] } | { ok: false; why: string };
+type ClientUses = { ok: true; calls: ClientUse[] } | { ok: false; why: string };
 
 interface Holder {
   kind: 'var' | 'field';
@@ -425,7 +425,7 @@ function readInFull(sem: Semantics, call: Node): boolean {
 
 // ---- deadlines ---------------------------------------------------------------------
 
-export type Deadline = 'deadline' | 'none' | 'unknown';
+type Deadline = 'deadline' | 'none' | 'unknown';
 
 /**
  * Whether the request sent by `use` (`c.Do(req)`) carries a context with a deadline:

@@ -13,8 +13,8 @@ import { Semantics, type Binding } from './scope.js';
 import { Imports } from './imports.js';
 import { parseGo } from '../parser/parser.js';
 import type { PackageFile, PackageInfo } from './package.js';
-import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, ownDescendants, receiveSelect } from './chanflow.js';
-import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, statementsOf, unparen } from './syntax.js';
+import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, receiveSelect } from './chanflow.js';
+import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, ownDescendants, statementsOf, unparen, calleeName } from './syntax.js';
 
 /** Prefix of a receiverProblem answer meaning the send cannot block at all: no finding. */
 export const CANNOT_BLOCK = 'cannot block: ';
@@ -30,14 +30,6 @@ function isBuiltin(sem: Semantics, call: Node, name: string): boolean {
   if (call.type !== 'call_expression') return false;
   const fn = unparen(field(call, 'function')!);
   return fn.type === 'identifier' && fn.text === name && !sem.resolve(fn);
-}
-
-/** Callee name of a call: `close`, `wg.Done` → "Done", `cancel` → "cancel". */
-function calleeName(call: Node): string | null {
-  const fn = unparen(field(call, 'function')!);
-  if (fn.type === 'identifier') return fn.text;
-  if (fn.type === 'selector_expression') return field(fn, 'field')?.text ?? null;
-  return null;
 }
 
 const CLEANUP_NAMES = new Set(['Done', 'Unlock', 'RUnlock', 'Close', 'close', 'Stop', 'stop', 'Release', 'release', 'Signal', 'Broadcast', 'Finish', 'Shutdown', 'Leave']);
@@ -105,7 +97,7 @@ export function exitSkips(sem: Semantics, send: Node, fn: Node): { node: Node; w
 
 // ---- exit choice -------------------------------------------------------------
 
-export interface ExitRef {
+interface ExitRef {
   /** The context / request / receiver / done-channel binding. */
   binding: Binding;
   /** How the exit is read: 'ctx' (a context binding), 'request' (r.Context()), 'field' (s.ctx), 'done' (a done channel). */

@@ -7,6 +7,45 @@
 const isWordChar = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
 
+/** `/`, `"`, `'` or a backquote: what may start a comment or a literal (a cheap test before skipNonCode). */
+const startsNonCode = (c: number) => c === 47 || c === 34 || c === 39 || c === 96;
+
+/**
+ * Past the comment or the string, raw-string or rune literal that starts at `i`, as Go's
+ * scanner skips it: the index after it; `i` itself when none starts there; -1 when a block
+ * comment or a raw string never ends.
+ */
+function skipNonCode(src: string, i: number): number {
+  const c = src.charCodeAt(i);
+  if (c === 47 /* / */) {
+    const d = src.charCodeAt(i + 1);
+    if (d === 47) {
+      const e = src.indexOf('\n', i + 2);
+      return e < 0 ? src.length : e + 1;
+    }
+    if (d === 42) {
+      const e = src.indexOf('*/', i + 2);
+      return e < 0 ? -1 : e + 2;
+    }
+    return i;
+  }
+  if (c === 34 /* " */ || c === 39 /* ' */) {
+    // An interpreted string or rune literal ends at its quote or, unterminated, at the line's end.
+    let j = i + 1;
+    for (; j < src.length; j++) {
+      const d = src.charCodeAt(j);
+      if (d === 92 /* \ */) j++;
+      else if (d === c || d === 10) break;
+    }
+    return j + 1;
+  }
+  if (c === 96 /* ` */) {
+    const e = src.indexOf('`', i + 1);
+    return e < 0 ? -1 : e + 1;
+  }
+  return i;
+}
+
 /**
  * Whether a `func` token occurs after a `for` token and before the block holding that
  * `for` closes. Every func literal in a for statement's body does (the body lies between
@@ -21,30 +60,15 @@ export function funcAfterForInBlock(src: string): boolean {
   let i = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === 47 /* / */) {
-      const d = src.charCodeAt(i + 1);
-      if (d === 47) {
-        const e = src.indexOf('\n', i + 2);
-        i = e < 0 ? n : e + 1;
-      } else if (d === 42) {
-        const e = src.indexOf('*/', i + 2);
-        if (e < 0) return true;
-        i = e + 2;
-      } else i++;
-    } else if (c === 34 /* " */ || c === 39 /* ' */) {
-      // An interpreted string or rune literal ends at its quote or, unterminated, at the line's end.
-      let j = i + 1;
-      for (; j < n; j++) {
-        const d = src.charCodeAt(j);
-        if (d === 92 /* \ */) j++;
-        else if (d === c || d === 10) break;
+    if (startsNonCode(c)) {
+      const k = skipNonCode(src, i);
+      if (k < 0) return true;
+      if (k !== i) {
+        i = k;
+        continue;
       }
-      i = j + 1;
-    } else if (c === 96 /* ` */) {
-      const e = src.indexOf('`', i + 1);
-      if (e < 0) return true;
-      i = e + 1;
-    } else if (c === 123 /* { */) {
+    }
+    if (c === 123 /* { */) {
       depth++;
       i++;
     } else if (c === 125 /* } */) {
@@ -70,7 +94,7 @@ export function funcAfterForInBlock(src: string): boolean {
  * Whether one of `words` occurs as an identifier or keyword token of the code (not inside
  * a comment or a string, rune or raw-string literal, not part of a longer identifier).
  */
-export function wordInCode(src: string, words: ReadonlySet<string>): boolean {
+function wordInCode(src: string, words: ReadonlySet<string>): boolean {
   const n = src.length;
   let minLen = Infinity;
   let maxLen = 0;
@@ -81,29 +105,15 @@ export function wordInCode(src: string, words: ReadonlySet<string>): boolean {
   let i = 0;
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === 47 /* / */) {
-      const d = src.charCodeAt(i + 1);
-      if (d === 47) {
-        const e = src.indexOf('\n', i + 2);
-        i = e < 0 ? n : e + 1;
-      } else if (d === 42) {
-        const e = src.indexOf('*/', i + 2);
-        if (e < 0) return true;
-        i = e + 2;
-      } else i++;
-    } else if (c === 34 /* " */ || c === 39 /* ' */) {
-      let j = i + 1;
-      for (; j < n; j++) {
-        const d = src.charCodeAt(j);
-        if (d === 92 /* \ */) j++;
-        else if (d === c || d === 10) break;
+    if (startsNonCode(c)) {
+      const k = skipNonCode(src, i);
+      if (k < 0) return true;
+      if (k !== i) {
+        i = k;
+        continue;
       }
-      i = j + 1;
-    } else if (c === 96 /* ` */) {
-      const e = src.indexOf('`', i + 1);
-      if (e < 0) return true;
-      i = e + 1;
-    } else if (isWordChar(c)) {
+    }
+    if (isWordChar(c)) {
       let j = i + 1;
       while (j < n && isWordChar(src.charCodeAt(j))) j++;
       if (j - i >= minLen && j - i <= maxLen && words.has(src.slice(i, j))) return true;

@@ -6,7 +6,7 @@ import type { TextEdit } from './edit.js';
 import { keyedLines } from './gofmt.js';
 import { children, field, indentAt, lineStart, named } from './syntax.js';
 
-export interface KeyedElement {
+interface KeyedElement {
   node: Node;
   /** Field name. */
   key: string;
@@ -55,7 +55,7 @@ export function keysOf(s: StructLiteral): Set<string> {
   return new Set(s.elements.map((e) => e.key));
 }
 
-export interface AddOptions {
+interface AddOptions {
   /** Keep a single-line literal on one line (`T{A: 1, B: 2}`) instead of breaking it into lines. */
   inline?: boolean;
 }

@@ -6,7 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Binding, Semantics } from './scope.js';
 import { PREDECLARED, children, contains, field, named } from './syntax.js';
 
-export interface LoopVar {
+interface LoopVar {
   binding: Binding;
   /** 'range': `for k, v := range x`; 'clause': `for i := 0; ...; ...` (3-clause init). */
   kind: 'range' | 'clause';
@@ -121,7 +121,7 @@ export function refsIn(b: Binding, node: Node): Node[] {
  * per-iteration semantics cover only variables the loop declares). binding is null for a
  * package-level variable declared in another file of the package (refs: outerRefsIn).
  */
-export interface OuterLoopVar {
+interface OuterLoopVar {
   binding: Binding | null;
   name: string;
 }

@@ -102,7 +102,7 @@ const wordRes = new Map<string, RegExp>();
  * a file without it cannot declare it. A plain substring test let `Server` in
  * `ServerConfig` make a rule parse sibling after sibling of a large package.
  */
-export function mentions(source: string, name: string): boolean {
+function mentions(source: string, name: string): boolean {
   if (!source.includes(name)) return false;
   let re = wordRes.get(name);
   if (!re) {
@@ -114,7 +114,7 @@ export function mentions(source: string, name: string): boolean {
 }
 
 /** Semantics.typeRef for a type node outside any function: qualifiers resolve to imports. */
-export function importTypeRef(typeNode: Node, imports: Imports): TypeRef {
+function importTypeRef(typeNode: Node, imports: Imports): TypeRef {
   let pointer = 0;
   let n: Node | undefined = typeNode;
   while (n.type === 'pointer_type' || n.type === 'parenthesized_type') {
@@ -150,7 +150,7 @@ export function receiverTypeName(method: Node): string | null {
 }
 
 /** The package name of a file's text, without parsing it (comments may precede the clause). */
-export function packageClauseOfText(source: string): string | null {
+function packageClauseOfText(source: string): string | null {
   const m = /^(?:\uFEFF)?(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*package\s+(\w+)/.exec(source);
   return m ? m[1] : null;
 }
@@ -174,7 +174,7 @@ interface Entry {
 }
 
 /** A file's tree with what was built on it, handed between the engine and the loader. */
-export interface ParsedFile {
+interface ParsedFile {
   tree: Tree;
   imports: Imports | null;
   sem: Semantics | null;
@@ -185,7 +185,7 @@ export interface ParsedFile {
  * A package's trees cost ~50-100 bytes per source byte; keeping every sibling of a huge
  * package parsed made memory grow with the package (300 MB for a 3.6 MB package).
  */
-export const SIBLING_TREE_BUDGET = 2_000_000;
+const SIBLING_TREE_BUDGET = 2_000_000;
 
 /** Parsed sibling files, cached per directory (the engine walks files in path order). */
 export class PackageLoader {

@@ -125,7 +125,7 @@ export function reindent(text: string, from: string, to: string): string {
  * change the alignment gofmt wants. (Approximate: a `//` inside a string counts too,
  * which only makes callers more careful.)
  */
-export function hasTrailingComment(src: string, offset: number): boolean {
+function hasTrailingComment(src: string, offset: number): boolean {
   const line = src.slice(lineStart(src, offset), lineEnd(src, offset));
   return /^[ \t]*[^ \t/].*?[ \t]\/\/|^[ \t]*\/[^/*].*?[ \t]\/\//.test(line);
 }

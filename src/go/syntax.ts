@@ -161,6 +161,32 @@ export function descendants(root: Node, types: string | string[]): Node[] {
   return out;
 }
 
+/**
+ * Descendants of `root` of the given types that belong to `root`'s own function, not to a
+ * nested func literal (a func literal itself is listed when asked for), in source order.
+ */
+export function ownDescendants(root: Node, types: string | string[]): Node[] {
+  const out: Node[] = [];
+  const want = new Set(typeof types === 'string' ? [types] : types);
+  const walk = (n: Node) => {
+    for (const c of named(n)) {
+      if (want.has(c.type)) out.push(c);
+      if (c.type === 'func_literal') continue;
+      walk(c);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Callee name of a call: `close`, `wg.Done` → "Done", `cancel` → "cancel"; null for other callees. */
+export function calleeName(call: Node): string | null {
+  const fn = unparen(field(call, 'function')!);
+  if (fn.type === 'identifier') return fn.text;
+  if (fn.type === 'selector_expression') return field(fn, 'field')?.text ?? null;
+  return null;
+}
+
 /** Ranges of ERROR and MISSING nodes. */
 export function errorRanges(root: Node): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];

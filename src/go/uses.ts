@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Binding, Semantics } from './scope.js';
 import { contains, enclosingFunction, field, fields, named } from './syntax.js';
 
-export type UseKind =
+type UseKind =
   | 'call' // x(...)
   | 'deferred-call' // defer x(...)
   | 'go-call' // go x(...)

@@ -48,12 +48,12 @@ export function versionInRange(v: GoVersion | null, range?: { min?: string; max?
 }
 
 /** The `go` directive of a go.mod text. */
-export function goModVersion(goMod: string): GoVersion | null {
+function goModVersion(goMod: string): GoVersion | null {
   const m = /^\s*go\s+(\S+)\s*(?:\/\/.*)?$/m.exec(goMod);
   return m ? parseGoVersion(m[1]) : null;
 }
 
-export interface ModuleInfo {
+interface ModuleInfo {
   dir: string;
   goMod: string;
   version: GoVersion | null;
@@ -165,7 +165,7 @@ export function buildConstraintGoVersion(expr: string): GoVersion | null {
 }
 
 /** The `//go:build` line of a file header (before the package clause), if any. */
-export function buildConstraint(source: string): string | null {
+function buildConstraint(source: string): string | null {
   const m = /^\/\/go:build[ \t]+([^\r\n]*)/m.exec(headerOf(source));
   return m ? m[1].trim() : null;
 }

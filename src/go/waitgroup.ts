@@ -6,9 +6,9 @@
 import type { Node } from 'web-tree-sitter';
 import { operandType, type TypeEnv } from './exprtype.js';
 import type { Semantics, TypeRef } from './scope.js';
-import { descendants, enclosingFunction, field, named, unparen } from './syntax.js';
+import { field, named, unparen } from './syntax.js';
 
-export type WgKind = 'value' | 'pointer' | 'other' | 'unknown';
+type WgKind = 'value' | 'pointer' | 'other' | 'unknown';
 
 export function wgKindOf(t: TypeRef | null): WgKind {
   if (!t) return 'unknown';
@@ -98,15 +98,6 @@ const PLAIN = new Set([
  */
 export function isPlainStatement(stmt: Node): boolean {
   return PLAIN.has(stmt.type);
-}
-
-/** Nodes of the given types in `root` that belong to the same function as `root` (not nested literals). */
-export function ownDescendants(root: Node, types: string | string[]): Node[] {
-  const owner = root.type === 'func_literal' || root.type === 'function_declaration' || root.type === 'method_declaration' ? root : enclosingFunction(root);
-  return descendants(root, types).filter((n) => {
-    const fn = enclosingFunction(n);
-    return !!fn && !!owner && fn.equals(owner);
-  });
 }
 
 const GOEXIT_METHODS = new Set(['FailNow', 'Fatal', 'Fatalf', 'SkipNow', 'Skip', 'Skipf']);

@@ -46,7 +46,7 @@ export class WriteRefused extends Error {
   override name = 'WriteRefused';
 }
 
-export interface AtomicWriteOptions {
+interface AtomicWriteOptions {
   /** sha1 (hex) of the content the new text was computed from: written only if the file still has it. */
   expectSha1?: string;
   /** Replace a file with several hard links (the others keep the old content). */
@@ -60,7 +60,7 @@ export interface AtomicWriteOptions {
   isCurrent?: () => boolean;
 }
 
-export type WriteOutcome = 'written' | 'changed-on-disk';
+type WriteOutcome = 'written' | 'changed-on-disk';
 
 const sha1 = (b: Buffer | string) => createHash('sha1').update(b).digest('hex');
 

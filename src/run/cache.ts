@@ -46,7 +46,7 @@ import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 const FORMAT = 'gopitfix-result-cache-1';
 const LAYOUT = 'v1';
 /** Default bound on the cache's total size. */
-export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 /** A hit refreshes the entry's mtime (its "last used" time) when older than this. */
 const TOUCH_AFTER_MS = 60 * 60 * 1000;
 /** A temp file older than this is a leftover of a killed run. */
@@ -220,11 +220,11 @@ export function forgetDirectories(): void {
 }
 
 /** The entry key: a hash over the parts, with the code fingerprint always included. */
-export function cacheKey(parts: Record<string, unknown>): string {
+function cacheKey(parts: Record<string, unknown>): string {
   return sha256(stableJson({ format: FORMAT, code: codeFingerprint(), ...parts }));
 }
 
-export class ResultCache {
+class ResultCache {
   private readonly made = new Set<string>();
   /** Bytes of the entries this instance wrote. */
   stored = 0;
@@ -303,7 +303,7 @@ export function openCache(dir: string): ResultCache {
   return c;
 }
 
-export interface TrimResult {
+interface TrimResult {
   entries: number;
   bytes: number;
   removed: number;

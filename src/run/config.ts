@@ -25,9 +25,9 @@ import type { JsonSchema, Rule } from '../rules/api.js';
 
 export const CONFIG_FILE = 'gopitfix.json';
 
-export type RuleSetting = 'on' | 'off' | Record<string, unknown>;
+type RuleSetting = 'on' | 'off' | Record<string, unknown>;
 
-export interface Config {
+interface Config {
   /** Absolute path of the file. */
   file: string;
   /** Directory `exclude` patterns are relative to (the file's directory). */
@@ -116,7 +116,7 @@ export function configSchema(rules: readonly Rule[] = allRules): JsonSchema {
 // ---- validation ------------------------------------------------------------------
 
 /** Append a key to a JSON path: `$.rules`, `$.rules["defer-cancel"]`, `$.exclude[0]`. */
-export function jsonPathJoin(base: string, key: string | number): string {
+function jsonPathJoin(base: string, key: string | number): string {
   if (typeof key === 'number') return `${base}[${key}]`;
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
 }
@@ -140,7 +140,7 @@ function matchesType(v: unknown, t: NonNullable<JsonSchema['type']>): boolean {
 }
 
 /** Human text for what a schema accepts: `"on" or "off"`, `an integer >= 0`, ... */
-export function describeSchema(s: JsonSchema, root: JsonSchema): string {
+function describeSchema(s: JsonSchema, root: JsonSchema): string {
   if (s.$ref) return describeSchema(deref(s.$ref, root), root);
   if (s.title && s !== root) return s.title;
   const alternatives = (parts: string[]) =>
@@ -180,7 +180,7 @@ function deref(ref: string, root: JsonSchema): JsonSchema {
   return target;
 }
 
-export interface SchemaError {
+interface SchemaError {
   path: string;
   message: string;
 }
@@ -288,9 +288,9 @@ function jsonErrorText(e: unknown, text: string): string {
 }
 
 /** Largest gopitfix.json read (a real one is a few hundred bytes). */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Deepest nesting of arrays/objects accepted (a real one nests 3 deep). */
-export const MAX_CONFIG_DEPTH = 64;
+const MAX_CONFIG_DEPTH = 64;
 
 /**
  * Read, parse and validate a config file. Only a regular file is read (issue 16: a FIFO

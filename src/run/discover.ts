@@ -259,7 +259,7 @@ interface IgnoreSet {
  * Untracked paths git ignores below root (null outside a work tree or without git).
  * Tracked files are never ignored, as in git. One git process per walked root.
  */
-export function gitIgnored(root: string): IgnoreSet | null {
+function gitIgnored(root: string): IgnoreSet | null {
   // Outside any work tree git has nothing to say (and would exit 128): no process to start.
   if (!process.env.GIT_DIR && !insideGitWorkTree(root)) return null;
   const r = spawnSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'], {

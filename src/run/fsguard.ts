@@ -32,7 +32,7 @@ export function parseSize(text: string): number | null {
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
-export function formatSize(bytes: number): string {
+function formatSize(bytes: number): string {
   if (bytes >= 1024 ** 2) return `${+(bytes / 1024 ** 2).toFixed(1)} MB`;
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
   return `${bytes} bytes`;
@@ -72,7 +72,7 @@ function firstInvalidUtf8(b: Uint8Array): number {
   return b.length;
 }
 
-export function isInside(root: string, path: string): boolean {
+function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
 }
@@ -108,7 +108,7 @@ export function writeRoots(paths: readonly string[], cwd: string): string[] {
   return paths.map((p) => realOrResolved(resolve(cwd, p.endsWith('/...') ? p.slice(0, -4) || '/' : p === '...' ? '.' : p)));
 }
 
-export interface WriteGuardOptions {
+interface WriteGuardOptions {
   /** --break-hardlinks: replace a file that has other hard links (they keep the old text). */
   breakHardlinks?: boolean;
 }

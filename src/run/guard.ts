@@ -56,7 +56,7 @@ export function dirtyTreeMessage(absPaths: readonly string[], cwd: string): stri
 }
 
 /** Whether the file on disk is still exactly what was read (size, mtime, then content). */
-export function unchangedOnDisk(absPath: string, stamp: FileStamp): boolean {
+function unchangedOnDisk(absPath: string, stamp: FileStamp): boolean {
   try {
     const st = statSync(absPath);
     if (st.size !== stamp.size || st.mtimeMs !== stamp.mtimeMs) return false;

@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
 import type { ResourceLimits } from 'node:worker_threads';
 
 /** Old-generation limit of a pool worker, in MB (no file of the stdlib or of a 50 x 20k-line package needed more). */
-export const WORKER_HEAP_MB = 128;
+const WORKER_HEAP_MB = 128;
 
 /** Workers started after one ran out of heap get this many times the first limit. */
 export const RETRY_FACTOR = 8;
@@ -57,7 +57,7 @@ export function testOutOfMemory(absPath: string, heapMb: number | null): void {
  * each file, once the heap in use passes a threshold (MAIN_HEAP_MB, or twice what the
  * last collection kept), a full collection is forced.
  */
-export const MAIN_HEAP_MB = 128;
+const MAIN_HEAP_MB = 128;
 let gcFn: (() => void) | null | undefined;
 let threshold = MAIN_HEAP_MB * 1024 * 1024;
 

@@ -30,7 +30,7 @@ const loaded = new Map<string, LoadedPlugin>();
 const pluginOf = new WeakMap<Rule, LoadedPlugin>();
 
 /** Whether a rule came from a plugin (for ordering: built-ins first among unrelated rules). */
-export function isPluginRule(r: Rule): boolean {
+function isPluginRule(r: Rule): boolean {
   return pluginOf.has(r);
 }
 
@@ -189,7 +189,7 @@ function checkFinding(f: FindingInput, ctx: RuleContext): FindingInput {
  * directory. Read leniently (a config that does not parse is reported later by the real
  * loader, with its JSON path); returns [config file, absolute plugin path] pairs.
  */
-export function configPlugins(configFiles: Iterable<string>): { config: string; plugin: string }[] {
+function configPlugins(configFiles: Iterable<string>): { config: string; plugin: string }[] {
   const out: { config: string; plugin: string }[] = [];
   for (const file of configFiles) {
     let data: unknown;

@@ -23,7 +23,7 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-export interface PoolOptions {
+interface PoolOptions {
   jobs: number;
   settings: TaskSettings;
   profiles: Map<number, Profile>;

@@ -9,7 +9,7 @@ import { runPool } from './pool.js';
 import type { Profile, Task, TaskSettings, WireResult } from './task.js';
 
 
-export function isTestFile(path: string): boolean {
+function isTestFile(path: string): boolean {
   return /(^|[\\/])[^\\/]*_test\.go$/.test(path);
 }
 
@@ -40,21 +40,21 @@ export interface BatchSummary extends Summary {
   findingsInTests: number;
 }
 
-export interface BatchOptions {
+interface BatchOptions {
   rules: Rule[];
   jobs: number;
   settings: TaskSettings;
   settingsFor?: (file: DiscoveredFile) => FileSettings | null;
 }
 
-export interface BatchHandlers {
+interface BatchHandlers {
   onResult(file: DiscoveredFile, result: WireResult): void;
   onError(error: FileError): void;
   /** After each file, processed or not (progress). */
   onProgress?(findings: number): void;
 }
 
-export function emptyBatchSummary(rules: Rule[]): BatchSummary {
+function emptyBatchSummary(rules: Rule[]): BatchSummary {
   return {
     ...emptySummary(rules),
     filesParsed: 0,

@@ -44,7 +44,7 @@ export function inShard(key: string, k: number, n: number): boolean {
  * Files whose path (relative to cwd), or one of its parent directories, matches a glob
  * (syntax of gopitfix.json's `exclude`). Files named on the command line are kept.
  */
-export function excludeGlobs(files: DiscoveredFile[], globs: readonly string[]): { kept: DiscoveredFile[]; excluded: number } {
+function excludeGlobs(files: DiscoveredFile[], globs: readonly string[]): { kept: DiscoveredFile[]; excluded: number } {
   if (globs.length === 0) return { kept: files, excluded: 0 };
   const kept: DiscoveredFile[] = [];
   let excluded = 0;
@@ -76,7 +76,7 @@ export function git(cwd: string, args: string[]): { ok: boolean; out: string; er
  * Absolute paths changed since REF in the work tree holding cwd: committed, staged and
  * unstaged changes (`git diff --name-only REF`), plus untracked files git does not ignore.
  */
-export function changedSince(ref: string, cwd: string): Set<string> {
+function changedSince(ref: string, cwd: string): Set<string> {
   const top = git(cwd, ['rev-parse', '--show-toplevel']);
   if (!top.ok) throw new SelectError('--changed-since: not inside a git work tree');
   const root = top.out.trim();

@@ -155,7 +155,7 @@ export function runTask(task: Task, profile: Profile, settings: TaskSettings): W
 }
 
 /** What prepareTask learned about a file that still needs the engine. */
-export interface PreparedTask {
+interface PreparedTask {
   task: Task;
   profile: Profile;
   settings: TaskSettings;

@@ -12,7 +12,7 @@ import { gofmtAvailable, gofmtBatch } from './gofmt.js';
 import { checkResult, type Problem } from './properties.js';
 import { passesPrefilter } from '../engine/prefilter.js';
 
-export interface CorpusReport {
+interface CorpusReport {
   root: string;
   rules: string[];
   files: number;
@@ -87,7 +87,7 @@ export function sampleFiles(files: readonly string[], n: number, rules: Rule[] =
   return [...chosen].sort();
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   root: string;
   rules?: Rule[];
   /** Judge changed files with gofmt (default: when gofmt is installed). */

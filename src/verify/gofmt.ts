@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface GofmtVerdict {
+interface GofmtVerdict {
   /** gofmt -e parsed it without errors. */
   parses: boolean;
   /** gofmt would not change it (only meaningful when it parses). */

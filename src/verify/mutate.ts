@@ -16,7 +16,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-export type Rand = () => number;
+type Rand = () => number;
 
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 
@@ -38,7 +38,7 @@ const TOKEN = /[A-Za-z_][A-Za-z0-9_]*|[0-9][0-9a-fA-FxX_.]*|"(?:[^"\\\n]|\\.)*"|
 
 const STRAYS = ['<-', '{', '}', '(', ')', ':=', '"', '`', '/*', '//', ';', ',', 'go ', 'defer ', 'func', '\r', '\u00e9', '\u{1F600}', '\t\t'];
 
-export interface Mutation {
+interface Mutation {
   name: string;
   apply(s: string, r: Rand): string;
 }
@@ -132,7 +132,7 @@ const FUZZ_CORPUS_FILES = [
   'time/sleep_test.go',
 ];
 
-export interface FuzzInput {
+interface FuzzInput {
   absPath: string;
   name: string;
   source: string;

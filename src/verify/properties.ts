@@ -12,7 +12,7 @@ import { errorRanges, named } from '../go/syntax.js';
 import { parseGo } from '../parser/parser.js';
 import type { TextEdit } from '../rules/api.js';
 
-export type ProblemKind =
+type ProblemKind =
   | 'exception'
   | 'rule-error'
   | 'new-syntax-error'
@@ -118,7 +118,7 @@ function crlfOnly(text: string): boolean {
   return text.includes('\n') && !/(^|[^\r])\n/.test(text);
 }
 
-export interface CheckOptions {
+interface CheckOptions {
   engine: EngineOptions;
   /** Re-run the engine on the output and require no change (default true). */
   idempotence?: boolean;

@@ -38,7 +38,15 @@ export function tmuxServer(tag: string) {
      * Runs `script` (a shell command line) in `cwd` in a `width`x`height` terminal, the
      * color variables of the test runner removed.
      */
-    constructor(cwd: string, script: string, logDir: string, width = 160, height = 50) {
+    constructor(
+      cwd: string,
+      script: string,
+      logDir: string,
+      width = 160,
+      height = 50,
+      /** capture-pane's -J: a line the terminal wrapped reads as one line. */
+      private readonly joinWrapped = false,
+    ) {
       this.name = `t${++n}`;
       this.log = join(logDir, `${this.name}.raw`);
       const go = join(logDir, `${this.name}.go`);
@@ -52,7 +60,7 @@ export function tmuxServer(tag: string) {
     }
 
     screen(): string {
-      return tmux('capture-pane', '-p', '-S', '-5000', '-t', this.name);
+      return tmux('capture-pane', '-p', ...(this.joinWrapped ? ['-J'] : []), '-S', '-5000', '-t', this.name);
     }
 
     raw(): string {
@@ -73,6 +81,12 @@ export function tmuxServer(tag: string) {
     async exit(): Promise<{ code: number; screen: string }> {
       const s = await this.waitFor((x) => /^EXIT=\d+$/m.test(x), 'the program to exit');
       return { code: Number(/^EXIT=(\d+)$/m.exec(s)![1]), screen: s };
+    }
+
+    /** Types `k` literally; `C-c` is sent as the interrupt key. */
+    key(k: string): void {
+      if (k === 'C-c') tmux('send-keys', '-t', this.name, 'C-c');
+      else tmux('send-keys', '-t', this.name, '-l', k);
     }
   }
   return { Terminal, tmux };

@@ -186,10 +186,24 @@ function mayEscape(lit: Node): boolean {
     }
   }
   // storedOutside's walk, with `append` assumed to be the builtin (a superset of its escapes).
-  let v = n;
+  const carried = carrierOf(n, () => true);
+  if (!carried) return false;
+  const p = carried.v.parent!;
+  return (p.type === 'expression_list' && p.parent?.type === 'assignment_statement') || p.type === 'send_statement';
+}
+
+/**
+ * How far a value at `start` travels unchanged: up through parentheses, composite literal
+ * elements, `&` and the elements `append` adds. The outermost node that carries it and
+ * whether an append did; null when it reaches the root or becomes an argument of any other
+ * call. `isBuiltin(append)` tells whether an identifier `append` is the builtin.
+ */
+function carrierOf(start: Node, isBuiltin: (append: Node) => boolean): { v: Node; appended: boolean } | null {
+  let v = start;
+  let appended = false;
   for (;;) {
     const p = v.parent;
-    if (!p) return false;
+    if (!p) return null;
     if (
       p.type === 'parenthesized_expression' ||
       p.type === 'literal_element' ||
@@ -205,16 +219,15 @@ function mayEscape(lit: Node): boolean {
       const call = p.parent!;
       const fn = field(call, 'function');
       const args = named(p).filter((a) => a.type !== 'comment');
-      if (fn?.type === 'identifier' && fn.text === 'append' && !args[0]?.equals(v)) {
+      if (fn?.type === 'identifier' && fn.text === 'append' && isBuiltin(fn) && !args[0]?.equals(v)) {
+        appended = true;
         v = call;
         continue;
       }
-      return false;
+      return null;
     }
-    break;
+    return { v, appended };
   }
-  const p = v.parent!;
-  return (p.type === 'expression_list' && p.parent?.type === 'assignment_statement') || p.type === 'send_statement';
 }
 
 /** How a func literal inside the loop body outlives the iteration, or null if it does not (provably). */
@@ -323,35 +336,9 @@ function parallelAt(sem: Semantics, lit: Node): number | null {
  * to, or a send on, something declared outside the loop.
  */
 function storedOutside(sem: Semantics, lit: Node, start: Node, loop: Node, body: Node): Escape | null {
-  let v = start;
-  let appended = false;
-  for (;;) {
-    const p = v.parent;
-    if (!p) return null;
-    if (
-      p.type === 'parenthesized_expression' ||
-      p.type === 'literal_element' ||
-      p.type === 'literal_value' ||
-      p.type === 'composite_literal' ||
-      (p.type === 'keyed_element' && !named(p)[0]?.equals(v)) ||
-      (p.type === 'unary_expression' && p.child(0)?.type === '&')
-    ) {
-      v = p;
-      continue;
-    }
-    if (p.type === 'argument_list') {
-      const call = p.parent!;
-      const fn = field(call, 'function');
-      const args = named(p).filter((a) => a.type !== 'comment');
-      if (fn?.type === 'identifier' && fn.text === 'append' && !sem.resolve(fn) && !args[0]?.equals(v)) {
-        appended = true;
-        v = call;
-        continue;
-      }
-      return null;
-    }
-    break;
-  }
+  const carried = carrierOf(start, (append) => !sem.resolve(append));
+  if (!carried) return null;
+  const { v, appended } = carried;
   const p = v.parent!;
   let e: Escape | null = null;
   if (p.type === 'expression_list' && p.parent?.type === 'assignment_statement') {

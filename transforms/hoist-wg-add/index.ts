@@ -15,11 +15,10 @@ import {
   trailingComment,
 } from '../../src/go/stmtedit.js';
 import type { Binding } from '../../src/go/scope.js';
-import { containingList, contains, descendants, field, fields, indentAt, isSimpleExpr, lineStart, named, unparen } from '../../src/go/syntax.js';
+import { containingList, contains, descendants, field, fields, indentAt, isSimpleExpr, lineStart, named, ownDescendants, unparen } from '../../src/go/syntax.js';
 import {
   isPlainStatement,
   methodCall,
-  ownDescendants,
   rootIdent,
   sameOperand,
   waitGroupKind,

@@ -9,7 +9,7 @@ import type { Binding } from '../../src/go/scope.js';
 import { classifyUse, escapeReason } from '../../src/go/uses.js';
 import { compareGoVersion, CURRENT_GO } from '../../src/go/version.js';
 import { codeWords } from '../../src/go/lexical.js';
-import { FUNC_TYPES, contains, descendants, enclosingFunction, field, fields, named, selectorNamed, unparen } from '../../src/go/syntax.js';
+import { FUNC_TYPES, calleeName, contains, descendants, enclosingFunction, field, fields, named, selectorNamed, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext } from '../../src/rules/api.js';
 import { defineRule } from '../../src/rules/define.js';
 
@@ -79,13 +79,6 @@ function funcName(fn: Node): string | null {
   return fn.type === 'func_literal' ? null : (field(fn, 'name')?.text ?? null);
 }
 
-function calleeName(call: Node): string {
-  const fn = unparen(field(call, 'function')!);
-  if (fn.type === 'selector_expression') return field(fn, 'field')?.text ?? '';
-  if (fn.type === 'identifier') return fn.text;
-  return '';
-}
-
 /** The func literals between `node` and `outer` (exclusive), innermost first. */
 function literalsBetween(node: Node, outer: Node): Node[] {
   const out: Node[] = [];
@@ -100,7 +93,7 @@ function detachReason(ctx: RuleContext, call: Node, src: Source): string | null 
     if (p.type === 'go_statement') return 'it is started in a goroutine, which may run after the function returns and its context is cancelled';
     if (p.type === 'defer_statement') return 'it is in a deferred call, which runs when the function returns, often after its context is cancelled';
     if (p.type === 'call_expression' && !p.equals(call) && !ctx.sem.qualified(field(p, 'function')!)?.path.startsWith('context')) {
-      const name = calleeName(p);
+      const name = calleeName(p) ?? '';
       if (isLongLivedName(name)) return `it is passed to ${name}, which may start work that outlives this call`;
       if (isCleanupName(name)) return `it is passed to ${name}, cleanup that should complete even after the function's context is cancelled`;
     }
@@ -168,7 +161,7 @@ function separateContextReason(ctx: RuleContext, call: Node, src: Source, owner:
   }
   if (u.kind !== 'assigned') return null;
   // Only a new context (or a request carrying one): `ctx2, done := wrap(...)`, `req.WithContext(...)`, `context.With*`.
-  const builder = n.type === 'call_expression' ? calleeName(n) : '';
+  const builder = n.type === 'call_expression' ? (calleeName(n) ?? '') : '';
   const isContextValue = u.targets!.some((t) => /ctx|context/i.test(t.text)) || builder === 'WithContext' || (n.type === 'call_expression' && !!ctx.sem.qualified(field(n, 'function')!) && ctx.sem.isCallTo(n, 'context', ['WithCancel', 'WithTimeout', 'WithDeadline', 'WithValue', 'WithCancelCause', 'WithTimeoutCause', 'WithDeadlineCause']));
   if (!isContextValue) return null;
   const otherUse = b.refs.some(
@@ -189,7 +182,7 @@ function outlivesReason(ctx: RuleContext, call: Node, owner: Node): string | nul
   }
   if (u.kind === 'passed') {
     for (let c: Node | null = u.call!; c && c.type === 'call_expression'; ) {
-      const name = ctx.sem.qualified(field(c, 'function')!)?.path === 'context' ? '' : calleeName(c);
+      const name = ctx.sem.qualified(field(c, 'function')!)?.path === 'context' ? '' : (calleeName(c) ?? '');
       if (isLongLivedName(name)) return `it is passed to ${name}, which may keep it beyond this call`;
       if (name === 'WithContext') return `it is passed to ${name}, which gives a copy its context explicitly`;
       // context.WithTimeout(context.Background(), d): follow the derived context.

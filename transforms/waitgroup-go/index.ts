@@ -4,13 +4,12 @@
 // parameters, results or arguments, and a proven sync.WaitGroup.
 import type { Node } from 'web-tree-sitter';
 import { firstOnLine, removalDisturbsAlignment, removeStatement } from '../../src/go/stmtedit.js';
-import { field, indentAt, lineStart, named, unparen } from '../../src/go/syntax.js';
+import { field, indentAt, lineStart, named, ownDescendants, unparen } from '../../src/go/syntax.js';
 import {
   isOperandChain,
   isPlainStatement,
   mayGoexit,
   methodCall,
-  ownDescendants,
   sameOperand,
   waitGroupKind,
   type MethodCall,

@@ -6,7 +6,7 @@ import { plural } from '../../util/text.js';
 
 /** `path:line:col: rule: message`, the format editors and CI annotators parse. */
 /** What the text and JSON renderings need of a finding (a run's WireFinding). */
-export type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'noFixReason' | 'start' | 'end'> & {
+type ReportedFinding = Pick<Finding, 'rule' | 'file' | 'message' | 'noFixReason' | 'start' | 'end'> & {
   fix: { description: string; hunks: Hunk[] | null } | null;
 };
 

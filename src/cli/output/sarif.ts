@@ -13,7 +13,7 @@ import { findingMessage } from '../../engine/api.js';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-export interface SarifRun {
+interface SarifRun {
   version: string;
   rules: Rule[];
   findings: WireFinding[];
@@ -34,7 +34,7 @@ function packageRoot(): string {
 }
 
 /** Where the rule docs live online: from package.json's `repository` (see README, "Install"). */
-export interface DocLinks {
+interface DocLinks {
   /** The project's page (SARIF tool.driver.informationUri). */
   information: string;
   /** A rule's README at that repository, by its path in the package (null: host layout unknown). */
@@ -192,7 +192,7 @@ export function sarifDocument(run: SarifRun): string {
 }
 
 /** A replacement in the original file: delete whole lines [startLine, endLine), insert text. */
-export interface Replacement {
+interface Replacement {
   startLine: number;
   endLine: number;
   inserted: string;

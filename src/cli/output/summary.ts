@@ -4,11 +4,11 @@ import type { BatchSummary } from '../../run/scan.js';
 import { plural } from '../../util/text.js';
 
 /** The Go grammar gopitfix parses with, and the newest Go release whose syntax it knows (README). */
-export const GRAMMAR = { name: 'tree-sitter-go 0.25', goSyntax: '1.25' };
+const GRAMMAR = { name: 'tree-sitter-go 0.25', goSyntax: '1.25' };
 const SYNTAX_LIST_MAX = 20;
 
 /** The files the grammar could not parse, where, and the likely reason. */
-export function syntaxErrorLines(list: readonly { file: string; line: number; column: number }[]): string[] {
+function syntaxErrorLines(list: readonly { file: string; line: number; column: number }[]): string[] {
   const out = [
     `  syntax    ${plural(list.length, 'file')} the grammar could not parse (fixes elsewhere in ${list.length === 1 ? 'it' : 'them'} still apply);`,
     `            code that builds may use Go syntax newer than ${GRAMMAR.name} knows (Go ${GRAMMAR.goSyntax}), e.g. Go 1.26's new(expr):`,
