@@ -25,7 +25,10 @@ func TestTickersDoNotOutliveTheirFunction(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	retained := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	t.Logf("%d calls: %d bytes retained", n, retained)
-	if retained > n*40 {
+	// Stopped timers leave Go's per-P timer heap lazily (Go 1.19 clears deleted entries in
+	// batches), so a fixed run can still show some tens of bytes a call (45 seen once under
+	// load); a leak is ~200 bytes a call (timer, channel and buffer). Half of that separates them.
+	if retained > n*100 {
 		t.Fatalf("tickers leaked: %d bytes retained after %d calls (%d per call)", retained, n, retained/n)
 	}
 }
