@@ -14,6 +14,7 @@ import { empty, finishTask, prepareTask, type Profile, type Task, type TaskSetti
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { loadedPluginPaths } from './plugins.js';
 import { runWithStatIndex } from './stat-index.js';
+import { InOrder } from './in-order.js';
 import { boundMainHeap, isOutOfMemory, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
 
 const BATCH_MAX = 32;
@@ -52,9 +53,8 @@ async function runPoolSettling(tasks: readonly Task[], opts: PoolOptions, onResu
   // grammar, only for the rest: a warm run spawns none. The results are the ones a worker
   // would give (the same prepareTask/finishTask), handed out in task order as always.
   // A run that looks cold (most of the first PROBE files need the parser) stops probing.
-  const settled = new Map<number, WireResult>();
+  const order = new InOrder(tasks, onResult);
   const rest: Task[] = [];
-  let next = 0;
   let probed = 0;
   let parse = 0;
   for (const t of tasks) {
@@ -71,29 +71,14 @@ async function runPoolSettling(tasks: readonly Task[], opts: PoolOptions, onResu
     if (!r) {
       parse++;
       rest.push(t);
-    } else if (rest.length === 0) {
-      // Nothing before it is waiting: hand it out now (memory stays flat on a warm run).
-      onResult(r);
-      next++;
-      await new Promise((r) => setImmediate(r));
-    } else settled.set(t.index, r);
+    } else {
+      order.settle(r);
+      // Nothing before it was waiting, so it went out now: memory stays flat on a warm run.
+      if (rest.length === 0) await new Promise((r) => setImmediate(r));
+    }
   }
   if (rest.length === 0) return;
-  const renumbered = rest.map((t, i) => ({ ...t, index: i }));
-  const flush = () => {
-    while (next < tasks.length && settled.has(tasks[next].index)) {
-      const r = settled.get(tasks[next].index)!;
-      settled.delete(tasks[next].index);
-      next++;
-      onResult(r);
-    }
-  };
-  await runTasks(renumbered, Math.min(opts.jobs, batches(renumbered).length), opts, (r) => {
-    const t = rest[r.index];
-    settled.set(t.index, { ...r, index: t.index });
-    flush();
-  });
-  flush();
+  await order.runRest(rest, (batch, cb) => runTasks(batch, Math.min(opts.jobs, batches(batch).length), opts, cb));
 }
 
 /** Runs tasks on jobs worker threads, or in this thread for jobs <= 1. */

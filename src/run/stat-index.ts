@@ -34,6 +34,7 @@ import { threadId } from 'node:worker_threads';
 import { findModule, formatGoVersion } from '../go/version.js';
 import { sizeProblem } from './fsguard.js';
 import { pluginFingerprint } from './plugins.js';
+import { InOrder } from './in-order.js';
 import { codeFingerprint, isCachedResult, stableJson, type CachedResult } from './cache.js';
 import { empty, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
 
@@ -138,15 +139,8 @@ function sig(text: string): string {
 }
 
 /** Fields of a result that records leave out when they hold the empty result's value. */
-const DEFAULTS: Record<string, unknown> = {
-  findings: [],
-  changed: false,
-  syntaxErrors: false,
-  skippedByPrefilter: false,
-  ignoredFile: false,
-  rejectedFixes: 0,
-  ruleErrors: [],
-};
+const { index: _index, kind: _kind, bytes: _bytes, ...emptyFields } = empty(0, 'ok');
+const DEFAULTS: Record<string, unknown> = emptyFields;
 
 /**
  * A stored result as the pipeline returns it. Built field by field in one order (a spread
@@ -412,43 +406,19 @@ export async function runWithStatIndex(
   at?: number,
 ): Promise<StatIndex> {
   const ix = new StatIndex(statIndexPath(settings.cacheDir, settings), settings, at);
-  const settled = new Map<number, WireResult>();
+  const order = new InOrder(tasks, onResult);
   const misses: Task[] = [];
   const facts: (Facts | null)[] = [];
-  let next = 0;
   // Every stat record is taken here, before the normal path reads any file.
   for (const t of tasks) {
     const l = ix.lookup(t, profiles.get(t.profile)!);
-    if ('result' in l) {
-      if (misses.length === 0) {
-        onResult(l.result);
-        next++;
-      } else settled.set(t.index, l.result);
-    } else {
+    if ('result' in l) order.settle(l.result);
+    else {
       misses.push(t);
       facts.push(l.facts);
     }
   }
-  if (misses.length) {
-    const flush = () => {
-      while (next < tasks.length && settled.has(tasks[next].index)) {
-        const r = settled.get(tasks[next].index)!;
-        settled.delete(tasks[next].index);
-        next++;
-        onResult(r);
-      }
-    };
-    await rest(
-      misses.map((t, i) => ({ ...t, index: i })),
-      (r) => {
-        const t = misses[r.index];
-        ix.record(t, facts[r.index], r);
-        settled.set(t.index, { ...r, index: t.index });
-        flush();
-      },
-    );
-    flush();
-  }
+  if (misses.length) await order.runRest(misses, rest, (t, i, r) => ix.record(t, facts[i], r));
   ix.save();
   return ix;
 }
