@@ -10,10 +10,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { initEngine } from '../src/engine/engine.js';
+import { countSyntaxErrors, initEngine } from '../src/engine/engine.js';
 import type { FileResult } from '../src/engine/api.js';
-import { errorRanges } from '../src/go/syntax.js';
-import { parseGo } from '../src/parser/parser.js';
 import { findRule } from '../transforms/index.js';
 import type { Rule } from '../src/rules/api.js';
 import {
@@ -73,14 +71,6 @@ function supportFiles(dir: string): { absPath: string; source: string }[] {
   return packageFiles(dir);
 }
 
-export function countSyntaxErrors(text: string): number {
-  const tree = parseGo(text);
-  try {
-    return errorRanges(tree.rootNode).length;
-  } finally {
-    tree.delete();
-  }
-}
 
 export function haveGo(): boolean {
   return spawnSync('go', ['version']).status === 0 && spawnSync('gofmt', ['-h']).error === undefined;
@@ -131,4 +121,4 @@ export function goVet(cases: { name: string; source: string; support: { absPath:
   }
 }
 
-export { supportFiles, dirname };
+export { countSyntaxErrors, supportFiles, dirname };

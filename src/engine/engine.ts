@@ -328,14 +328,14 @@ function applyCandidates(run: FileRun, parsed: Parsed, accepted: Candidate[], pa
   const baseErrors = parsed.errs.length;
   const build = (fixes: Candidate[]) => applyFixes(text, imports, fixes);
   let built = build(accepted);
-  if (countErrors(built.text) > baseErrors) {
+  if (countSyntaxErrors(built.text) > baseErrors) {
     const good: Candidate[] = [];
     for (const c of accepted) {
-      if (countErrors(build([c]).text) <= baseErrors) good.push(c);
+      if (countSyntaxErrors(build([c]).text) <= baseErrors) good.push(c);
       else run.reject(c);
     }
     built = build(good);
-    if (good.length && countErrors(built.text) > baseErrors) {
+    if (good.length && countSyntaxErrors(built.text) > baseErrors) {
       for (const c of good) run.reject(c);
       good.length = 0;
       built = { text, edits: [] };
@@ -585,7 +585,8 @@ function importsBroken(root: Node, errs: { start: number; end: number }[]): bool
   return errs.some((r) => r.start < firstDecl);
 }
 
-function countErrors(text: string): number {
+/** Syntax errors (ERROR/MISSING ranges) in a parse of text. */
+export function countSyntaxErrors(text: string): number {
   const tree = parseGo(text);
   try {
     return errorRanges(tree.rootNode).length;

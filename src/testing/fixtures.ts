@@ -24,9 +24,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE, isExcluded, loadConfig, ruleOptions } from '../run/config.js';
-import { initEngine, processFile } from '../engine/engine.js';
+import { countSyntaxErrors, initEngine, processFile } from '../engine/engine.js';
 import type { EngineOptions, FileResult } from '../engine/api.js';
-import { errorRanges } from '../go/syntax.js';
 import { findModule, parseGoVersion } from '../go/version.js';
 import { parseGo } from '../parser/parser.js';
 import { passesPrefilter } from '../engine/prefilter.js';
@@ -232,15 +231,6 @@ function misplacedExpectations(raw: string, offsets: { line: number; offset: num
     tree.delete();
   }
   return out;
-}
-
-function countSyntaxErrors(text: string): number {
-  const tree = parseGo(text);
-  try {
-    return errorRanges(tree.rootNode).length;
-  } finally {
-    tree.delete();
-  }
 }
 
 function firstDifference(want: string, got: string): string {
