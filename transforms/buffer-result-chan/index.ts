@@ -7,6 +7,7 @@
 import { bufferVerdict } from '../../src/go/chanflow.js';
 import { field, named } from '../../src/go/syntax.js';
 import type { Rule } from '../../src/rules/api.js';
+import { codeWords } from '../../src/go/lexical.js';
 import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
@@ -19,7 +20,7 @@ export const rule: Rule = defineRule({
     // The channel is made here: make(chan T).
     // An unbuffered channel made in this file, and a goroutine started in it.
     triggers: [/\bmake\s*\(\s*\(*\s*chan\b/],
-    requires: [/\bgo\b/],
+    requires: [codeWords('go')],
     docPath: 'transforms/buffer-result-chan/README.md',
   },
   run(ctx) {

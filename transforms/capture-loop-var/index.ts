@@ -24,7 +24,7 @@ import {
   unparen,
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
-import { funcInLoopBody } from '../../src/go/lexical.js';
+import { escapingFuncInLoopBody } from '../../src/go/lexical.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
 import { defineRule } from '../../src/rules/define.js';
 
@@ -79,9 +79,10 @@ export const rule: Rule = defineRule({
     // Its fixes yield to buffer-result-chan's on overlap (the order fixes have always been preferred in).
     after: ['buffer-result-chan'],
     // A loop, and a func literal to capture its variable (comments may sit before the
-    // parameters) inside the loop's body: checked on the tokens, without parsing.
+    // parameters) inside the loop's body, in a statement that can make it escape (go,
+    // defer, a task, t.Run, an assignment or a send): checked on the tokens, without parsing.
     triggers: [/\bfor\b/],
-    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/, funcInLoopBody],
+    requires: [/\bfunc(?:\s|\/\*[\s\S]*?\*\/)*\(/, escapingFuncInLoopBody],
     docPath: 'transforms/capture-loop-var/README.md',
     options: {
       type: 'object',

@@ -8,6 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import { operandType } from '../../src/go/exprtype.js';
 import { PathAnalysis } from '../../src/go/flow.js';
+import { twoValueCallOf } from '../../src/go/lexical.js';
 import type { Binding } from '../../src/go/scope.js';
 import { insertionDisturbsAlignment, removalDisturbsAlignment, removeStatement } from '../../src/go/stmtedit.js';
 import { classifyUse, escapeReason, type Use } from '../../src/go/uses.js';
@@ -145,19 +146,26 @@ function isTestServer(ctx: RuleContext, expr: Node, depth: number): boolean {
   return false;
 }
 
-function findSite(ctx: RuleContext, call: Node): Site | 'other' | null {
+/** `a, b := call` or `a, b = call` (the call the sole value, maybe parenthesized): its statement and operands. */
+function siteShape(call: Node): { stmt: Node; resp: Node; err: Node } | null {
   let n = call;
   while (n.parent?.type === 'parenthesized_expression') n = n.parent;
   const list = n.parent;
-  if (!list || list.type !== 'expression_list') return 'other';
-  if (named(list).filter((c) => c.type !== 'comment').length !== 1) return 'other';
+  if (!list || list.type !== 'expression_list') return null;
+  if (named(list).filter((c) => c.type !== 'comment').length !== 1) return null;
   const stmt = list.parent;
-  if (!stmt || (stmt.type !== 'short_var_declaration' && stmt.type !== 'assignment_statement')) return 'other';
-  if (!field(stmt, 'right')?.equals(list)) return 'other';
-  if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text !== '=') return 'other';
+  if (!stmt || (stmt.type !== 'short_var_declaration' && stmt.type !== 'assignment_statement')) return null;
+  if (!field(stmt, 'right')?.equals(list)) return null;
+  if (stmt.type === 'assignment_statement' && stmt.childForFieldName('operator')?.text !== '=') return null;
   const left = named(field(stmt, 'left')!).filter((c) => c.type !== 'comment');
-  if (left.length !== 2) return 'other';
-  const [resp, err] = left;
+  if (left.length !== 2) return null;
+  return { stmt, resp: left[0], err: left[1] };
+}
+
+function findSite(ctx: RuleContext, call: Node): Site | 'other' | null {
+  const shape = siteShape(call);
+  if (!shape) return 'other';
+  const { stmt, resp, err } = shape;
   const owner = enclosingFunction(call);
   if (!owner || resp.type !== 'identifier' || resp.text === '_') return null;
   const binding = ctx.sem.declaredAt(resp) ?? ctx.sem.resolve(resp);
@@ -346,14 +354,17 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to stop-ticker's on overlap (the order fixes have always been preferred in).
     after: ['stop-ticker'],
-    // Every call it matches is a call of one of these names (package function or method).
+    // Every call it matches is a call of one of these names (package function or method),
+    // the sole value assigned to two operands (`resp, err :=` or `=`: findSite).
     triggers: [/\b(?:Get|Head|Post|PostForm|Do)\s*\(/],
+    requires: [twoValueCallOf(...CLIENT_METHODS)],
     docPath: 'transforms/close-resp-body/README.md',
     options: OPTIONS,
   },
   run(ctx) {
     for (const call of descendants(ctx.root, 'call_expression')) {
-      if (!isResponseCall(ctx, call)) continue;
+      // The syntax first: typing a receiver may parse sibling files.
+      if (!siteShape(call) || !isResponseCall(ctx, call)) continue;
       const site = findSite(ctx, call);
       if (!site || site === 'other') continue;
       check(ctx, site);

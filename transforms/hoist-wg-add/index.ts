@@ -26,6 +26,7 @@ import {
   type MethodCall,
 } from '../../src/go/waitgroup.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
+import { allOf, codeWords } from '../../src/go/lexical.js';
 import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
@@ -35,7 +36,9 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to defer-cancel's on overlap (the order fixes have always been preferred in).
     after: ['defer-cancel'],
-    triggers: ['.Add(', 'WaitGroup'],
+    // A WaitGroup passed by value (reportByValue) names the type; every other finding is
+    // about a go statement of this file and an Add call.
+    triggers: ['WaitGroup', allOf('.Add(', codeWords('go'))],
     docPath: 'transforms/hoist-wg-add/README.md',
   },
   run(ctx) {

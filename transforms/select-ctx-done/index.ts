@@ -9,6 +9,7 @@ import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixe
 import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
 import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
+import { sendStatement } from '../../src/go/lexical.js';
 import {
   children,
   contains,
@@ -34,8 +35,9 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to waitgroup-go's on overlap (the order fixes have always been preferred in).
     after: ['waitgroup-go'],
-    // Every finding is a send statement (`ch <- v`).
+    // Every finding is a send statement (`ch <- v`): the arrow, then its lexical shape.
     triggers: ['<-'],
+    requires: [sendStatement],
     docPath: 'transforms/select-ctx-done/README.md',
   },
   run(ctx) {

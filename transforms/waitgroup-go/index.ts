@@ -15,6 +15,7 @@ import {
   type MethodCall,
 } from '../../src/go/waitgroup.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
+import { codeWords } from '../../src/go/lexical.js';
 import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
@@ -26,7 +27,7 @@ export const rule: Rule = defineRule({
     after: ['hoist-wg-add'],
     goVersion: { min: '1.25' },
     triggers: ['.Add('],
-    requires: [/\bgo\b/],
+    requires: [codeWords('go')],
     docPath: 'transforms/waitgroup-go/README.md',
   },
   run(ctx) {
