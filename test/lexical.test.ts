@@ -1,8 +1,9 @@
-// The lexical prefilter check (src/go/lexical.ts) must be a necessary condition: a file
-// with a func literal in a loop body always passes. Cases for what the scanner skips
+// The lexical prefilter checks (src/go/lexical.ts) must be necessary conditions: a file
+// with what the rule looks for always passes (a func literal that can escape a loop body, a
+// send statement, a two-value assignment of a call). Cases for what the scanner skips
 // (comments, strings, raw strings, runes) and what makes it give up (admit the file).
 import { describe, expect, it } from 'vitest';
-import { codeWords, funcInLoop } from '../src/go/lexical.js';
+import { codeWords, escapingFuncInLoop, funcInLoop, sendArrow, twoValueCall } from '../src/go/lexical.js';
 import { passesPrefilter } from '../src/engine/prefilter.js';
 import { findRule } from '../transforms/index.js';
 
@@ -58,5 +59,114 @@ describe('codeWords', () => {
     const meta = findRule('propagate-ctx')!.meta;
     expect(passesPrefilter(meta, pkg('import "context"\n\n// TODO(x): use ctx\nfunc f(ctx context.Context) {}'))).toBe(false);
     expect(passesPrefilter(meta, pkg('import "context"\n\nfunc f(ctx context.Context) { g(context.TODO()) }'))).toBe(true);
+  });
+});
+
+describe('escapingFuncInLoop', () => {
+  const fn = (body: string) => pkg(`func f(xs []int, ch chan func(), m map[int]func()) {\n${body}\n}`);
+  it('admits every way a closure can outlive an iteration', () => {
+    for (const body of [
+      'for _, x := range xs {\n\tgo func() { use(x) }()\n}',
+      'for _, x := range xs {\n\tdefer func() { use(x) }()\n}',
+      'for _, x := range xs {\n\tgo run(func() { use(x) })\n}',
+      'for _, x := range xs {\n\tg.Go(func() error { return use(x) })\n}',
+      'for _, x := range xs {\n\tg.TryGo(func() error { return use(x) })\n}',
+      'for _, x := range xs {\n\tt.Run("n", func(t *testing.T) {\n\t\tt.Parallel()\n\t\tuse(x)\n\t})\n}',
+      'for _, x := range xs {\n\tfns = append(fns, func() { use(x) })\n}',
+      'for _, x := range xs {\n\tm[x] = func() { use(x) }\n}',
+      'for _, x := range xs {\n\tch <- func() { use(x) }\n}',
+      // The statement continues over lines inside brackets.
+      'for _, x := range xs {\n\ths[x] = handler{\n\t\tname: "a",\n\t\tfn: func() { use(x) },\n\t}\n}',
+      'for _, x := range xs {\n\terr = walk(a,\n\t\tfunc() { use(x) })\n}',
+      // A goroutine started inside a callback inside the loop.
+      'for _, x := range xs {\n\tonce(func() {\n\t\tgo func() { use(x) }()\n\t})\n}',
+      // A 3-clause loop; the closure stored by a plain assignment.
+      'for i := 0; i < 3; i++ {\n\tlast = func() { use(i) }\n}',
+    ]) {
+      expect(escapingFuncInLoop(fn(body)), body).toBe(true);
+    }
+  });
+
+  it('skips loops whose closures are only called or passed along', () => {
+    for (const body of [
+      'for _, x := range xs {\n\tsort.Slice(xs, func(i, j int) bool { return xs[i] < x })\n}',
+      'for _, x := range xs {\n\tcb := func() { use(x) }\n\tcb()\n}',
+      // An escape word in an earlier statement of the loop, not the closure's.
+      'for _, x := range xs {\n\tn = 1\n\tgo work()\n\tdefer unlock()\n\teach(func() { use(x) })\n}',
+      // The go statement after the loop.
+      'for _, x := range xs {\n\tuse(x)\n}\ngo func() {}()',
+      // t.Run in a file that never calls Parallel.
+      'for _, x := range xs {\n\tt.Run("n", func(t *testing.T) { use(x) })\n}',
+      // Escape words inside comments and strings.
+      'for _, x := range xs {\n\t// go defer =\n\ts := "go = <-"\n\teach(func() { use(x, s) })\n}',
+    ]) {
+      expect(escapingFuncInLoop(fn(body)), body).toBe(false);
+    }
+  });
+
+  it('admits what it cannot scan', () => {
+    expect(escapingFuncInLoop(fn('for {\n\teach(func() {})\n'))).toBe(true);
+    expect(escapingFuncInLoop(fn('for {\n\ts := `go'))).toBe(true);
+  });
+
+  it("is part of capture-loop-var's prefilter", () => {
+    const meta = findRule('capture-loop-var')!.meta;
+    expect(passesPrefilter(meta, fn('for _, x := range xs {\n\tsort.Slice(xs, func(i, j int) bool { return x > 0 })\n}'))).toBe(false);
+    expect(passesPrefilter(meta, fn('for _, x := range xs {\n\tgo func() { use(x) }()\n}'))).toBe(true);
+  });
+});
+
+describe('sendArrow', () => {
+  it('finds send statements', () => {
+    for (const code of ['ch <- v', 's.out <- v', 'chans[i] <- v', 'get() <- v', 'select {\ncase out <- x:\n}', 'ch <- <-in']) {
+      expect(sendArrow(pkg(`func f() {\n\t${code}\n}`)), code).toBe(true);
+    }
+  });
+  it('skips receives, channel types, comments and strings', () => {
+    for (const code of [
+      'v := <-ch',
+      '<-done',
+      'select {\ncase <-ctx.Done():\n}',
+      'x = f(<-ch)',
+      'return <-ch',
+      'var c chan<- int',
+      'var c <-chan int',
+      '// ch <- v',
+      's := "ch <- v"',
+    ]) {
+      expect(sendArrow(pkg(`func f() {\n\t${code}\n}`)), code).toBe(false);
+    }
+    expect(sendArrow(pkg('func f() <-chan int { return nil }'))).toBe(false);
+  });
+  it("is part of select-ctx-done's prefilter", () => {
+    const meta = findRule('select-ctx-done')!.meta;
+    expect(passesPrefilter(meta, pkg('func f(ch chan int) int { return <-ch }'))).toBe(false);
+    expect(passesPrefilter(meta, pkg('func f(ch chan int) { go func() { ch <- 1 }() }'))).toBe(true);
+  });
+});
+
+describe('twoValueCall', () => {
+  const names = new Set(['Get', 'Do']);
+  it('finds a call assigned to two operands', () => {
+    for (const code of [
+      'resp, err := http.Get(u)',
+      'resp, err = c.Do(req)',
+      'if resp, err := http.Get(u); err != nil {\n}',
+      'resp, err := (&http.Client{\n\tTimeout: d,\n}).Do(req)',
+      'resp, err := (c.Do)(req)',
+      'resp,\n\terr := c.Do(req)',
+    ]) {
+      expect(twoValueCall(pkg(`func f() {\n\t${code}\n}`), names), code).toBe(true);
+    }
+  });
+  it('skips one-value uses and commas of other statements', () => {
+    for (const code of ['v := h.Get(k)', 'f(a, b.Get(k))', 'a, b := 1, 2\n\tv := h.Get(k)', 'v := h.Get(k)\n\ta, b := 1, 2', '// a, b := h.Get(k)']) {
+      expect(twoValueCall(pkg(`func f() {\n\t${code}\n}`), names), code).toBe(false);
+    }
+  });
+  it("is part of close-resp-body's prefilter", () => {
+    const meta = findRule('close-resp-body')!.meta;
+    expect(passesPrefilter(meta, pkg('func f(h http.Header) string { return h.Get("a") }'))).toBe(false);
+    expect(passesPrefilter(meta, pkg('func f(u string) { resp, _ := http.Get(u); _ = resp }'))).toBe(true);
   });
 });

@@ -6,8 +6,10 @@
 // linear pass over the text (~50-100 MB/s) and runs only on files its rule's cheaper
 // regular-expression triggers already admitted.
 
-const isWordChar = (c: number) =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
+const WORD_ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD_ASCII[c] = +((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95);
+/** A letter, digit or underscore (any non-ASCII character counts: Go identifiers may hold letters beyond ASCII). */
+const isWordChar = (c: number) => (c < 128 ? WORD_ASCII[c] === 1 : c >= 128);
 
 /** Token kinds of Lexer.next(); punctuation that no check needs is OTHER. */
 const enum T {
@@ -78,7 +80,9 @@ class Lexer {
         return T.NL;
       }
       if (c === 32 || c === 9 || c === 13) {
-        this.i = i + 1;
+        i++;
+        for (let e = src.charCodeAt(i); e === 32 || e === 9 || e === 13; e = src.charCodeAt(++i));
+        this.i = i;
         continue;
       }
       if (isWordChar(c)) {
@@ -188,9 +192,16 @@ class Lexer {
   }
 }
 
-/** Whether a newline after the token just read ends the statement (Go's semicolon insertion). */
-function endsStatement(t: T, lx: Lexer): boolean {
-  if (t === T.WORD) return !NO_SEMI_KEYWORDS.has(lx.word());
+/**
+ * Whether a newline after a token ends the statement (Go's semicolon insertion): t is the
+ * token's kind, [start, end) its span in src.
+ */
+function endsStatement(src: string, t: T, start: number, end: number): boolean {
+  if (t === T.WORD) {
+    // Keywords are lower-case ASCII words of 2 to 11 letters: test those only.
+    const c = src.charCodeAt(start);
+    return !(c >= 97 && c <= 122 && end - start <= 11 && NO_SEMI_KEYWORDS.has(src.slice(start, end)));
+  }
   return t === T.LIT || t === T.CLOSE || t === T.INCDEC;
 }
 
@@ -217,8 +228,6 @@ export function escapingFuncInLoop(src: string): boolean {
   return scanLoopFuncs(src, true);
 }
 
-const ESCAPE_WORDS = new Set(['go', 'defer', 'Go', 'TryGo']);
-
 function scanLoopFuncs(src: string, escaping: boolean): boolean {
   const lx = new Lexer(src);
   const parallel = src.includes('Parallel');
@@ -229,8 +238,10 @@ function scanLoopFuncs(src: string, escaping: boolean): boolean {
   const marks: boolean[] = [false];
   const isBrace: boolean[] = [true];
   let marked = 0;
-  // Whether a newline now would end the current statement.
-  let nlEnds = false;
+  // The last token before a newline, to decide whether the newline ends a statement.
+  let last = T.NL;
+  let lastStart = 0;
+  let lastEnd = 0;
   const mark = () => {
     if (!marks[marks.length - 1]) {
       marks[marks.length - 1] = true;
@@ -255,7 +266,7 @@ function scanLoopFuncs(src: string, escaping: boolean): boolean {
           if (forLevel === 0) forLevel = marks.length;
         } else if (lx.isWord('func')) {
           if (forLevel > 0 && (!escaping || marked > 0)) return true;
-        } else if (escaping && (ESCAPE_WORDS.has(lx.word()) || (parallel && lx.isWord('Run')))) mark();
+        } else if (escaping && isEscapeWord(lx, parallel)) mark();
         break;
       case T.ASSIGN:
       case T.ARROW:
@@ -278,13 +289,31 @@ function scanLoopFuncs(src: string, escaping: boolean): boolean {
         break;
       case T.NL:
         // Inside ( or [ a newline never ends a statement of valid Go.
-        if (isBrace[isBrace.length - 1] && nlEnds) {
+        if (isBrace[isBrace.length - 1] && endsStatement(src, last, lastStart, lastEnd)) {
           clear();
           if (marks.length === forLevel) forLevel = 0;
         }
         break;
     }
-    if (t !== T.NL) nlEnds = endsStatement(t, lx);
+    if (t !== T.NL) {
+      last = t;
+      lastStart = lx.start;
+      lastEnd = lx.end;
+    }
+  }
+}
+
+/** go, defer, Go, TryGo, and Run when `parallel` (compared in place: no substring per word). */
+function isEscapeWord(lx: Lexer, parallel: boolean): boolean {
+  switch (lx.end - lx.start) {
+    case 2:
+      return lx.isWord('go') || lx.isWord('Go');
+    case 3:
+      return parallel && lx.isWord('Run');
+    case 5:
+      return lx.isWord('defer') || lx.isWord('TryGo');
+    default:
+      return false;
   }
 }
 
@@ -304,11 +333,16 @@ export function sendArrow(src: string): boolean {
     if (t === T.NL) continue;
     if (arrow && !(t === T.WORD && lx.isWord('chan'))) return true;
     arrow = t === T.ARROW && afterOperand;
-    afterOperand = t === T.WORD ? !GO_KEYWORDS.has(lx.word()) : t === T.LIT || t === T.CLOSE;
+    afterOperand = t === T.WORD ? !isKeyword(src, lx.start, lx.end) : t === T.LIT || t === T.CLOSE;
   }
 }
 
 const GO_KEYWORDS = new Set([...NO_SEMI_KEYWORDS, 'break', 'continue', 'fallthrough', 'return']);
+
+function isKeyword(src: string, start: number, end: number): boolean {
+  const c = src.charCodeAt(start);
+  return c >= 97 && c <= 122 && end - start <= 11 && GO_KEYWORDS.has(src.slice(start, end));
+}
 
 /**
  * Whether some statement assigns the result of a call of one of `names` to two operands:
@@ -318,11 +352,15 @@ const GO_KEYWORDS = new Set([...NO_SEMI_KEYWORDS, 'break', 'continue', 'fallthro
  */
 export function twoValueCall(src: string, names: ReadonlySet<string>): boolean {
   const lx = new Lexer(src);
+  let maxLen = 0;
+  for (const n of names) maxLen = Math.max(maxLen, n.length);
   // Per open bracket (and the top level): 0 nothing yet, 1 a comma seen, 2 an assignment after it.
   const phase: number[] = [0];
   const isBrace: boolean[] = [true];
   let assigned = 0;
-  let nlEnds = false;
+  let last = T.NL;
+  let lastStart = 0;
+  let lastEnd = 0;
   let named = false;
   const set = (p: number) => {
     const k = phase.length - 1;
@@ -338,7 +376,7 @@ export function twoValueCall(src: string, names: ReadonlySet<string>): boolean {
     named = false;
     switch (t) {
       case T.WORD:
-        named = names.has(lx.word());
+        named = lx.end - lx.start <= maxLen && names.has(lx.word());
         break;
       case T.COMMA:
         if (phase[phase.length - 1] === 0) set(1);
@@ -361,10 +399,14 @@ export function twoValueCall(src: string, names: ReadonlySet<string>): boolean {
         set(0);
         break;
       case T.NL:
-        if (isBrace[isBrace.length - 1] && nlEnds) set(0);
+        if (isBrace[isBrace.length - 1] && endsStatement(src, last, lastStart, lastEnd)) set(0);
         break;
     }
-    if (t !== T.NL) nlEnds = endsStatement(t, lx);
+    if (t !== T.NL) {
+      last = t;
+      lastStart = lx.start;
+      lastEnd = lx.end;
+    }
   }
 }
 
@@ -374,11 +416,17 @@ export function twoValueCall(src: string, names: ReadonlySet<string>): boolean {
  */
 function wordInCode(src: string, words: ReadonlySet<string>): boolean {
   const lx = new Lexer(src);
+  let minLen = Infinity;
+  let maxLen = 0;
+  for (const w of words) {
+    minLen = Math.min(minLen, w.length);
+    maxLen = Math.max(maxLen, w.length);
+  }
   for (;;) {
     const t = lx.next();
     if (t === T.EOF) return false;
     if (t === T.BAD) return true;
-    if (t === T.WORD && words.has(lx.word())) return true;
+    if (t === T.WORD && lx.end - lx.start >= minLen && lx.end - lx.start <= maxLen && words.has(lx.word())) return true;
   }
 }
 
