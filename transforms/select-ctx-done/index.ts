@@ -9,7 +9,7 @@ import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixe
 import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
 import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
-import { sendStatement } from '../../src/go/lexical.js';
+import { sendStatement, wordOffsets } from '../../src/go/lexical.js';
 import {
   children,
   contains,
@@ -139,10 +139,7 @@ class GoroutineFuncs {
     }
     let starts = 0;
     for (const file of pkg.files) {
-      if (!file.source.includes(name)) continue;
-      const refs = method
-        ? descendants(file.root, 'field_identifier').filter((n) => n.text === name && n.parent?.type === 'selector_expression')
-        : descendants(file.root, 'identifier').filter((n) => n.text === name);
+      const refs = namedRefs(file.source, () => file.root, name, method);
       for (const ref of refs) {
         if (!method) {
           if (file.current && ref.equals(nameNode)) continue;
@@ -156,6 +153,25 @@ class GoroutineFuncs {
     }
     return starts > 0;
   }
+}
+
+/**
+ * The identifiers named `name` in a file (for a method: field identifiers of selectors), in
+ * source order: the nodes at the name's code tokens, so a file is not walked identifier by
+ * identifier (nor parsed, when the name is not among its tokens).
+ */
+function namedRefs(source: string, root: () => Node, name: string, method: boolean): Node[] {
+  const offsets = wordOffsets(source, name);
+  if (offsets?.length === 0) return [];
+  const want = method ? 'field_identifier' : 'identifier';
+  const ok = (n: Node) => n.type === want && n.text === name && (!method || n.parent?.type === 'selector_expression');
+  if (!offsets) return descendants(root(), want).filter(ok);
+  const out: Node[] = [];
+  for (const at of offsets) {
+    const n = root().descendantForIndex(at, at + name.length);
+    if (n && ok(n)) out.push(n);
+  }
+  return out;
 }
 
 /**
