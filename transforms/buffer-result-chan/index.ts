@@ -5,9 +5,10 @@
 // The analysis lives in src/go/chanflow.ts, shared with select-ctx-done, which stays
 // quiet on the sends this rule fixes.
 import { bufferVerdict } from '../../src/go/chanflow.js';
-import { field, named } from '../../src/go/syntax.js';
-import type { Rule } from '../../src/rules/api.js';
-import { codeWords } from '../../src/go/lexical.js';
+import type { Binding } from '../../src/go/scope.js';
+import { descendants, field, fields, named, unparen } from '../../src/go/syntax.js';
+import type { Node, Rule, RuleContext } from '../../src/rules/api.js';
+import { codeWords, sendStatement } from '../../src/go/lexical.js';
 import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
@@ -17,16 +18,15 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to select-ctx-done's on overlap (the order fixes have always been preferred in).
     after: ['select-ctx-done'],
-    // The channel is made here: make(chan T).
-    // An unbuffered channel made in this file, and a goroutine started in it.
+    // An unbuffered channel made in this file (make(chan T)), a goroutine started in it and
+    // a send on the channel (in that goroutine).
     triggers: [/\bmake\s*\(\s*\(*\s*chan\b/],
-    requires: [codeWords('go')],
+    requires: [codeWords('go'), sendStatement],
     docPath: 'transforms/buffer-result-chan/README.md',
   },
   run(ctx) {
     const sem = ctx.sem;
-    for (const b of sem.allBindings) {
-      if (b.kind !== 'var' || !b.value) continue;
+    for (const b of madeChannels(ctx)) {
       const v = bufferVerdict(sem, b);
       if (!v) continue;
       const make = v.facts.make;
@@ -49,3 +49,28 @@ export const rule: Rule = defineRule({
     }
   },
 });
+
+/**
+ * The variables declared with a `make(...)` initializer, in declaration order: found from
+ * the make calls (the candidates chanFacts accepts), so only the functions holding one
+ * need their scopes, not the whole file's bindings.
+ */
+function madeChannels(ctx: RuleContext): Binding[] {
+  const out: Binding[] = [];
+  for (const call of descendants(ctx.root, 'call_expression')) {
+    const fn = unparen(field(call, 'function')!);
+    if (fn.type !== 'identifier' || fn.text !== 'make') continue;
+    let decl: Node | null = call.parent;
+    while (decl && decl.type !== 'short_var_declaration' && decl.type !== 'var_spec') {
+      if (decl.type !== 'parenthesized_expression' && decl.type !== 'expression_list') break;
+      decl = decl.parent;
+    }
+    if (!decl || (decl.type !== 'short_var_declaration' && decl.type !== 'var_spec')) continue;
+    const names = decl.type === 'var_spec' ? fields(decl, 'name') : named(field(decl, 'left')!).filter((n) => n.type === 'identifier');
+    for (const n of names) {
+      const b = ctx.sem.declaredAt(n);
+      if (b && b.kind === 'var' && b.value && unparen(b.value).equals(call) && !out.includes(b)) out.push(b);
+    }
+  }
+  return out;
+}

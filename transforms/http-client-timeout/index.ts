@@ -20,6 +20,7 @@ import { addKeyedElements, keysOf, structLiteral, type StructLiteral } from '../
 import { clientUses, requestDeadline, responseStreams, type ClientUse } from '../../src/go/httpflow.js';
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { codeWords } from '../../src/go/lexical.js';
 import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 const DEFAULT_TIMEOUT = '30s';
@@ -55,8 +56,10 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to tune-http-transport's on overlap (the order fixes have always been preferred in).
     after: ['tune-http-transport'],
-    // Every construct this rule matches needs the net/http import.
+    // Every construct this rule matches needs the net/http import, and names a Client
+    // literal, DefaultClient or one of the package's request functions.
     triggers: ['net/http'],
+    requires: [codeWords('Client', 'DefaultClient', ...DEFAULT_CLIENT_FUNCS)],
     docPath: 'transforms/http-client-timeout/README.md',
     options: OPTIONS,
   },

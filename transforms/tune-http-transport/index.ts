@@ -12,6 +12,7 @@ import { clientUses, lifetime, newTrace, requestDeadline, responseStreams } from
 import { addKeyedElements, keysOf, realignForExpansion, structLiteral } from '../../src/go/literal.js';
 import { enclosingFunction, field } from '../../src/go/syntax.js';
 import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { codeWords } from '../../src/go/lexical.js';
 import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 /** The bounds added by default, and the opt-in settings (off unless configured). */
@@ -70,8 +71,9 @@ export const rule: Rule = defineRule({
     after: ['redundant-loopvar-copy'],
     // The fields it adds exist since Go 1.7; kept at 1.13 as before (ForceAttemptHTTP2 opt-in).
     goVersion: { min: '1.13' },
-    // Every construct this rule matches needs the net/http import.
+    // Every construct this rule matches needs the net/http import and a Transport literal.
     triggers: ['net/http'],
+    requires: [codeWords('Transport')],
     docPath: 'transforms/tune-http-transport/README.md',
     options: OPTIONS,
   },
