@@ -77,7 +77,8 @@ describe('escapingFuncInLoop', () => {
       'for _, x := range xs {\n\tch <- func() { use(x) }\n}',
       // The statement continues over lines inside brackets.
       'for _, x := range xs {\n\ths[x] = handler{\n\t\tname: "a",\n\t\tfn: func() { use(x) },\n\t}\n}',
-      'for _, x := range xs {\n\terr = walk(a,\n\t\tfunc() { use(x) })\n}',
+      'for _, x := range xs {\n\tfns = append(fns,\n\t\tfunc() { use(x) })\n}',
+      'for _, x := range xs {\n\tgo run(a,\n\t\tfunc() { use(x) })\n}',
       // A goroutine started inside a callback inside the loop.
       'for _, x := range xs {\n\tonce(func() {\n\t\tgo func() { use(x) }()\n\t})\n}',
       // A 3-clause loop; the closure stored by a plain assignment.
@@ -95,6 +96,9 @@ describe('escapingFuncInLoop', () => {
       'for _, x := range xs {\n\tn = 1\n\tgo work()\n\tdefer unlock()\n\teach(func() { use(x) })\n}',
       // The go statement after the loop.
       'for _, x := range xs {\n\tuse(x)\n}\ngo func() {}()',
+      // Stored? No: an argument of another call (a conversion looks the same) is not stored.
+      'for _, x := range xs {\n\terr = walk(a,\n\t\tfunc() { use(x) })\n}',
+      'for _, x := range xs {\n\th = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { use(x) })\n}',
       // t.Run in a file that never calls Parallel.
       'for _, x := range xs {\n\tt.Run("n", func(t *testing.T) { use(x) })\n}',
       // Escape words inside comments and strings.

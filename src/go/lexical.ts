@@ -228,70 +228,76 @@ export function escapingFuncInLoop(src: string): boolean {
   return scanLoopFuncs(src, true);
 }
 
+// Escape state of a bracket level (scanLoopFuncs): its current statement has a go / defer /
+// task / t.Run token (STRONG: its func literals escape as the callee or an argument of the
+// call), or a plain `=` or `<-` (WEAK: a literal stored or sent, itself or inside composite
+// literals, `&` or append's arguments); and what the statement around the bracket passes
+// down (REACH_*). A WEAK escape does not reach into another call's arguments.
+const STRONG = 1;
+const WEAK = 2;
+const REACH_STRONG = 4;
+const REACH_WEAK = 8;
+
 function scanLoopFuncs(src: string, escaping: boolean): boolean {
   const lx = new Lexer(src);
   const parallel = src.includes('Parallel');
   // Level (open brackets + 1) of the outermost `for` whose statement has not ended; 0: none.
   let forLevel = 0;
-  // Per open bracket (and the top level): whether its current statement has an escape
-  // token so far; `marked` counts the true ones.
-  const marks: boolean[] = [false];
+  // Per open bracket (and the top level): its escape state.
+  const state: number[] = [0];
   const isBrace: boolean[] = [true];
-  let marked = 0;
   // The last token before a newline, to decide whether the newline ends a statement.
   let last = T.NL;
   let lastStart = 0;
   let lastEnd = 0;
-  const mark = () => {
-    if (!marks[marks.length - 1]) {
-      marks[marks.length - 1] = true;
-      marked++;
-    }
-  };
-  const clear = () => {
-    if (marks[marks.length - 1]) {
-      marks[marks.length - 1] = false;
-      marked--;
-    }
-  };
+  const top = () => state.length - 1;
   for (;;) {
     const t = lx.next();
     switch (t) {
       case T.EOF:
-        return marks.length !== 1;
+        return state.length !== 1;
       case T.BAD:
         return true;
       case T.WORD:
         if (lx.isWord('for')) {
-          if (forLevel === 0) forLevel = marks.length;
+          if (forLevel === 0) forLevel = state.length;
         } else if (lx.isWord('func')) {
-          if (forLevel > 0 && (!escaping || marked > 0)) return true;
-        } else if (escaping && isEscapeWord(lx, parallel)) mark();
+          if (forLevel > 0 && (!escaping || state[top()] !== 0)) return true;
+        } else if (escaping && isEscapeWord(lx, parallel)) state[top()] |= STRONG;
         break;
       case T.ASSIGN:
       case T.ARROW:
-        if (escaping) mark();
+        if (escaping) state[top()] |= WEAK;
         break;
-      case T.OPEN:
-        marks.push(false);
+      case T.OPEN: {
+        const cur = state[top()];
+        // A call's parentheses: `f(`, `x.m(`, `fs[i](`, `func(){...}(`; not `func(`, `if (`.
+        const call =
+          src.charCodeAt(lx.start) === 40 &&
+          ((last === T.WORD && !isKeyword(src, lastStart, lastEnd)) || last === T.CLOSE) &&
+          !(last === T.WORD && src.startsWith('append', lastStart) && lastEnd - lastStart === 6);
+        let next = 0;
+        if (cur & (STRONG | REACH_STRONG)) next |= REACH_STRONG;
+        if (cur & (WEAK | REACH_WEAK) && !call) next |= REACH_WEAK;
+        state.push(next);
         isBrace.push(lx.isBrace());
         break;
+      }
       case T.CLOSE:
-        clear();
-        marks.pop();
+        state.pop();
         isBrace.pop();
-        if (marks.length === 0) return true;
-        if (marks.length < forLevel) forLevel = 0;
+        if (state.length === 0) return true;
+        if (state.length < forLevel) forLevel = 0;
         break;
       case T.SEMI:
         // Not the end of a for statement: its clauses are separated by semicolons.
-        clear();
+        state[top()] &= REACH_STRONG | REACH_WEAK;
         break;
       case T.NL:
         // Inside ( or [ a newline never ends a statement of valid Go.
-        if (isBrace[isBrace.length - 1] && endsStatement(src, last, lastStart, lastEnd)) {
-          clear();
-          if (marks.length === forLevel) forLevel = 0;
+        if (isBrace[top()] && endsStatement(src, last, lastStart, lastEnd)) {
+          state[top()] &= REACH_STRONG | REACH_WEAK;
+          if (state.length === forLevel) forLevel = 0;
         }
         break;
     }
