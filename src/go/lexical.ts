@@ -449,6 +449,21 @@ export function wordOffsets(src: string, word: string): number[] | null {
   }
 }
 
+// Several rules' prefilters ask the same question of one file (a `go` token, a send arrow),
+// one rule after another: the answers for the last text are kept.
+let memoText: string | null = null;
+const memo = new Map<string, boolean>();
+
+function memoized(key: string, text: string, scan: () => boolean): boolean {
+  if (text !== memoText) {
+    memoText = text;
+    memo.clear();
+  }
+  let v = memo.get(key);
+  if (v === undefined) memo.set(key, (v = scan()));
+  return v;
+}
+
 interface LexicalTrigger {
   test(text: string): boolean;
   toString(): string;
@@ -457,7 +472,11 @@ interface LexicalTrigger {
 /** A prefilter trigger: one of `words` is a token of the code (wordInCode). */
 export function codeWords(...words: string[]): LexicalTrigger {
   const set = new Set(words);
-  return { test: (text) => wordInCode(text, set), toString: () => `lexical: a token of the code among ${words.join(', ')}` };
+  const key = `words:${words.join(',')}`;
+  return {
+    test: (text) => memoized(key, text, () => wordInCode(text, set)),
+    toString: () => `lexical: a token of the code among ${words.join(', ')}`,
+  };
 }
 
 /** escapingFuncInLoop as a prefilter trigger (listed by --list-rules under this name). */
@@ -468,7 +487,7 @@ export const escapingFuncInLoopBody: LexicalTrigger = {
 
 /** sendArrow as a prefilter trigger. */
 export const sendStatement: LexicalTrigger = {
-  test: sendArrow,
+  test: (text) => memoized('send', text, () => sendArrow(text)),
   toString: () => 'lexical: a send arrow (<- after an operand, not before chan)',
 };
 
