@@ -102,7 +102,7 @@ const wordRes = new Map<string, RegExp>();
  * a file without it cannot declare it. A plain substring test let `Server` in
  * `ServerConfig` make a rule parse sibling after sibling of a large package.
  */
-function mentions(source: string, name: string): boolean {
+export function mentions(source: string, name: string): boolean {
   if (!source.includes(name)) return false;
   let re = wordRes.get(name);
   if (!re) {

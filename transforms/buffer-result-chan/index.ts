@@ -6,6 +6,7 @@
 // quiet on the sends this rule fixes.
 import { bufferVerdict } from '../../src/go/chanflow.js';
 import { field, named } from '../../src/go/syntax.js';
+import type { Binding } from '../../src/go/scope.js';
 import type { Rule } from '../../src/rules/api.js';
 import { defineRule } from '../../src/rules/define.js';
 
@@ -24,16 +25,23 @@ export const rule: Rule = defineRule({
   },
   run(ctx) {
     const sem = ctx.sem;
-    for (const b of sem.allBindings) {
-      if (b.kind !== 'var' || !b.value) continue;
+    // A channel binding is a local whose value is make(chan ...): only the top-level
+    // declarations whose text holds both words can declare one (the rest are not visited).
+    for (const d of named(ctx.root)) {
+      const text = ctx.source.slice(d.startIndex, d.endIndex);
+      if (!text.includes('make') || !text.includes('chan')) continue;
+      for (const b of sem.bindingsWithin(d)) scan(b);
+    }
+    function scan(b: Binding): void {
+      if (b.kind !== 'var' || !b.value) return;
       const v = bufferVerdict(sem, b);
-      if (!v) continue;
+      if (!v) return;
       const make = v.facts.make;
       const args = named(field(make, 'arguments')!).filter((c) => c.type !== 'comment');
       const what = `goroutine leak: ${v.leak}`;
       if (v.size === null) {
         ctx.report({ node: make, message: what, noFix: v.noFix });
-        continue;
+        return;
       }
       const size = String(v.size);
       const edit =

@@ -456,7 +456,7 @@ function pipeHandshake(sem: Semantics, holder: Node, rest: Node[], body: Node): 
     const b = op.type === 'identifier' ? sem.resolve(op) : null;
     if (!b || b.decl.type !== 'short_var_declaration' || !contains(body, b.decl) || b.valueIndex < 0 || !b.value) continue;
     if (!sem.isCallTo(b.value, 'io', 'Pipe') && !sem.isCallTo(b.value, 'net', 'Pipe')) continue;
-    const other = sem.allBindings.find((o) => o !== b && o.decl.equals(b.decl));
+    const other = sem.bindingsWithin(b.decl).find((o) => o !== b && o.decl.equals(b.decl));
     if (!other) continue;
     const use = other.refs.find((r) => rest.some((s) => contains(s, r)));
     if (use) return `the iteration reads the pipe (line ${use.startPosition.row + 1}) that the goroutine closes when done`;
