@@ -5,7 +5,7 @@
 // null whenever the syntax does not prove the type (promoted fields, fields of types
 // declared in another package, results of arbitrary calls, ...).
 import type { Node } from 'web-tree-sitter';
-import { mentions, type PackageInfo } from './package.js';
+import { mayDeclareVar, type PackageInfo } from './package.js';
 import type { Binding, Semantics, TypeRef } from './scope.js';
 import { field, PREDECLARED, unparen } from './syntax.js';
 
@@ -71,13 +71,13 @@ function bindingType(env: TypeEnv, b: Binding, depth: number): TypeRef | null {
 
 /**
  * A package-level `var name T` declared in another file of the package. A sibling whose
- * text lacks the whole word cannot declare it; for one that has it, the semantics of its
- * package-level declarations are enough (the scopes inside its declarations are built
- * lazily: typeOf visits only the var's own declaration, to resolve its qualifiers).
+ * text cannot declare it is not parsed; for one that may, the package-level declarations
+ * are enough (scopes inside declarations are built lazily: typeOf visits only the var's
+ * own declaration, to resolve its qualifiers).
  */
 function siblingVarType(env: TypeEnv, name: string): TypeRef | null {
   for (const f of env.package().files) {
-    if (f.current || !mentions(f.source, name)) continue;
+    if (f.current || !mayDeclareVar(f.source, name)) continue;
     const list = f.sem.fileScope.bindings.get(name);
     const b = list?.find((x) => x.kind === 'var');
     if (b) return f.sem.typeOf(b);

@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
 import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
-import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
+import { mentions, receiverTypeName, type PackageInfo } from '../../src/go/package.js';
 import {
   children,
   contains,
@@ -137,7 +137,7 @@ class GoroutineFuncs {
     }
     let starts = 0;
     for (const file of pkg.files) {
-      if (!file.source.includes(name)) continue;
+      if (!mentions(file.source, name)) continue; // an identifier is a whole word: spares parsing the rest
       const refs = method
         ? descendants(file.root, 'field_identifier').filter((n) => n.text === name && n.parent?.type === 'selector_expression')
         : descendants(file.root, 'identifier').filter((n) => n.text === name);
