@@ -1,12 +1,13 @@
 // The text checks PackageInfo and siblingVarType run before parsing a sibling: each must
 // be a necessary condition (a file it rejects cannot declare the name), or a rule would
 // miss a declaration and decide differently.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Imports } from '../src/go/imports.js';
 import { mayDeclareFunc, mayDeclareType, mayDeclareVar, PackageInfo, type PackageFile } from '../src/go/package.js';
 import { Semantics } from '../src/go/scope.js';
+import { descendants, tokensNamed } from '../src/go/syntax.js';
 import { initParser, parseGo } from '../src/parser/parser.js';
 
 beforeAll(initParser);
@@ -76,5 +77,27 @@ describe('sibling prefilters', () => {
     const pkg = new PackageInfo(files);
     expect(pkg.fieldType('Server', 'c')).toMatchObject({ pkgPath: 'net/http', name: 'Client', pointer: 1 });
     expect(pkg.funcs('Run').map((f) => f.recvType)).toEqual(['Server']);
+  });
+});
+
+describe('tokensNamed', () => {
+  it.skipIf(!existsSync('/usr/share/go-1.19/src/net/http/server.go'))('finds exactly the tokens descendants() finds, filtered by text', () => {
+    const src = readFileSync('/usr/share/go-1.19/src/net/http/server.go', 'utf8');
+    const tree = parseGo(src);
+    for (const [name, type] of [
+      ['srv', 'identifier'],
+      ['Serve', 'field_identifier'],
+      ['w', 'identifier'],
+      ['Handler', 'field_identifier'],
+      ['é', 'identifier'],
+    ] as const) {
+      const want = descendants(tree.rootNode, type).filter((n) => n.text === name);
+      expect(tokensNamed(tree.rootNode, src, name, type).map((n) => n.startIndex)).toEqual(want.map((n) => n.startIndex));
+    }
+    const small = 'package p\n// run is run\nfunc run() { xrun := "run"; run(); s.run(xrun) }\n';
+    const t2 = parseGo(small);
+    expect(tokensNamed(t2.rootNode, small, 'run', 'identifier').map((n) => n.startIndex)).toEqual([small.indexOf('run()'), small.indexOf('run();')]);
+    tree.delete();
+    t2.delete();
   });
 });

@@ -8,7 +8,8 @@
 // just before the closure, whichever keeps the body's meaning.
 import type { Node } from 'web-tree-sitter';
 import { operandType } from '../../src/go/exprtype.js';
-import { isDirectWriteRef, isWriteRef, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
+import { isDirectWriteRef, isWriteRef, loopVarIdents, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
+import { mentions } from '../../src/go/package.js';
 import type { Binding, Semantics } from '../../src/go/scope.js';
 import {
   FUNC_TYPES,
@@ -111,7 +112,9 @@ export const rule: Rule = defineRule({
       // syntax, so most loops with closures (sort.Slice, callbacks) never build scopes.
       if (!inBody.some(mayEscape)) continue;
       const vars: Var[] = [];
-      if (sharedDecl) {
+      // A loop variable matters only if an escaping literal names it: decided from the text
+      // before resolving the loop's variables (which builds the function's scopes).
+      if (sharedDecl && namedIn(ctx.source, loopVarIdents(loop), inBody.filter(mayEscape))) {
         const sem = ctx.sem;
         for (const lv of loopVars(sem, loop)) {
           const b = lv.binding;
@@ -160,6 +163,11 @@ export const rule: Rule = defineRule({
     }
   },
 });
+
+/** Whether one of the identifiers' names occurs as a whole word in one of the literals. */
+function namedIn(source: string, ids: { id: Node }[], lits: Node[]): boolean {
+  return ids.some(({ id }) => lits.some((l) => mentions(source.slice(l.startIndex, l.endIndex), id.text)));
+}
 
 /**
  * False when escapeOf is null for the literal whatever the scopes say (a literal called on

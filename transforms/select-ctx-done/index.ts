@@ -20,6 +20,7 @@ import {
   lineStart,
   named,
   statementsOf,
+  tokensNamed,
   unparen,
 } from '../../src/go/syntax.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
@@ -139,8 +140,8 @@ class GoroutineFuncs {
     for (const file of pkg.files) {
       if (!mentions(file.source, name)) continue; // an identifier is a whole word: spares parsing the rest
       const refs = method
-        ? descendants(file.root, 'field_identifier').filter((n) => n.text === name && n.parent?.type === 'selector_expression')
-        : descendants(file.root, 'identifier').filter((n) => n.text === name);
+        ? tokensNamed(file.root, file.source, name, 'field_identifier').filter((n) => n.parent?.type === 'selector_expression')
+        : tokensNamed(file.root, file.source, name, 'identifier');
       for (const ref of refs) {
         if (!method) {
           if (file.current && ref.equals(nameNode)) continue;
