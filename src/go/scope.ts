@@ -669,8 +669,23 @@ export class Semantics {
       case 'communication_case':
         this.visitCommCase(node, scope);
         return;
+      case 'composite_literal': {
+        // The body's keys are field names unless the literal's type is a map: decided here,
+        // where the literal is at hand (a parent walk per literal_value cost O(depth x width)
+        // in web-tree-sitter, quadratic on generated tables).
+        const body = field(node, 'body');
+        const type = field(node, 'type');
+        const isMap = !!type && type.type === 'map_type';
+        for (const c of named(node)) {
+          if (body && c.type === 'literal_value' && c.equals(body)) this.visitLiteralValue(c, scope, isMap);
+          else this.visit(c, scope);
+        }
+        return;
+      }
       case 'literal_value':
-        this.visitLiteralValue(node, scope);
+        // An element's literal with its type elided (`[]T{{...}}`): an identifier key is
+        // taken for a field name (only a composite literal's own body is known to be a map).
+        this.visitLiteralValue(node, scope, false);
         return;
       case 'binary_expression': {
         // `a + b + c + ...` nests to the left; generated data (time/tzdata/zipdata.go) has
@@ -768,12 +783,8 @@ export class Semantics {
     for (const c of named(node)) if (!comm || !c.equals(comm)) this.visit(c, scope);
   }
 
-  private visitLiteralValue(node: Node, scope: Scope): void {
+  private visitLiteralValue(node: Node, scope: Scope, isMap: boolean): void {
     // Keys of struct literals are field names, not references; map literal keys are expressions.
-    let lit: Node | null = node.parent;
-    while (lit && lit.type !== 'composite_literal') lit = lit.parent;
-    const litType = lit ? field(lit, 'type') : null;
-    const isMap = !!litType && litType.type === 'map_type' && lit!.childForFieldName('body')?.equals(node);
     for (const el of named(node)) {
       if (el.type === 'keyed_element') {
         const [key, value] = named(el).filter((c) => c.type !== 'comment');
