@@ -130,7 +130,9 @@ const UNIT_TYPES = new Set(['function_declaration', 'method_declaration', 'var_d
  * the first time a query touches a node inside it (resolve, declaredAt, scopeAt, lookup,
  * freshName, typeOf through them). Whole-file views (allBindings, the refs of a
  * package-level binding, the file scope's children) visit every declaration first.
- * Answers are the same as with every declaration visited up front.
+ * Answers are the same as with every declaration visited up front. A Semantics reads its
+ * tree until every declaration has been visited: it must not outlive the tree (whoever
+ * deletes a tree drops the Semantics built on it, or calls ensureAll first).
  */
 export class Semantics {
   readonly fileScope: Scope;
