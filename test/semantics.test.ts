@@ -349,6 +349,14 @@ func c() int {
     expect(at(sem.fileScope.children.map((s) => s.node))).toEqual(at(ref.sem.fileScope.children.map((s) => s.node)));
   });
 
+  it('a declaration whose visit overflows the stack leaves every later query throwing (no partial answers)', () => {
+    const deep = `package p\n\nfunc f() int {\n\tx := 1\n\treturn ${'('.repeat(40000)}x${')'.repeat(40000)}\n}\n\nfunc g() { y := 2; _ = y }\n`;
+    const { sem, id } = analyze(deep);
+    expect(() => sem.resolve(id('x', 1))).toThrow(/call stack/);
+    expect(() => sem.declaredAt(id('y', 0))).toThrow(/call stack/);
+    expect(() => sem.allBindings).toThrow(/call stack/);
+  });
+
   it('bindingsWithin visits only the declarations it overlaps and keeps allBindings order', () => {
     const { sem, id, tree } = analyze(src);
     const decls = tree.rootNode.namedChildren.filter((d) => d!.type === 'method_declaration');

@@ -148,6 +148,12 @@ export class Semantics {
   /** Index of the last unit visited; visits out of document order need a reordering in ensureAll. */
   private lastVisited = -1;
   private outOfOrder = false;
+  /**
+   * The error a visit threw (a stack overflow on code nested too deep): the scopes are
+   * partial from then on, so every later query throws it too, as construction did when
+   * it visited everything up front.
+   */
+  private broken: unknown = null;
 
   constructor(
     readonly root: Node,
@@ -187,6 +193,7 @@ export class Semantics {
    * only the top-level declarations overlapping node are visited.
    */
   bindingsWithin(node: Node): Binding[] {
+    if (this.broken) throw this.broken;
     const start = node.startIndex;
     const end = node.endIndex;
     const within = (b: Binding) => b.id.startIndex >= start && b.id.endIndex <= end;
@@ -208,6 +215,7 @@ export class Semantics {
 
   /** Visit every top-level declaration not visited yet (whole-file queries call it). */
   ensureAll(): void {
+    if (this.broken) throw this.broken;
     if (this.pending === 0 && !this.outOfOrder) return;
     for (let i = 0; i < this.units.length; i++) this.visitUnit(i);
     if (this.outOfOrder) {
@@ -226,6 +234,7 @@ export class Semantics {
 
   /** Visit the top-level declaration containing offset pos, if not visited yet. */
   private ensureAt(pos: number): void {
+    if (this.broken) throw this.broken;
     if (this.pending === 0) return;
     const units = this.units;
     let lo = 0;
@@ -251,6 +260,9 @@ export class Semantics {
     this.cur = u;
     try {
       this.visitTopLevel(u.node);
+    } catch (e) {
+      this.broken = e;
+      throw e;
     } finally {
       this.cur = null;
     }
