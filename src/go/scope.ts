@@ -90,10 +90,6 @@ interface Unit {
   done: boolean;
   /** Bindings declared while visiting it, in declaration order. */
   bindings: Binding[];
-  /** The references to package-level bindings found in it, in visit order. */
-  pkgRefs: { b: PkgBinding; ident: Node }[];
-  /** The scopes it opened directly under the file scope. */
-  fileChildren: Scope[];
 }
 
 /**
@@ -173,7 +169,7 @@ export class Semantics {
     this.declarePackageLevel(tops);
     for (const d of tops) {
       if (UNIT_TYPES.has(d.type)) {
-        this.units.push({ node: d, start: d.startIndex, end: d.endIndex, done: false, bindings: [], pkgRefs: [], fileChildren: [] });
+        this.units.push({ node: d, start: d.startIndex, end: d.endIndex, done: false, bindings: [] });
       }
     }
     this.pending = this.units.length;
@@ -219,23 +215,17 @@ export class Semantics {
     if (this.pending === 0 && !this.outOfOrder) return;
     for (let i = 0; i < this.units.length; i++) this.visitUnit(i);
     if (this.outOfOrder) {
-      // Rebuild the document-order views a front-to-back construction would have made.
+      // The order a front-to-back construction gives: declaration by declaration, each in
+      // its visit order (a stable sort by declaration keeps the order within one).
       this.outOfOrder = false;
-      for (const b of this.pkgBindings) (b as PkgBinding)._refs = [];
-      const children: Scope[] = [];
-      for (const u of this.units) {
-        for (const r of u.pkgRefs) r.b._refs.push(r.ident);
-        for (const c of u.fileChildren) children.push(c);
-      }
-      this.fileChildren = children;
+      const byUnit = (a: { startIndex: number }, b: { startIndex: number }) => this.unitIndex(a.startIndex) - this.unitIndex(b.startIndex);
+      for (const b of this.pkgBindings) if ((b as PkgBinding)._refs.length > 1) (b as PkgBinding)._refs.sort(byUnit);
+      this.fileChildren.sort((a, b) => byUnit(a.node, b.node));
     }
-    for (const u of this.units) u.pkgRefs = [];
   }
 
-  /** Visit the top-level declaration containing offset pos, if not visited yet. */
-  private ensureAt(pos: number): void {
-    if (this.broken) throw this.broken;
-    if (this.pending === 0) return;
+  /** Index of the last top-level declaration starting at or before pos (-1 if none). */
+  private unitIndex(pos: number): number {
     const units = this.units;
     let lo = 0;
     let hi = units.length - 1;
@@ -247,7 +237,15 @@ export class Semantics {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found >= 0 && pos <= units[found].end) this.visitUnit(found);
+    return found;
+  }
+
+  /** Visit the top-level declaration containing offset pos, if not visited yet. */
+  private ensureAt(pos: number): void {
+    if (this.broken) throw this.broken;
+    if (this.pending === 0) return;
+    const found = this.unitIndex(pos);
+    if (found >= 0 && pos <= this.units[found].end) this.visitUnit(found);
   }
 
   private visitUnit(i: number): void {
@@ -466,11 +464,9 @@ export class Semantics {
 
   private newScope(kind: ScopeKind, node: Node, parent: Scope): Scope {
     const s: Scope = { kind, node, parent, bindings: new Map(), children: [] };
+    // (The file scope's children getter would visit the whole file: its list is kept aside.)
     if (parent !== this.fileScope) parent.children.push(s);
-    else {
-      this.cur!.fileChildren.push(s);
-      if (!this.outOfOrder) this.fileChildren.push(s);
-    }
+    else this.fileChildren.push(s);
     this.scopeByNode.set(node.id, s);
     return s;
   }
@@ -513,10 +509,8 @@ export class Semantics {
         if (list[i].visibleFrom <= pos) {
           const b = list[i];
           this.resolved.set(ident.id, b);
-          if (s === this.fileScope) {
-            (b as PkgBinding)._refs.push(ident);
-            this.cur!.pkgRefs.push({ b: b as PkgBinding, ident });
-          } else b.refs.push(ident);
+          if (s === this.fileScope) (b as PkgBinding)._refs.push(ident);
+          else b.refs.push(ident);
           return;
         }
       }
