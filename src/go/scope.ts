@@ -333,9 +333,14 @@ export class Semantics {
   /** Whether `call` is a call of package function path.name (through any alias). */
   isCallTo(call: Node, path: string, names: string | string[]): boolean {
     if (call.type !== 'call_expression') return false;
-    const q = this.qualified(field(call, 'function')!);
-    if (!q || q.path !== path) return false;
-    return typeof names === 'string' ? q.name === names : names.includes(q.name);
+    // The name first, from the syntax: resolving the qualifier builds the function's scopes.
+    const fn = unparen(field(call, 'function')!);
+    const nameNode = fn.type === 'selector_expression' ? field(fn, 'field') : fn.type === 'qualified_type' ? field(fn, 'name') : null;
+    if (!nameNode) return false;
+    const name = nameNode.text;
+    if (typeof names === 'string' ? name !== names : !names.includes(name)) return false;
+    const q = this.qualified(fn);
+    return !!q && q.path === path;
   }
 
   /** Resolve a type node to a TypeRef (pointers stripped and counted). */
