@@ -269,3 +269,99 @@ describe('deep expressions', () => {
     expect(sem.resolve(id('x', 20))).toBe(decl);
   });
 });
+
+describe('lazy declarations', () => {
+  // Scopes inside each top-level declaration are built on first need; every answer must
+  // equal the one of a Semantics whose declarations were all visited up front.
+  const src = `package p
+
+import "net/http"
+
+var client = &http.Client{}
+
+var counter int
+
+func a() {
+	counter++
+	x := 1
+	_ = x
+}
+
+type T struct{ c *http.Client }
+
+func (t *T) b(x int) {
+	go func() { counter = x }()
+	for i := 0; i < 3; i++ {
+		_ = client
+	}
+}
+
+const k = 2
+
+func c() int {
+	y := counter + k
+	return y
+}
+`;
+  const eager = () => {
+    const { sem, id, tree } = analyze(src);
+    sem.ensureAll();
+    return { sem, id, tree };
+  };
+  const at = (ns: { startIndex: number }[]) => ns.map((n) => n.startIndex);
+
+  it('answers a query inside a declaration not visited yet, visiting only that one', () => {
+    const { sem, id } = analyze(src);
+    const x = sem.declaredAt(id('x', 2))!; // the parameter x of b
+    expect(x.kind).toBe('param');
+    expect(sem.resolve(id('x', 3))).toBe(x);
+    expect(at(x.refs)).toEqual([id('x', 3).startIndex]);
+    expect(sem.scopeAt(id('i', 1)).kind).toBe('for');
+    expect(sem.lookup('y', id('counter', 3))).toBeNull(); // y is visible only after its declaration
+    // c was not visited by the queries above: its local y resolves on demand.
+    const y = sem.declaredAt(id('y', 0))!;
+    expect(y.kind).toBe('var');
+    expect(sem.resolve(id('y', 1))).toBe(y);
+    expect(sem.typeOf(sem.resolve(id('client', 1))!)).toMatchObject({ pkgPath: 'net/http', name: 'Client', pointer: 1 });
+  });
+
+  it('refs of a package-level binding are complete (document order) after out-of-order visits', () => {
+    const ref = eager();
+    const { sem, id } = analyze(src);
+    // Visit c, then b, before anything reads the refs of counter (declared in a, b, c).
+    expect(sem.resolve(id('counter', 3))!.kind).toBe('var');
+    expect(sem.resolve(id('counter', 2))!.kind).toBe('var');
+    const counter = sem.declaredAt(id('counter', 0))!;
+    const want = ref.sem.declaredAt(ref.id('counter', 0))!;
+    expect(at(counter.refs)).toEqual(at(want.refs));
+    expect(counter.refs.length).toBe(3);
+    expect(at(sem.declaredAt(id('client', 0))!.refs)).toEqual([id('client', 1).startIndex]);
+  });
+
+  it('allBindings and the file scope children are complete and in document order', () => {
+    const ref = eager();
+    const { sem, id } = analyze(src);
+    sem.declaredAt(id('y', 0));
+    sem.declaredAt(id('i', 0));
+    const key = (bs: { name: string; id: { startIndex: number } }[]) => bs.map((b) => `${b.name}@${b.id.startIndex}`);
+    expect(key(sem.allBindings)).toEqual(key(ref.sem.allBindings));
+    expect(sem.allBindings.map((b) => b.name)).toEqual(['http', 'client', 'counter', 'a', 'T', 'k', 'c', 'x', 't', 'x', 'i', 'y']);
+    expect(at(sem.fileScope.children.map((s) => s.node))).toEqual(at(ref.sem.fileScope.children.map((s) => s.node)));
+  });
+
+  it('a declaration whose visit overflows the stack leaves every later query throwing (no partial answers)', () => {
+    const deep = `package p\n\nfunc f() int {\n\tx := 1\n\treturn ${'('.repeat(40000)}x${')'.repeat(40000)}\n}\n\nfunc g() { y := 2; _ = y }\n`;
+    const { sem, id } = analyze(deep);
+    expect(() => sem.resolve(id('x', 1))).toThrow(/call stack/);
+    expect(() => sem.declaredAt(id('y', 0))).toThrow(/call stack/);
+    expect(() => sem.allBindings).toThrow(/call stack/);
+  });
+
+  it('bindingsWithin visits only the declarations it overlaps and keeps allBindings order', () => {
+    const { sem, id, tree } = analyze(src);
+    const decls = tree.rootNode.namedChildren.filter((d) => d!.type === 'method_declaration');
+    const within = sem.bindingsWithin(decls[0]!);
+    expect(within.map((b) => b.name)).toEqual(['t', 'x', 'i']);
+    expect(sem.resolve(id('i', 1))).toBe(within[2]);
+  });
+});

@@ -5,7 +5,7 @@
 // null whenever the syntax does not prove the type (promoted fields, fields of types
 // declared in another package, results of arbitrary calls, ...).
 import type { Node } from 'web-tree-sitter';
-import type { PackageInfo } from './package.js';
+import { mayDeclareVar, type PackageInfo } from './package.js';
 import type { Binding, Semantics, TypeRef } from './scope.js';
 import { field, PREDECLARED, unparen } from './syntax.js';
 
@@ -69,10 +69,15 @@ function bindingType(env: TypeEnv, b: Binding, depth: number): TypeRef | null {
   return null;
 }
 
-/** A package-level `var name T` declared in another file of the package. */
+/**
+ * A package-level `var name T` declared in another file of the package. A sibling whose
+ * text cannot declare it is not parsed; for one that may, the package-level declarations
+ * are enough (scopes inside declarations are built lazily: typeOf visits only the var's
+ * own declaration, to resolve its qualifiers).
+ */
 function siblingVarType(env: TypeEnv, name: string): TypeRef | null {
   for (const f of env.package().files) {
-    if (f.current || !f.source.includes(name)) continue;
+    if (f.current || !mayDeclareVar(f.source, name)) continue;
     const list = f.sem.fileScope.bindings.get(name);
     const b = list?.find((x) => x.kind === 'var');
     if (b) return f.sem.typeOf(b);

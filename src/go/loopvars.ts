@@ -15,24 +15,31 @@ interface LoopVar {
 /** The variables a `for` statement declares with `:=` (range key/value, or 3-clause init). */
 export function loopVars(sem: Semantics, loop: Node): LoopVar[] {
   const out: LoopVar[] = [];
+  for (const { id, kind } of loopVarIdents(loop)) {
+    const b = sem.declaredAt(id);
+    if (b) out.push({ binding: b, kind });
+  }
+  return out;
+}
+
+/**
+ * The identifiers loopVars resolves, read from the syntax alone: a rule can tell from their
+ * names whether the loop's variables matter before building the function's scopes.
+ */
+export function loopVarIdents(loop: Node): { id: Node; kind: LoopVar['kind'] }[] {
+  const out: { id: Node; kind: LoopVar['kind'] }[] = [];
   for (const c of named(loop)) {
     if (c.type === 'range_clause') {
       if (!children(c).some((t) => t.type === ':=')) return out;
       const left = field(c, 'left');
-      for (const id of left ? named(left) : []) {
-        const b = id.type === 'identifier' ? sem.declaredAt(id) : null;
-        if (b) out.push({ binding: b, kind: 'range' });
-      }
+      for (const id of left ? named(left) : []) if (id.type === 'identifier') out.push({ id, kind: 'range' });
       return out;
     }
     if (c.type === 'for_clause') {
       const init = field(c, 'initializer');
       if (!init || init.type !== 'short_var_declaration') return out;
       const left = field(init, 'left');
-      for (const id of left ? named(left) : []) {
-        const b = id.type === 'identifier' ? sem.declaredAt(id) : null;
-        if (b) out.push({ binding: b, kind: 'clause' });
-      }
+      for (const id of left ? named(left) : []) if (id.type === 'identifier') out.push({ id, kind: 'clause' });
       return out;
     }
   }

@@ -40,7 +40,7 @@ export class PackageInfo {
     if (this.structCache.has(typeName)) return this.structCache.get(typeName)!;
     let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
     outer: for (const f of this.files) {
-      if (!mentions(f.source, typeName)) continue; // spares parsing files that cannot declare it
+      if (!mayDeclareType(f.source, typeName)) continue; // spares parsing files that cannot declare it
       for (const d of named(f.root)) {
         if (d.type !== 'type_declaration') continue;
         for (const spec of named(d)) {
@@ -84,7 +84,7 @@ export class PackageInfo {
   funcs(name: string): FuncDecl[] {
     const out: FuncDecl[] = [];
     for (const f of this.files) {
-      if (!mentions(f.source, name)) continue;
+      if (!mayDeclareFunc(f.source, name)) continue;
       for (const d of named(f.root)) {
         if (d.type !== 'function_declaration' && d.type !== 'method_declaration') continue;
         if (field(d, 'name')?.text !== name) continue;
@@ -102,7 +102,7 @@ const wordRes = new Map<string, RegExp>();
  * a file without it cannot declare it. A plain substring test let `Server` in
  * `ServerConfig` make a rule parse sibling after sibling of a large package.
  */
-function mentions(source: string, name: string): boolean {
+export function mentions(source: string, name: string): boolean {
   if (!source.includes(name)) return false;
   let re = wordRes.get(name);
   if (!re) {
@@ -111,6 +111,53 @@ function mentions(source: string, name: string): boolean {
     wordRes.set(name, re);
   }
   return re.test(source);
+}
+
+/** Whitespace and comments, as they may sit between two tokens. */
+// (One way to split any text into these pieces: a line comment runs to the line's end and a
+// block comment to its first `*/`, so a failed match never backtracks exponentially.)
+const GAP = String.raw`(?:\s|//[^\n]*(?![^\n])|/\*(?:[^*]|\*(?!/))*\*/)*`;
+const typeRes = new Map<string, RegExp>();
+const funcRes = new Map<string, RegExp>();
+const varRes = new Map<string, RegExp>();
+
+function cachedRe(cache: Map<string, RegExp>, name: string, make: (n: string) => string): RegExp {
+  let re = cache.get(name);
+  if (!re) {
+    if (cache.size > 1000) cache.clear();
+    re = new RegExp(make(name.replace(/[^A-Za-z0-9_]/g, '\\$&')));
+    cache.set(name, re);
+  }
+  return re;
+}
+
+/**
+ * Whether the text may declare `type name ...`: the name starts a type spec, after
+ * `type` or, inside a `type (...)` group, after `(`, `;` or a line break (comments may
+ * sit in between). A necessary condition, so a file it rejects is not parsed; a file it
+ * admits is checked on its tree. (Nothing is required after the name: tree-sitter's
+ * error recovery makes a spec of `type _ := int` too.)
+ */
+export function mayDeclareType(source: string, name: string): boolean {
+  if (!mentions(source, name)) return false;
+  return cachedRe(typeRes, name, (n) => String.raw`(?:\btype|[(;\n])${GAP}${n}(?![A-Za-z0-9_])`).test(source);
+}
+
+/**
+ * Whether the text may declare a package-level `var name`: the name starts a var spec
+ * (after `var`, or `(`, `;`, a line break inside a group) or follows a comma in a spec's
+ * name list, and is not followed by `.`, `{`, `)` or `}` (a selector, a composite
+ * literal, the end of an argument list), which cannot follow a spec's name.
+ */
+export function mayDeclareVar(source: string, name: string): boolean {
+  if (!mentions(source, name)) return false;
+  return cachedRe(varRes, name, (n) => String.raw`(?:\bvar|[(;,\n])${GAP}${n}(?![A-Za-z0-9_])(?!${GAP}[.{})])`).test(source);
+}
+
+/** Whether the text may declare `func name` or a method `func (...) name` (comments may sit in between). */
+export function mayDeclareFunc(source: string, name: string): boolean {
+  if (!mentions(source, name)) return false;
+  return cachedRe(funcRes, name, (n) => String.raw`(?:\bfunc|\))${GAP}${n}(?![A-Za-z0-9_])`).test(source);
 }
 
 /** Semantics.typeRef for a type node outside any function: qualifiers resolve to imports. */

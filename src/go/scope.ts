@@ -82,35 +82,207 @@ const STD_RESULTS: Record<string, (string | null)[]> = {
   'golang.org/x/sync/errgroup.WithContext': ['*golang.org/x/sync/errgroup.Group', 'context.Context'],
 };
 
+/** A top-level declaration whose scopes and references are built on first need. */
+interface Unit {
+  node: Node;
+  start: number;
+  end: number;
+  done: boolean;
+  /** Bindings declared while visiting it, in declaration order. */
+  bindings: Binding[];
+}
+
+/**
+ * A package-level binding: its references can be in any declaration of the file, so
+ * reading them visits the whole file first (a partial list would be a wrong answer).
+ */
+class PkgBinding implements Binding {
+  importPath?: string;
+  /** @internal References found so far. */
+  _refs: Node[] = [];
+  constructor(
+    private readonly sem: Semantics,
+    readonly name: string,
+    readonly kind: BindingKind,
+    readonly id: Node,
+    readonly decl: Node,
+    readonly scope: Scope,
+    readonly visibleFrom: number,
+    readonly typeNode: Node | null,
+    readonly value: Node | null,
+    readonly valueIndex: number,
+  ) {}
+  get refs(): Node[] {
+    this.sem.ensureAll();
+    return this._refs;
+  }
+}
+
+const UNIT_TYPES = new Set(['function_declaration', 'method_declaration', 'var_declaration', 'const_declaration', 'type_declaration']);
+
+/**
+ * Scopes, bindings and references of one file. Package-level names are declared at
+ * construction; the scopes and references inside each top-level declaration are built
+ * the first time a query touches a node inside it (resolve, declaredAt, scopeAt, lookup,
+ * freshName, typeOf through them). Whole-file views (allBindings, the refs of a
+ * package-level binding, the file scope's children) visit every declaration first.
+ * Answers are the same as with every declaration visited up front. A Semantics reads its
+ * tree until every declaration has been visited: it must not outlive the tree (whoever
+ * deletes a tree drops the Semantics built on it, or calls ensureAll first).
+ */
 export class Semantics {
   readonly fileScope: Scope;
   private readonly resolved = new Map<number, Binding>();
   private readonly scopeByNode = new Map<number, Scope>();
-  readonly allBindings: Binding[] = [];
+  private readonly units: Unit[] = [];
+  /** The unit being visited (null while declaring package-level names). */
+  private cur: Unit | null = null;
+  private readonly pkgBindings: Binding[] = [];
+  private fileChildren: Scope[] = [];
+  private all: Binding[] | null = null;
+  private pending: number;
+  /** Index of the last unit visited; visits out of document order need a reordering in ensureAll. */
+  private lastVisited = -1;
+  private outOfOrder = false;
+  /**
+   * The error a visit threw (a stack overflow on code nested too deep): the scopes are
+   * partial from then on, so every later query throws it too, as construction did when
+   * it visited everything up front.
+   */
+  private broken: unknown = null;
 
   constructor(
     readonly root: Node,
     readonly imports: Imports,
   ) {
-    this.fileScope = this.newScope('package', root, null);
-    this.declarePackageLevel();
-    for (const c of named(root)) this.visitTopLevel(c);
+    const fileScope: Scope = { kind: 'package', node: root, parent: null, bindings: new Map(), children: [] };
+    Object.defineProperty(fileScope, 'children', {
+      enumerable: true,
+      get: () => {
+        this.ensureAll();
+        return this.fileChildren;
+      },
+    });
+    this.fileScope = fileScope;
+    this.scopeByNode.set(root.id, fileScope);
+    const tops = named(root);
+    this.declarePackageLevel(tops);
+    for (const d of tops) {
+      if (UNIT_TYPES.has(d.type)) {
+        this.units.push({ node: d, start: d.startIndex, end: d.endIndex, done: false, bindings: [] });
+      }
+    }
+    this.pending = this.units.length;
+  }
+
+  /** Every binding of the file: package-level ones, then those of each declaration in order. */
+  get allBindings(): Binding[] {
+    if (this.all) return this.all;
+    this.ensureAll();
+    const out = this.pkgBindings.slice();
+    for (const u of this.units) for (const b of u.bindings) out.push(b);
+    return (this.all = out);
+  }
+
+  /**
+   * The bindings whose declaring identifier lies within `node`, in allBindings order:
+   * only the top-level declarations overlapping node are visited.
+   */
+  bindingsWithin(node: Node): Binding[] {
+    if (this.broken) throw this.broken;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    const within = (b: Binding) => b.id.startIndex >= start && b.id.endIndex <= end;
+    const out = this.pkgBindings.filter(within);
+    const units = this.units;
+    let lo = 0;
+    let hi = units.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (units[mid].end < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < units.length && units[i].start <= end; i++) {
+      this.visitUnit(i);
+      for (const b of units[i].bindings) if (within(b)) out.push(b);
+    }
+    return out;
+  }
+
+  /** Visit every top-level declaration not visited yet (whole-file queries call it). */
+  ensureAll(): void {
+    if (this.broken) throw this.broken;
+    if (this.pending === 0 && !this.outOfOrder) return;
+    for (let i = 0; i < this.units.length; i++) this.visitUnit(i);
+    if (this.outOfOrder) {
+      // The order a front-to-back construction gives: declaration by declaration, each in
+      // its visit order (a stable sort by declaration keeps the order within one).
+      this.outOfOrder = false;
+      const byUnit = (a: { startIndex: number }, b: { startIndex: number }) => this.unitIndex(a.startIndex) - this.unitIndex(b.startIndex);
+      for (const b of this.pkgBindings) if ((b as PkgBinding)._refs.length > 1) (b as PkgBinding)._refs.sort(byUnit);
+      this.fileChildren.sort((a, b) => byUnit(a.node, b.node));
+    }
+  }
+
+  /** Index of the last top-level declaration starting at or before pos (-1 if none). */
+  private unitIndex(pos: number): number {
+    const units = this.units;
+    let lo = 0;
+    let hi = units.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (units[mid].start <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Visit the top-level declaration containing offset pos, if not visited yet. */
+  private ensureAt(pos: number): void {
+    if (this.broken) throw this.broken;
+    if (this.pending === 0) return;
+    const found = this.unitIndex(pos);
+    if (found >= 0 && pos <= this.units[found].end) this.visitUnit(found);
+  }
+
+  private visitUnit(i: number): void {
+    const u = this.units[i];
+    if (u.done) return;
+    u.done = true;
+    this.pending--;
+    if (i < this.lastVisited) this.outOfOrder = true;
+    else this.lastVisited = i;
+    this.cur = u;
+    try {
+      this.visitTopLevel(u.node);
+    } catch (e) {
+      this.broken = e;
+      throw e;
+    } finally {
+      this.cur = null;
+    }
   }
 
   // ---- queries -------------------------------------------------------------
 
   /** The binding an identifier (or package_identifier) refers to; null for predeclared or unknown names. */
   resolve(ident: Node): Binding | null {
+    this.ensureAt(ident.startIndex);
     return this.resolved.get(ident.id) ?? this.declaredBy.get(ident.id) ?? null;
   }
 
   /** The binding a declaring identifier introduces, if it is one. */
   declaredAt(ident: Node): Binding | null {
+    this.ensureAt(ident.startIndex);
     return this.declaredBy.get(ident.id) ?? null;
   }
 
   /** Innermost scope containing node. */
   scopeAt(node: Node): Scope {
+    this.ensureAt(node.startIndex);
     for (let n: Node | null = node; n; n = n.parent) {
       const s = this.scopeByNode.get(n.id);
       if (s) return s;
@@ -161,9 +333,14 @@ export class Semantics {
   /** Whether `call` is a call of package function path.name (through any alias). */
   isCallTo(call: Node, path: string, names: string | string[]): boolean {
     if (call.type !== 'call_expression') return false;
-    const q = this.qualified(field(call, 'function')!);
-    if (!q || q.path !== path) return false;
-    return typeof names === 'string' ? q.name === names : names.includes(q.name);
+    // The name first, from the syntax: resolving the qualifier builds the function's scopes.
+    const fn = unparen(field(call, 'function')!);
+    const nameNode = fn.type === 'selector_expression' ? field(fn, 'field') : fn.type === 'qualified_type' ? field(fn, 'name') : null;
+    if (!nameNode) return false;
+    const name = nameNode.text;
+    if (typeof names === 'string' ? name !== names : !names.includes(name)) return false;
+    const q = this.qualified(fn);
+    return !!q && q.path === path;
   }
 
   /** Resolve a type node to a TypeRef (pointers stripped and counted). */
@@ -290,9 +467,11 @@ export class Semantics {
 
   private readonly declaredBy = new Map<number, Binding>();
 
-  private newScope(kind: ScopeKind, node: Node, parent: Scope | null): Scope {
+  private newScope(kind: ScopeKind, node: Node, parent: Scope): Scope {
     const s: Scope = { kind, node, parent, bindings: new Map(), children: [] };
-    parent?.children.push(s);
+    // (The file scope's children getter would visit the whole file: its list is kept aside.)
+    if (parent !== this.fileScope) parent.children.push(s);
+    else this.fileChildren.push(s);
     this.scopeByNode.set(node.id, s);
     return s;
   }
@@ -309,12 +488,18 @@ export class Semantics {
     valueIndex = -1,
   ): Binding | null {
     if (name === '_' || name === '') return null;
-    const b: Binding = { name, kind, id, decl, scope, visibleFrom, typeNode, value, valueIndex, refs: [] };
+    let b: Binding;
+    if (scope === this.fileScope) {
+      b = new PkgBinding(this, name, kind, id, decl, scope, visibleFrom, typeNode, value, valueIndex);
+      this.pkgBindings.push(b);
+    } else {
+      b = { name, kind, id, decl, scope, visibleFrom, typeNode, value, valueIndex, refs: [] };
+      this.cur!.bindings.push(b);
+    }
     const list = scope.bindings.get(name);
     if (list) list.push(b);
     else scope.bindings.set(name, [b]);
     this.declaredBy.set(id.id, b);
-    this.allBindings.push(b);
     return b;
   }
 
@@ -327,15 +512,17 @@ export class Semantics {
       if (!list) continue;
       for (let i = list.length - 1; i >= 0; i--) {
         if (list[i].visibleFrom <= pos) {
-          this.resolved.set(ident.id, list[i]);
-          list[i].refs.push(ident);
+          const b = list[i];
+          this.resolved.set(ident.id, b);
+          if (s === this.fileScope) (b as PkgBinding)._refs.push(ident);
+          else b.refs.push(ident);
           return;
         }
       }
     }
   }
 
-  private declarePackageLevel(): void {
+  private declarePackageLevel(tops: Node[]): void {
     const s = this.fileScope;
     for (const spec of this.imports.specs) {
       if (!spec.localName) continue;
@@ -343,7 +530,7 @@ export class Semantics {
       const b = this.declare(s, spec.localName, 'import', nameNode ?? spec.node, spec.node, 0);
       if (b) b.importPath = spec.path;
     }
-    for (const d of named(this.root)) {
+    for (const d of tops) {
       switch (d.type) {
         case 'function_declaration': {
           const n = field(d, 'name');
@@ -495,8 +682,23 @@ export class Semantics {
       case 'communication_case':
         this.visitCommCase(node, scope);
         return;
+      case 'composite_literal': {
+        // The body's keys are field names unless the literal's type is a map: decided here,
+        // where the literal is at hand (a parent walk per literal_value cost O(depth x width)
+        // in web-tree-sitter, quadratic on generated tables).
+        const body = field(node, 'body');
+        const type = field(node, 'type');
+        const isMap = !!type && type.type === 'map_type';
+        for (const c of named(node)) {
+          if (body && c.type === 'literal_value' && c.equals(body)) this.visitLiteralValue(c, scope, isMap);
+          else this.visit(c, scope);
+        }
+        return;
+      }
       case 'literal_value':
-        this.visitLiteralValue(node, scope);
+        // An element's literal with its type elided (`[]T{{...}}`): an identifier key is
+        // taken for a field name (only a composite literal's own body is known to be a map).
+        this.visitLiteralValue(node, scope, false);
         return;
       case 'binary_expression': {
         // `a + b + c + ...` nests to the left; generated data (time/tzdata/zipdata.go) has
@@ -594,12 +796,8 @@ export class Semantics {
     for (const c of named(node)) if (!comm || !c.equals(comm)) this.visit(c, scope);
   }
 
-  private visitLiteralValue(node: Node, scope: Scope): void {
+  private visitLiteralValue(node: Node, scope: Scope, isMap: boolean): void {
     // Keys of struct literals are field names, not references; map literal keys are expressions.
-    let lit: Node | null = node.parent;
-    while (lit && lit.type !== 'composite_literal') lit = lit.parent;
-    const litType = lit ? field(lit, 'type') : null;
-    const isMap = !!litType && litType.type === 'map_type' && lit!.childForFieldName('body')?.equals(node);
     for (const el of named(node)) {
       if (el.type === 'keyed_element') {
         const [key, value] = named(el).filter((c) => c.type !== 'comment');

@@ -162,6 +162,24 @@ export function descendants(root: Node, types: string | string[]): Node[] {
 }
 
 /**
+ * The tokens of `type` (identifier, field_identifier, ...) under `root` whose text is
+ * `name`, in document order: what descendants(root, type) filtered by text gives, found
+ * from the name's occurrences in the file's text instead of materialising every token of
+ * that type (comments, strings and longer names holding it are dropped by the check).
+ */
+export function tokensNamed(root: Node, source: string, name: string, type: string): Node[] {
+  const out: Node[] = [];
+  if (!name) return out;
+  const lo = root.startIndex;
+  const hi = root.endIndex;
+  for (let i = source.indexOf(name, lo); i >= 0 && i + name.length <= hi; i = source.indexOf(name, i + 1)) {
+    const n = root.descendantForIndex(i, i + name.length);
+    if (n && n.type === type && n.startIndex === i && n.text === name) out.push(n);
+  }
+  return out;
+}
+
+/**
  * Descendants of `root` of the given types that belong to `root`'s own function, not to a
  * nested func literal (a func literal itself is listed when asked for), in source order.
  */

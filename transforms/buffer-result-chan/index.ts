@@ -5,9 +5,9 @@
 // The analysis lives in src/go/chanflow.ts, shared with select-ctx-done, which stays
 // quiet on the sends this rule fixes.
 import { bufferVerdict } from '../../src/go/chanflow.js';
+import { field, named } from '../../src/go/syntax.js';
 import type { Binding } from '../../src/go/scope.js';
-import { descendants, field, fields, named, unparen } from '../../src/go/syntax.js';
-import type { Node, Rule, RuleContext } from '../../src/rules/api.js';
+import type { Rule } from '../../src/rules/api.js';
 import { codeWords, sendStatement } from '../../src/go/lexical.js';
 import { defineRule } from '../../src/rules/define.js';
 
@@ -26,15 +26,23 @@ export const rule: Rule = defineRule({
   },
   run(ctx) {
     const sem = ctx.sem;
-    for (const b of madeChannels(ctx)) {
+    // A channel binding is a local whose value is make(chan ...): only the top-level
+    // declarations whose text holds both words can declare one (the rest are not visited).
+    for (const d of named(ctx.root)) {
+      const text = ctx.source.slice(d.startIndex, d.endIndex);
+      if (!text.includes('make') || !text.includes('chan')) continue;
+      for (const b of sem.bindingsWithin(d)) scan(b);
+    }
+    function scan(b: Binding): void {
+      if (b.kind !== 'var' || !b.value) return;
       const v = bufferVerdict(sem, b);
-      if (!v) continue;
+      if (!v) return;
       const make = v.facts.make;
       const args = named(field(make, 'arguments')!).filter((c) => c.type !== 'comment');
       const what = `goroutine leak: ${v.leak}`;
       if (v.size === null) {
         ctx.report({ node: make, message: what, noFix: v.noFix });
-        continue;
+        return;
       }
       const size = String(v.size);
       const edit =
@@ -49,28 +57,3 @@ export const rule: Rule = defineRule({
     }
   },
 });
-
-/**
- * The variables declared with a `make(...)` initializer, in declaration order: found from
- * the make calls (the candidates chanFacts accepts), so only the functions holding one
- * need their scopes, not the whole file's bindings.
- */
-function madeChannels(ctx: RuleContext): Binding[] {
-  const out: Binding[] = [];
-  for (const call of descendants(ctx.root, 'call_expression')) {
-    const fn = unparen(field(call, 'function')!);
-    if (fn.type !== 'identifier' || fn.text !== 'make') continue;
-    let decl: Node | null = call.parent;
-    while (decl && decl.type !== 'short_var_declaration' && decl.type !== 'var_spec') {
-      if (decl.type !== 'parenthesized_expression' && decl.type !== 'expression_list') break;
-      decl = decl.parent;
-    }
-    if (!decl || (decl.type !== 'short_var_declaration' && decl.type !== 'var_spec')) continue;
-    const names = decl.type === 'var_spec' ? fields(decl, 'name') : named(field(decl, 'left')!).filter((n) => n.type === 'identifier');
-    for (const n of names) {
-      const b = ctx.sem.declaredAt(n);
-      if (b && b.kind === 'var' && b.value && unparen(b.value).equals(call) && !out.includes(b)) out.push(b);
-    }
-  }
-  return out;
-}

@@ -8,7 +8,8 @@
 // just before the closure, whichever keeps the body's meaning.
 import type { Node } from 'web-tree-sitter';
 import { operandType } from '../../src/go/exprtype.js';
-import { isDirectWriteRef, isWriteRef, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
+import { isDirectWriteRef, isWriteRef, loopVarIdents, loopVars, outerLoopVars, outerRefsIn, refsIn } from '../../src/go/loopvars.js';
+import { mentions } from '../../src/go/package.js';
 import type { Binding, Semantics } from '../../src/go/scope.js';
 import {
   FUNC_TYPES,
@@ -112,7 +113,9 @@ export const rule: Rule = defineRule({
       // syntax, so most loops with closures (sort.Slice, callbacks) never build scopes.
       if (!inBody.some(mayEscape)) continue;
       const vars: Var[] = [];
-      if (sharedDecl) {
+      // A loop variable matters only if an escaping literal names it: decided from the text
+      // before resolving the loop's variables (which builds the function's scopes).
+      if (sharedDecl && namedIn(ctx.source, loopVarIdents(loop), inBody.filter(mayEscape))) {
         const sem = ctx.sem;
         for (const lv of loopVars(sem, loop)) {
           const b = lv.binding;
@@ -161,6 +164,11 @@ export const rule: Rule = defineRule({
     }
   },
 });
+
+/** Whether one of the identifiers' names occurs as a whole word in one of the literals. */
+function namedIn(source: string, ids: { id: Node }[], lits: Node[]): boolean {
+  return ids.some(({ id }) => lits.some((l) => mentions(source.slice(l.startIndex, l.endIndex), id.text)));
+}
 
 /**
  * False when escapeOf is null for the literal whatever the scopes say (a literal called on
@@ -457,7 +465,7 @@ function pipeHandshake(sem: Semantics, holder: Node, rest: Node[], body: Node): 
     const b = op.type === 'identifier' ? sem.resolve(op) : null;
     if (!b || b.decl.type !== 'short_var_declaration' || !contains(body, b.decl) || b.valueIndex < 0 || !b.value) continue;
     if (!sem.isCallTo(b.value, 'io', 'Pipe') && !sem.isCallTo(b.value, 'net', 'Pipe')) continue;
-    const other = sem.allBindings.find((o) => o !== b && o.decl.equals(b.decl));
+    const other = sem.bindingsWithin(b.decl).find((o) => o !== b && o.decl.equals(b.decl));
     if (!other) continue;
     const use = other.refs.find((r) => rest.some((s) => contains(s, r)));
     if (use) return `the iteration reads the pipe (line ${use.startPosition.row + 1}) that the goroutine closes when done`;

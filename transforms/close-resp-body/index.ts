@@ -9,6 +9,7 @@ import type { Node } from 'web-tree-sitter';
 import { operandType } from '../../src/go/exprtype.js';
 import { PathAnalysis } from '../../src/go/flow.js';
 import { twoValueCallOf } from '../../src/go/lexical.js';
+import type { PackageFile } from '../../src/go/package.js';
 import type { Binding } from '../../src/go/scope.js';
 import { insertionDisturbsAlignment, removalDisturbsAlignment, removeStatement } from '../../src/go/stmtedit.js';
 import { classifyUse, escapeReason, type Use } from '../../src/go/uses.js';
@@ -89,6 +90,28 @@ function isClientRef(t: { pkgPath: string | null; name: string; pointer: number 
   return !!t && t.pkgPath === 'net/http' && t.name === 'Client' && t.pointer <= 1;
 }
 
+const importsHttp = new WeakMap<PackageFile, boolean>();
+
+/**
+ * Whether a file of the package may import "net/http": a type proven to be net/http's
+ * Client comes from such an import (the qualifier of a declared type resolves to one), so
+ * without any, operandType cannot prove a client and siblings need not be parsed for it.
+ */
+function mayImportHttp(ctx: RuleContext): boolean {
+  const has = (src: string) => src.includes('"net/http"') || src.includes('`net/http`');
+  if (has(ctx.source)) return true;
+  try {
+    return ctx.package().files.some((f) => {
+      if (f.current) return has(f.source);
+      let v = importsHttp.get(f);
+      if (v === undefined) importsHttp.set(f, (v = has(f.source)));
+      return v;
+    });
+  } catch {
+    return true; // the full check decides
+  }
+}
+
 /** Functions known to return an *http.Client. */
 const CLIENT_FUNCS: Record<string, string[]> = {
   'github.com/hashicorp/go-cleanhttp': ['DefaultClient', 'DefaultPooledClient'],
@@ -106,7 +129,7 @@ function isHttpClient(ctx: RuleContext, operand: Node, depth = 0): boolean {
   const op = unparen(operand);
   const q = ctx.sem.qualified(op);
   if (q) return q.path === 'net/http' && q.name === 'DefaultClient';
-  if (isClientRef(operandType(ctx, op))) return true;
+  if (mayImportHttp(ctx) && isClientRef(operandType(ctx, op))) return true;
   switch (op.type) {
     case 'unary_expression': {
       const inner = field(op, 'operand');

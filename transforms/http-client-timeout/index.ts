@@ -238,6 +238,13 @@ function assignsField(ref: Node, fieldName: string): boolean {
   return !!list && list.type === 'expression_list' && !!stmt && stmt.type === 'assignment_statement' && !!stmt.childForFieldName('left')?.equals(list);
 }
 
+/** Whether `x` can be `http.DefaultClient` by its syntax (parentheses aside): a selector of that name. */
+function namesDefaultClient(x: Node): boolean {
+  const u = unparen(x);
+  if (u.type === 'qualified_type') return field(u, 'name')?.text === 'DefaultClient';
+  return u.type === 'selector_expression' && field(u, 'field')?.text === 'DefaultClient';
+}
+
 function checkDefaultClient(ctx: RuleContext): void {
   // Tests talk to httptest servers, and `go test -timeout` bounds a hang there: never
   // reported in test code, whatever the tests switch says.
@@ -245,6 +252,8 @@ function checkDefaultClient(ctx: RuleContext): void {
   const { sem } = ctx;
   // `http.DefaultClient.Timeout = d` configures it: the file's uses then have a timeout.
   for (const sel of descendants(ctx.root, 'selector_expression')) {
+    // The name from the syntax before resolving the qualifier (which builds scopes).
+    if (field(sel, 'field')?.text !== 'DefaultClient') continue;
     const q = sem.qualified(sel);
     if (!q || q.path !== 'net/http' || q.name !== 'DefaultClient') continue;
     const outer = sel.parent;
@@ -261,7 +270,7 @@ function checkDefaultClient(ctx: RuleContext): void {
     const fn = unparen(field(call, 'function')!);
     let use: ClientUse | null = null;
     if (sem.isCallTo(call, 'net/http', DEFAULT_CLIENT_FUNCS)) use = { call, method: field(fn, 'field')!.text, sem };
-    else if (fn.type === 'selector_expression') {
+    else if (fn.type === 'selector_expression' && namesDefaultClient(field(fn, 'operand')!)) {
       const q = sem.qualified(field(fn, 'operand')!);
       const m = field(fn, 'field')!.text;
       if (q && q.path === 'net/http' && q.name === 'DefaultClient' && ['Do', ...DEFAULT_CLIENT_FUNCS].includes(m)) use = { call, method: m, sem };

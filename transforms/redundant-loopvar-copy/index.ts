@@ -39,10 +39,14 @@ export const rule: Rule = defineRule({
     for (const loop of descendants(ctx.root, 'for_statement')) {
       const body = field(loop, 'body');
       if (!body) continue;
+      const stmts = statementsOf(body);
+      // Copies lead the body: without a leading `x := x` there is nothing to find, decided
+      // from the syntax before resolving the loop's variables.
+      if (!mayBeCopy(stmts[0])) continue;
       const vars = loopVars(sem, loop);
       if (vars.length === 0) continue;
       const copies: Copy[] = [];
-      for (const stmt of statementsOf(body)) {
+      for (const stmt of stmts) {
         if (stmt.type !== 'short_var_declaration') break;
         const left = named(field(stmt, 'left')!).filter((c) => c.type !== 'comment');
         const right = named(field(stmt, 'right')!).filter((c) => c.type !== 'comment');
@@ -89,6 +93,18 @@ export const rule: Rule = defineRule({
     }
   },
 });
+
+/** Whether stmt can be a copy `x, y := x, y` (the syntax the loop below checks first). */
+function mayBeCopy(stmt: Node | undefined): boolean {
+  if (!stmt || stmt.type !== 'short_var_declaration') return false;
+  const l = field(stmt, 'left');
+  const r = field(stmt, 'right');
+  if (!l || !r) return true; // malformed: left to the full check
+  const left = named(l).filter((c) => c.type !== 'comment');
+  const right = named(r).filter((c) => c.type !== 'comment');
+  if (left.length !== right.length) return false;
+  return left.length === 0 || (left[0].type === 'identifier' && right[0].type === 'identifier' && left[0].text === right[0].text);
+}
 
 /** Whether ident is the left side of a `:=` that, because of an earlier declaration, assigns it. */
 function isRedeclaration(ident: Node): boolean {

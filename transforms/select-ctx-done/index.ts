@@ -8,8 +8,8 @@ import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
 import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
-import { receiverTypeName, type PackageInfo } from '../../src/go/package.js';
-import { sendStatement, wordOffsets } from '../../src/go/lexical.js';
+import { mentions, receiverTypeName, type PackageInfo } from '../../src/go/package.js';
+import { sendStatement } from '../../src/go/lexical.js';
 import {
   children,
   contains,
@@ -21,6 +21,7 @@ import {
   lineStart,
   named,
   statementsOf,
+  tokensNamed,
   unparen,
 } from '../../src/go/syntax.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
@@ -139,7 +140,10 @@ class GoroutineFuncs {
     }
     let starts = 0;
     for (const file of pkg.files) {
-      const refs = namedRefs(file.source, () => file.root, name, method);
+      if (!mentions(file.source, name)) continue; // an identifier is a whole word: spares parsing the rest
+      const refs = method
+        ? tokensNamed(file.root, file.source, name, 'field_identifier').filter((n) => n.parent?.type === 'selector_expression')
+        : tokensNamed(file.root, file.source, name, 'identifier');
       for (const ref of refs) {
         if (!method) {
           if (file.current && ref.equals(nameNode)) continue;
@@ -153,25 +157,6 @@ class GoroutineFuncs {
     }
     return starts > 0;
   }
-}
-
-/**
- * The identifiers named `name` in a file (for a method: field identifiers of selectors), in
- * source order: the nodes at the name's code tokens, so a file is not walked identifier by
- * identifier (nor parsed, when the name is not among its tokens).
- */
-function namedRefs(source: string, root: () => Node, name: string, method: boolean): Node[] {
-  const offsets = wordOffsets(source, name);
-  if (offsets?.length === 0) return [];
-  const want = method ? 'field_identifier' : 'identifier';
-  const ok = (n: Node) => n.type === want && n.text === name && (!method || n.parent?.type === 'selector_expression');
-  if (!offsets) return descendants(root(), want).filter(ok);
-  const out: Node[] = [];
-  for (const at of offsets) {
-    const n = root().descendantForIndex(at, at + name.length);
-    if (n && ok(n)) out.push(n);
-  }
-  return out;
 }
 
 /**
