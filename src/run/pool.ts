@@ -52,13 +52,16 @@ async function runPoolSettling(tasks: readonly Task[], opts: PoolOptions, onResu
   // unreadable, generated and trigger-less files) and starts workers, which each load the
   // grammar, only for the rest: a warm run spawns none. The results are the ones a worker
   // would give (the same prepareTask/finishTask), handed out in task order as always.
-  // A run that looks cold (most of the first PROBE files need the parser) stops probing.
+  // Once a file past the first PROBE needs the parser, the run is not all warm: the rest go
+  // to the workers at once, which settle cache hits and trigger-less files as well, in
+  // parallel, instead of the main thread reading and prefiltering every file first while
+  // the workers wait.
   const order = new InOrder(tasks, onResult);
   const rest: Task[] = [];
   let probed = 0;
   let parse = 0;
   for (const t of tasks) {
-    if (probed >= PROBE && parse * 2 > probed) {
+    if (probed >= PROBE && parse > 0) {
       rest.push(t);
       continue;
     }
