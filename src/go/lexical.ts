@@ -240,7 +240,8 @@ const REACH_WEAK = 8;
 
 function scanLoopFuncs(src: string, escaping: boolean): boolean {
   const lx = new Lexer(src);
-  const parallel = src.includes('Parallel');
+  // t.Parallel() as a call: `RunParallel` (benchmarks) does not count.
+  const parallel = /\bParallel(?:\s|\/\*[\s\S]*?\*\/)*\(/.test(src);
   // Level (open brackets + 1) of the outermost `for` whose statement has not ended; 0: none.
   let forLevel = 0;
   // Per open bracket (and the top level): its escape state.

@@ -26,6 +26,7 @@ import {
 import { durationSign } from '../../src/go/construct.js';
 import { packageClause } from '../../src/go/package.js';
 import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
+import { codeWords } from '../../src/go/lexical.js';
 import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 const GO1_23 = { major: 1, minor: 23 };
@@ -185,7 +186,9 @@ export const rule: Rule = defineRule({
     defaultOn: true,
     // Its fixes yield to propagate-ctx's on overlap (the order fixes have always been preferred in).
     after: ['propagate-ctx'],
+    // Every finding is a call of time.NewTicker or time.Tick (through the import of "time").
     triggers: ['Tick'],
+    requires: [/["`]time["`]/, codeWords('NewTicker', 'Tick')],
     docPath: 'transforms/stop-ticker/README.md',
     options: OPTIONS,
   },
