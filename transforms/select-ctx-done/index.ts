@@ -139,7 +139,10 @@ class GoroutineFuncs {
       return false;
     }
     let starts = 0;
-    for (const file of pkg.files) {
+    // The file itself first: a reference there that starts no goroutine settles it before
+    // any sibling is parsed.
+    const files = [...pkg.files.filter((f) => f.current), ...pkg.files.filter((f) => !f.current)];
+    for (const file of files) {
       if (!mentions(file.source, name)) continue; // an identifier is a whole word: spares parsing the rest
       const refs = method
         ? tokensNamed(file.root, file.source, name, 'field_identifier').filter((n) => n.parent?.type === 'selector_expression')
