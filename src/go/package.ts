@@ -315,6 +315,9 @@ export class PackageLoader {
     e.pinned = false;
     e.imports ??= built.imports;
     e.sem ??= built.sem;
+    // The pass that borrowed it is over, and no sibling tree is in use between passes: the
+    // budget holds from here, not only from the next load (a pass may load no package).
+    this.evict();
   }
 
   clear(): void {
