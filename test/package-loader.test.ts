@@ -77,4 +77,20 @@ describe('package loader retention', () => {
     expect(loader.borrow(join(dir, 'b.go'), B)).toBeNull();
     loader.clear();
   });
+
+  it('takes its default budget from GOPITFIX_SIBLING_BUDGET (0: no sibling stays parsed)', () => {
+    const before = process.env.GOPITFIX_SIBLING_BUDGET;
+    process.env.GOPITFIX_SIBLING_BUDGET = '0';
+    try {
+      const loader = new PackageLoader();
+      const pkg = loader.load(join(dir, 'a.go'), current('a.go', A));
+      void sibling(pkg.files, 'b.go').root;
+      loader.load(join(dir, 'a.go'), current('a.go', A));
+      expect(loader.borrow(join(dir, 'b.go'), B)).toBeNull();
+      loader.clear();
+    } finally {
+      if (before === undefined) delete process.env.GOPITFIX_SIBLING_BUDGET;
+      else process.env.GOPITFIX_SIBLING_BUDGET = before;
+    }
+  });
 });
