@@ -49,6 +49,28 @@ describe('engine', () => {
     expect(r.findings[0].noFixReason).toMatch(/rejected: it would introduce a syntax error/);
   });
 
+  it('safety net with imports: the fixes kept after a rejection get the imports they need, and their own diffs show them', () => {
+    // Two good fixes each need an import, a third breaks the syntax: the kept pair is built
+    // again with both imports (the pass's tree is freed before the check, so the pair's
+    // import edit comes from a parse of its own).
+    const src3 = 'package p\n\nfunc f() {\n\ta := 1\n\t_ = a\n\tz := 2\n\t_ = z\n\tq := 3\n\t_ = q\n}\n';
+    const withImport = (id: string, from: string, to: string, path: string): Rule => ({
+      meta: { id, summary: 'test', defaultOn: true, docPath: '' },
+      run(ctx) {
+        const n = ctx.root.descendantsOfType('identifier').find((x) => x?.text === from);
+        if (n) ctx.report({ node: n, message: `use ${path}`, fix: { description: 'x', edits: [{ start: n.startIndex, end: n.endIndex, text: to }], imports: [path] } });
+      },
+    });
+    const r = processFile(file(src3), {
+      rules: [withImport('fmt', 'a', 'a', 'fmt'), withImport('os', 'z', 'z', 'os'), renameRule('bad', 'q', 'q +')],
+    });
+    expect(r.output).toBe('package p\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc f() {\n\ta := 1\n\t_ = a\n\tz := 2\n\t_ = z\n\tq := 3\n\t_ = q\n}\n');
+    expect(r.findings.filter((f) => f.rule === 'bad').every((f) => f.fix === null)).toBe(true);
+    const fmtFix = r.findings.find((f) => f.rule === 'fmt')!.fix!;
+    expect(fmtFix.after).toContain('import "fmt"');
+    expect(fmtFix.after).not.toContain('"os"');
+  });
+
   it('never edits inside a pre-existing ERROR region, still fixes elsewhere', () => {
     const broken = 'package p\n\nfunc g() {\n\tx := [}\n}\n\nfunc f() {\n\ta := 1\n\t_ = a\n}\n';
     const r = processFile(file(broken), { rules: [renameRule('r1', 'x', 'y'), renameRule('r2', 'a', 'b')] });

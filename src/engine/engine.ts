@@ -177,6 +177,16 @@ function runPass(run: FileRun, pass: number, text: string): { text: string; edit
   const shared = pass === 1 && !file.packageFiles ? packages.borrow(file.absPath, text) : null;
   const tree = shared?.tree ?? parseGo(text);
   let parsed: Parsed | null = null;
+  let freed = false;
+  // The pass's tree goes (back to the loader, or deleted) as soon as nothing reads it any
+  // more: before the safety net parses the fixed text, so two trees of a big file are
+  // never alive at once.
+  const free = () => {
+    if (freed) return;
+    freed = true;
+    if (shared) packages.release(file.absPath, { imports: parsed?.imports ?? null, sem: parsed ? parsed.sem : (shared.sem ?? null) });
+    else tree.delete();
+  };
   try {
     const root = tree.rootNode;
     const errs = errorRanges(root);
@@ -187,10 +197,9 @@ function runPass(run: FileRun, pass: number, text: string): { text: string; edit
     const imports = shared?.imports ?? new Imports(root, text);
     parsed = { text, tree, root, errs, imports, sem: shared?.sem ?? null };
     const cands = recordFindings(run, parsed, runRules(run, parsed), pass);
-    return applyCandidates(run, parsed, takeNonOverlapping(cands), pass);
+    return applyCandidates(run, parsed, takeNonOverlapping(cands), pass, free);
   } finally {
-    if (shared) packages.release(file.absPath, { imports: parsed?.imports ?? null, sem: parsed ? parsed.sem : (shared.sem ?? null) });
-    else tree.delete();
+    free();
   }
 }
 
@@ -322,12 +331,31 @@ function takeNonOverlapping(cands: Candidate[]): Candidate[] {
  * syntax errors; then each alone, keeping those that add none (and none if they still
  * break together). Null when no fix is left.
  */
-function applyCandidates(run: FileRun, parsed: Parsed, accepted: Candidate[], pass: number): { text: string; edits: TextEdit[] } | null {
+function applyCandidates(
+  run: FileRun,
+  parsed: Parsed,
+  accepted: Candidate[],
+  pass: number,
+  freeTree: () => void,
+): { text: string; edits: TextEdit[] } | null {
   if (accepted.length === 0) return null;
   const { text, imports } = parsed;
   const baseErrors = parsed.errs.length;
-  const build = (fixes: Candidate[]) => applyFixes(text, imports, fixes);
-  let built = build(accepted);
+  // The import edits read the pass's tree: each fix's own and all of them together are
+  // computed now, then the tree is freed. The rare set that needs another (some fixes
+  // dropped by the safety net, others needing imports) parses the text again.
+  const own = new Map<Candidate, TextEdit | null>();
+  for (const c of accepted) own.set(c, c.fix.imports?.length ? imports.addEdit(c.fix.imports) : null);
+  const importEdit = (fixes: Candidate[]): TextEdit | null => {
+    const paths = fixes.flatMap((c) => c.fix.imports ?? []);
+    if (paths.length === 0) return null;
+    if (fixes.length === 1) return own.get(fixes[0])!;
+    return withImports(text, (imp) => imp.addEdit(paths));
+  };
+  const build = (fixes: Candidate[], imp = importEdit(fixes)) => applyFixes(text, fixes, imp);
+  const allPaths = accepted.flatMap((c) => c.fix.imports ?? []);
+  let built = build(accepted, allPaths.length ? imports.addEdit(allPaths) : null);
+  freeTree();
   if (countSyntaxErrors(built.text) > baseErrors) {
     const good: Candidate[] = [];
     for (const c of accepted) {
@@ -348,7 +376,7 @@ function applyCandidates(run: FileRun, parsed: Parsed, accepted: Candidate[], pa
   const startsOf = (t: string) => (starts ??= diffLineStarts(t));
   for (const c of accepted) {
     c.rec.status = 'applied';
-    c.rec.fix = makeFix(c.fix, pass, text, imports, run.file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
+    c.rec.fix = makeFix(c.fix, pass, text, own.get(c)!, run.file.displayPath, startsOf, accepted.length <= PER_FIX_FORMAT_LIMIT);
   }
   return accepted.length === 0 ? null : built;
 }
@@ -416,20 +444,18 @@ function finishResult(run: FileRun, text: string): FileResult {
  */
 const PER_FIX_FORMAT_LIMIT = 64;
 
-function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, path: string, startsOf: (t: string) => number[], formatEach: boolean): FindingFix {
+/** `imp`: the fix's own import edit (it reads the pass's tree, freed before the lazy work below). */
+function makeFix(fix: Fix, pass: number, baseline: string, imp: TextEdit | null, path: string, startsOf: (t: string) => number[], formatEach: boolean): FindingFix {
   let alone: { text: string; formatted: boolean } | null = null;
   let hunks: Hunk[] | null = null;
   const edits = fix.edits;
-  // The import edit reads the pass's syntax tree, which is deleted before the lazy work
-  // below runs: compute it now, or the fix's own change silently lacks the import.
-  const imp = fix.imports?.length ? imports.addEdit(fix.imports) : null;
   const ownEdits: TextEdit[] = [];
   for (const e of imp ? [...edits, imp] : edits) if (!ownEdits.some((t) => sameEdit(t, e))) ownEdits.push(e);
   ownEdits.sort((a, b) => a.start - b.start || a.end - b.end);
   /** The fix applied alone, as the engine writes it: formatted in its own lines and alignment sections. */
   const computeAlone = () => {
     if (alone) return alone;
-    const applied = applyFixes(baseline, imports, [{ fix: { description: fix.description, edits: ownEdits } }]);
+    const applied = applyFixes(baseline, [{ fix: { description: fix.description, edits: ownEdits } }], null);
     if (formatEach) {
       const fmt = formatFixed(baseline, applied.text, carryForward(applied.edits, []), (o) => mapThrough(applied.edits, o));
       if (fmt.ok && fmt.text !== applied.text) return (alone = { text: fmt.text, formatted: true });
@@ -459,14 +485,12 @@ function makeFix(fix: Fix, pass: number, baseline: string, imports: Imports, pat
   };
 }
 
-function applyFixes(text: string, imports: Imports, fixes: Pick<Candidate, 'fix'>[]): { text: string; edits: TextEdit[] } {
+/** The fixes' edits on text, with `imp`, the import edit their imports need (null: none). */
+function applyFixes(text: string, fixes: Pick<Candidate, 'fix'>[], imp: TextEdit | null): { text: string; edits: TextEdit[] } {
   const edits: TextEdit[] = [];
-  const paths: string[] = [];
   for (const c of fixes) {
     for (const e of c.fix.edits) if (!edits.some((t) => sameEdit(t, e))) edits.push(e);
-    if (c.fix.imports) paths.push(...c.fix.imports);
   }
-  const imp = paths.length ? imports.addEdit(paths) : null;
   if (imp) edits.push(imp);
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
   const ms = new MagicStringClass(text);
@@ -583,6 +607,16 @@ function importsBroken(root: Node, errs: { start: number; end: number }[]): bool
     }
   }
   return errs.some((r) => r.start < firstDecl);
+}
+
+/** `use` on the imports of a fresh parse of text (deleted right after). */
+function withImports<T>(text: string, use: (imports: Imports) => T): T {
+  const tree = parseGo(text);
+  try {
+    return use(new Imports(tree.rootNode, text));
+  } finally {
+    tree.delete();
+  }
 }
 
 /** Syntax errors (ERROR/MISSING ranges) in a parse of text. */

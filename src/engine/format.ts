@@ -17,9 +17,12 @@ import { jsdiff } from './fastdiff.js';
 // The package's default entry compiles the module when imported (~20 ms); most runs change
 // few files or none, so it is compiled on the first changed file instead (per worker thread).
 // The formatter's WebAssembly memory only grows (formatting a 200 KB file grew it by ~6 MB,
-// never given back): past FORMAT_MEMORY_LIMIT the instance is dropped after the call and
-// the next call gets a fresh one from the compiled module (instantiating takes ~1 ms).
-const FORMAT_MEMORY_LIMIT = 48 * 1024 * 1024;
+// never given back; repeated calls on a 450 KB file grew it 16, 32, 64, 128 MB): past
+// FORMAT_MEMORY_LIMIT the instance is dropped after the call and the next call gets a fresh
+// one from the compiled module (instantiating takes ~1 ms; a fresh instance formats a 450 KB
+// file in 16 MB, and V8 frees a dropped one's memory promptly). At 48 MB, every call on
+// such a file left 64 MB instances behind; at 8 MB each gets a fresh 16 MB one.
+const FORMAT_MEMORY_LIMIT = 8 * 1024 * 1024;
 let module: WebAssembly.Module | null = null;
 let wasm: WebAssembly.Exports | null = null;
 function wasmFormat(text: string): string {

@@ -231,8 +231,25 @@ interface ParsedFile {
  * Characters of sibling source whose trees (and scopes) stay parsed between two files.
  * A package's trees cost ~50-100 bytes per source byte; keeping every sibling of a huge
  * package parsed made memory grow with the package (300 MB for a 3.6 MB package).
+ * A file's scopes cost about as much again (~65 bytes per source byte for a 450 KB file),
+ * in the JavaScript heap, the scarcer of the two (a worker's is capped, src/run/heap.ts):
+ * an entry with them counts SEM_WEIGHT times its characters more. With 2 MB and scopes
+ * uncounted, siblings of 450 KB kept with their scopes filled a worker's heap and sent
+ * the package to the out-of-memory retry (peak RSS 1 GB on 50 files of 20k lines).
+ * GOPITFIX_SIBLING_BUDGET (internal: tests and measurements) overrides the budget.
  */
-const SIBLING_TREE_BUDGET = 2_000_000;
+const SIBLING_TREE_BUDGET = 1_000_000;
+const SEM_WEIGHT = 3;
+
+function siblingBudget(): number {
+  const v = Number(process.env.GOPITFIX_SIBLING_BUDGET);
+  return Number.isInteger(v) && v >= 0 ? v : SIBLING_TREE_BUDGET;
+}
+
+/** What an entry's tree and scopes count against the budget. */
+function weight(e: { source: string; sem: unknown }): number {
+  return e.source.length * (e.sem ? 1 + SEM_WEIGHT : 1);
+}
 
 /** Parsed sibling files, cached per directory (the engine walks files in path order). */
 export class PackageLoader {
@@ -242,7 +259,7 @@ export class PackageLoader {
   private siblings: { absPath: string; source: string }[] | null = null;
   private clock = 0;
 
-  constructor(private readonly budget = SIBLING_TREE_BUDGET) {}
+  constructor(private readonly budget = siblingBudget()) {}
 
   /**
    * The package of the file being processed: its siblings from disk, or from `provider`
@@ -286,7 +303,7 @@ export class PackageLoader {
     const live: Entry[] = [];
     for (const e of this.cache.values()) {
       if (e.tree && !e.pinned) {
-        parsed += e.source.length;
+        parsed += weight(e);
         live.push(e);
       }
     }
@@ -297,7 +314,7 @@ export class PackageLoader {
       e.tree!.delete();
       e.tree = null;
       this.cache.delete(e.file.absPath);
-      parsed -= e.source.length;
+      parsed -= weight(e);
     }
   }
 
@@ -345,6 +362,9 @@ export class PackageLoader {
     e.pinned = false;
     e.imports ??= built.imports;
     e.sem ??= built.sem;
+    // The pass that borrowed it is over, and no sibling tree is in use between passes: the
+    // budget holds from here, not only from the next load (a pass may load no package).
+    this.evict();
   }
 
   clear(): void {
