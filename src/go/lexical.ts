@@ -218,11 +218,12 @@ export function funcInLoop(src: string): boolean {
 /**
  * funcInLoop, narrowed to func tokens that some statement could make outlive the
  * iteration: the statement holding the `func` (or one it is nested in) has a `go`, `defer`,
- * `Go` or `TryGo` token, a plain `=` or a `<-` before it, or `Run` in a file that mentions
- * `Parallel`. A closure escapes a loop iteration only through a go or defer statement, an
- * errgroup/WaitGroup task, a parallel subtest (t.Run with t.Parallel()), or an assignment
- * or send that stores it outside the loop; a literal that is only called or passed to
- * another call has none of these before it.
+ * `Go` or `TryGo` token before it, or `Run` in a file that calls `Parallel(`, or a plain `=`
+ * or `<-` from which the literal is reached through parentheses, composite literals, `&`
+ * and append's arguments only (capture-loop-var's carrierOf). A closure escapes a loop
+ * iteration only through a go or defer statement, an errgroup/WaitGroup task, a parallel
+ * subtest (t.Run with t.Parallel()), or an assignment or send that stores it outside the
+ * loop; a literal that is only called or passed to another call has none of these.
  */
 export function escapingFuncInLoop(src: string): boolean {
   return scanLoopFuncs(src, true);
