@@ -47,3 +47,40 @@ describe('worker out of memory', () => {
     expect(got.findings).toEqual(want.findings.filter((f: { file: string }) => f.file !== 'file003.go'));
   });
 });
+
+// Results without findings are posted in groups (src/run/worker.ts): files a worker had done
+// but not yet posted when it died are run again, and the file in flight is the one retried
+// or reported, not the first unposted one.
+describe('worker out of memory after files whose results were not posted yet', () => {
+  const files: Record<string, string> = { 'go.mod': 'module example.com/scale\n\ngo 1.21\n' };
+  const n = 40;
+  for (let i = 0; i < n; i++) {
+    const name = `file${String(i).padStart(3, '0')}.go`;
+    // The first ten have nothing any rule looks for: their results wait for the batch's end.
+    files[name] = i < 10 ? `package scale\n\nfunc quiet${i}() int { return ${i} }\n` : goFile(i, n, 60);
+  }
+  const dir = tree(files);
+  const base = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.']);
+
+  it('retries with a larger limit: same output', () => {
+    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
+      env: { GOPITFIX_TEST_OOM: 'file010.go', GOPITFIX_WORKER_HEAP_MB: '64' },
+    });
+    expect(r.stderr).toBe(base.stderr);
+    expect(r.code).toBe(base.code);
+    expect(r.stdout).toBe(base.stdout);
+  });
+
+  it('reports the file in flight, not a quiet one before it', () => {
+    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
+      env: { GOPITFIX_TEST_OOM: 'file010.go', GOPITFIX_TEST_OOM_BELOW_MB: '100000', GOPITFIX_WORKER_HEAP_MB: '32' },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('file010.go: out of memory');
+    expect(r.stderr).not.toMatch(/file00\d\.go: out of memory/);
+    const got = JSON.parse(r.stdout);
+    const want = JSON.parse(base.stdout);
+    expect(got.findings).toEqual(want.findings.filter((f: { file: string }) => f.file !== 'file010.go'));
+    expect(got.summary.errors).toHaveLength(1);
+  });
+});

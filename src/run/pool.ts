@@ -160,8 +160,10 @@ interface Slot {
   heapMb: number;
   ready: boolean;
   batch: Task[] | null;
-  /** Results of the current batch received so far. */
+  /** Results of the current batch received so far (in batch order). */
   received: number;
+  /** The worker's position in its batch (WorkerInit.progress). */
+  progress: Int32Array;
   sentProfiles: Set<number>;
 }
 
@@ -199,11 +201,12 @@ class Pool {
 
   private spawn(): void {
     const heapMb = this.heapMb;
+    const progress = new SharedArrayBuffer(4);
     const worker = new Worker(workerUrl(), {
-      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb } satisfies WorkerInit,
+      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb, progress } satisfies WorkerInit,
       resourceLimits: workerLimits(heapMb),
     });
-    const slot: Slot = { worker, heapMb, ready: false, batch: null, received: 0, sentProfiles: new Set() };
+    const slot: Slot = { worker, heapMb, ready: false, batch: null, received: 0, progress: new Int32Array(progress), sentProfiles: new Set() };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => {
@@ -226,18 +229,20 @@ class Pool {
   private onOutOfMemory(slot: Slot): boolean {
     const i = this.slots.indexOf(slot);
     const batch = slot.batch;
-    if (i < 0 || !batch || slot.received >= batch.length) return false;
+    const at = inFlight(slot);
+    if (i < 0 || !batch || at < 0) return false;
     this.slots.splice(i, 1);
     void slot.worker.terminate();
     slot.batch = null;
-    const culprit = batch[slot.received];
-    const rest = batch.slice(slot.received + 1);
+    const culprit = batch[at];
+    // Files done before it whose results had not been posted yet are run again.
+    const rest = [...batch.slice(slot.received, at), ...batch.slice(at + 1)];
     const raised = this.firstHeapMb * RETRY_FACTOR;
     if (slot.heapMb >= raised) {
       if (rest.length) this.queue.unshift(rest);
       this.accept(failed(culprit, outOfMemory(slot.heapMb)));
     } else {
-      this.queue.unshift([culprit, ...rest]);
+      this.queue.unshift([...batch.slice(slot.received, at), culprit, ...batch.slice(at + 1)]);
       this.heapMb = raised;
     }
     if (this.next < this.tasks.length) this.spawn();
@@ -253,9 +258,11 @@ class Pool {
           slot.ready = true;
           this.feed();
           break;
-        case 'result':
-          slot.received++;
-          this.accept(m.result);
+        case 'results':
+          for (const r of m.results) {
+            slot.received++;
+            this.accept(r);
+          }
           break;
         case 'done':
           slot.batch = null;
@@ -272,13 +279,19 @@ class Pool {
     }
   }
 
-  /** A worker died: its unfinished files become errors; the others carry on. */
+  /**
+   * A worker died: the file it was on and the rest of its batch become errors (files it had
+   * done but not posted yet are run again); the others carry on.
+   */
   private onFailure(slot: Slot, message: string): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);
     void slot.worker.terminate();
-    const lost = slot.batch?.slice(slot.received) ?? [];
+    const batch = slot.batch ?? [];
+    const at = Math.max(inFlight(slot), slot.received);
+    if (at > slot.received) this.queue.unshift(batch.slice(slot.received, at));
+    const lost = batch.slice(at);
     slot.batch = null;
     for (const t of lost) this.accept(failed(t, `${WORKER_FAILED}${message}`));
     if (this.slots.length === 0) {
@@ -315,6 +328,7 @@ class Pool {
           slot.sentProfiles.add(t.profile);
         }
       }
+      Atomics.store(slot.progress, 0, 0);
       slot.worker.postMessage({ type: 'batch', tasks: b, profiles } satisfies ToWorker);
     }
     if (this.tasks.length === 0) this.resolve();
@@ -326,6 +340,13 @@ class Pool {
 }
 
 const WORKER_FAILED = 'internal error: worker thread failed: ';
+
+/** The position in its batch of the file a worker is on; -1 when it has none. */
+function inFlight(slot: Slot): number {
+  if (!slot.batch) return -1;
+  const at = Atomics.load(slot.progress, 0);
+  return at >= slot.received && at < slot.batch.length ? at : -1;
+}
 
 function outOfMemory(heapMb: number): string {
   return `out of memory: processing this file needed more than a ${heapMb} MB heap (GOPITFIX_WORKER_HEAP_MB raises the limit; --jobs 1 runs without one)`;
