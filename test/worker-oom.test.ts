@@ -18,9 +18,29 @@ function corpus(): string {
   return tree(files);
 }
 
+const run = (dir: string, env: Record<string, string> = {}) => runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], { env });
+
+/** `file` runs out of the first limit only: the retry gives the reference run's output. */
+function expectRetried(dir: string, base: ReturnType<typeof run>, file: string): void {
+  const r = run(dir, { GOPITFIX_TEST_OOM: file, GOPITFIX_WORKER_HEAP_MB: '64' });
+  expect(r.stderr).toBe(base.stderr);
+  expect(r.code).toBe(base.code);
+  expect(r.stdout).toBe(base.stdout);
+}
+
+/** `file` runs out of the raised limit too: an error of its own, the other files as in the reference run. */
+function expectFailedAlone(dir: string, base: ReturnType<typeof run>, file: string): ReturnType<typeof run> {
+  const r = run(dir, { GOPITFIX_TEST_OOM: file, GOPITFIX_TEST_OOM_BELOW_MB: '100000', GOPITFIX_WORKER_HEAP_MB: '32' });
+  expect(r.code).toBe(3);
+  expect(r.stderr).toContain(`${file}: out of memory: processing this file needed more than a 256 MB heap`);
+  const want = JSON.parse(base.stdout);
+  expect(JSON.parse(r.stdout).findings).toEqual(want.findings.filter((f: { file: string }) => f.file !== file));
+  return r;
+}
+
 describe('worker out of memory', () => {
   const dir = corpus();
-  const base = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.']);
+  const base = run(dir);
 
   it('the reference run has findings', () => {
     expect(base.code).toBe(0);
@@ -28,23 +48,11 @@ describe('worker out of memory', () => {
   });
 
   it('retries the file in a worker with a larger limit: same output as without the failure', () => {
-    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
-      env: { GOPITFIX_TEST_OOM: 'file003.go', GOPITFIX_WORKER_HEAP_MB: '64' },
-    });
-    expect(r.stderr).toBe(base.stderr);
-    expect(r.code).toBe(base.code);
-    expect(r.stdout).toBe(base.stdout);
+    expectRetried(dir, base, 'file003.go');
   });
 
   it('a file that runs out of the raised limit too gets an error of its own; the others are unchanged', () => {
-    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
-      env: { GOPITFIX_TEST_OOM: 'file003.go', GOPITFIX_TEST_OOM_BELOW_MB: '100000', GOPITFIX_WORKER_HEAP_MB: '32' },
-    });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('file003.go: out of memory: processing this file needed more than a 256 MB heap');
-    const got = JSON.parse(r.stdout);
-    const want = JSON.parse(base.stdout);
-    expect(got.findings).toEqual(want.findings.filter((f: { file: string }) => f.file !== 'file003.go'));
+    expectFailedAlone(dir, base, 'file003.go');
   });
 });
 
@@ -60,27 +68,15 @@ describe('worker out of memory after files whose results were not posted yet', (
     files[name] = i < 10 ? `package scale\n\nfunc quiet${i}() int { return ${i} }\n` : goFile(i, n, 60);
   }
   const dir = tree(files);
-  const base = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.']);
+  const base = run(dir);
 
   it('retries with a larger limit: same output', () => {
-    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
-      env: { GOPITFIX_TEST_OOM: 'file010.go', GOPITFIX_WORKER_HEAP_MB: '64' },
-    });
-    expect(r.stderr).toBe(base.stderr);
-    expect(r.code).toBe(base.code);
-    expect(r.stdout).toBe(base.stdout);
+    expectRetried(dir, base, 'file010.go');
   });
 
   it('reports the file in flight, not a quiet one before it', () => {
-    const r = runCli(dir, ['--no-cache', '--json', '--jobs', '2', '.'], {
-      env: { GOPITFIX_TEST_OOM: 'file010.go', GOPITFIX_TEST_OOM_BELOW_MB: '100000', GOPITFIX_WORKER_HEAP_MB: '32' },
-    });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('file010.go: out of memory');
+    const r = expectFailedAlone(dir, base, 'file010.go');
     expect(r.stderr).not.toMatch(/file00\d\.go: out of memory/);
-    const got = JSON.parse(r.stdout);
-    const want = JSON.parse(base.stdout);
-    expect(got.findings).toEqual(want.findings.filter((f: { file: string }) => f.file !== 'file010.go'));
-    expect(got.summary.errors).toHaveLength(1);
+    expect(JSON.parse(r.stdout).summary.errors).toHaveLength(1);
   });
 });
