@@ -484,7 +484,8 @@ export function codeWords(...words: string[]): LexicalTrigger {
 /** escapingFuncInLoop as a prefilter trigger (listed by --list-rules under this name). */
 export const escapingFuncInLoopBody: LexicalTrigger = {
   test: escapingFuncInLoop,
-  toString: () => 'lexical: a func token after a for token, in the block holding it, in a statement with go, defer, Go, TryGo, Run, = or <- before it',
+  toString: () =>
+    'lexical: a func token inside a for statement, in a statement that can make it escape (go, defer, Go, TryGo, t.Run with Parallel(), or = / <- through composite literals, & and append)',
 };
 
 /** sendArrow as a prefilter trigger. */
