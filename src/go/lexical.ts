@@ -438,19 +438,6 @@ function wordInCode(src: string, words: ReadonlySet<string>): boolean {
   }
 }
 
-/** Start offsets of the code tokens equal to `word` (not in comments or literals), in order; null when the text cannot be scanned. */
-export function wordOffsets(src: string, word: string): number[] | null {
-  const out: number[] = [];
-  if (!src.includes(word)) return out;
-  const lx = new Lexer(src);
-  for (;;) {
-    const t = lx.next();
-    if (t === T.EOF) return out;
-    if (t === T.BAD) return null;
-    if (t === T.WORD && lx.isWord(word)) out.push(lx.start);
-  }
-}
-
 // Several rules' prefilters ask the same question of one file (a `go` token, a send arrow),
 // one rule after another: the answers for the last text are kept.
 let memoText: string | null = null;

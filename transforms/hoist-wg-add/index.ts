@@ -26,7 +26,7 @@ import {
   type MethodCall,
 } from '../../src/go/waitgroup.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
-import { allOf, codeWords, wordOffsets } from '../../src/go/lexical.js';
+import { allOf, codeWords } from '../../src/go/lexical.js';
 import { defineRule } from '../../src/rules/define.js';
 
 export const rule: Rule = defineRule({
@@ -281,13 +281,10 @@ function checkWorker(ctx: RuleContext, go: Node, fn: Node): void {
 
 /** Parameters declared as sync.WaitGroup by value. */
 function reportByValue(ctx: RuleContext): void {
-  // A parameter of type WaitGroup names it: only parameter lists holding the word are typed
-  // (typing builds the file's scopes).
-  const at = wordOffsets(ctx.source, 'WaitGroup');
-  if (at?.length === 0) return;
+  if (!ctx.source.includes('WaitGroup')) return;
   for (const fn of descendants(ctx.root, ['function_declaration', 'method_declaration', 'func_literal'])) {
     const params = field(fn, 'parameters');
-    if (!params || (at && !at.some((o) => o >= params.startIndex && o < params.endIndex))) continue;
+    if (!params) continue;
     for (const p of named(params)) {
       if (p.type !== 'parameter_declaration') continue;
       const type = field(p, 'type');
