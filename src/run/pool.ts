@@ -236,13 +236,14 @@ class Pool {
     slot.batch = null;
     const culprit = batch[at];
     // Files done before it whose results had not been posted yet are run again.
-    const rest = [...batch.slice(slot.received, at), ...batch.slice(at + 1)];
+    const unposted = batch.slice(slot.received, at);
+    const after = batch.slice(at + 1);
     const raised = this.firstHeapMb * RETRY_FACTOR;
     if (slot.heapMb >= raised) {
-      if (rest.length) this.queue.unshift(rest);
+      if (unposted.length + after.length) this.queue.unshift([...unposted, ...after]);
       this.accept(failed(culprit, outOfMemory(slot.heapMb)));
     } else {
-      this.queue.unshift([...batch.slice(slot.received, at), culprit, ...batch.slice(at + 1)]);
+      this.queue.unshift([...unposted, culprit, ...after]);
       this.heapMb = raised;
     }
     if (this.next < this.tasks.length) this.spawn();
