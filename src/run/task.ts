@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { sep } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { processFile } from '../engine/engine.js';
-import type { EngineOptions, Finding, Position } from '../engine/api.js';
+import type { EngineOptions, FileResult, Finding, Position } from '../engine/api.js';
 import { moduleProblem, type GoVersion } from '../go/version.js';
 import { dirname } from 'node:path';
 import { findRule } from '../../transforms/index.js';
@@ -81,30 +81,30 @@ export interface WireFinding {
 }
 
 /** What the main thread learns about one file. */
-export interface WireResult {
+/** What a file's result carries over from the engine's FileResult as it is. */
+type EngineFacts =
+  | 'changed'
+  | 'syntaxErrors'
+  | 'syntaxError'
+  | 'skippedByPrefilter'
+  | 'skippedByGoVersion'
+  | 'rulesOutOfVersion'
+  | 'ignoredFile'
+  | 'rejectedFixes'
+  | 'ruleErrors';
+
+export interface WireResult extends Pick<FileResult, EngineFacts> {
   index: number;
   kind: 'ok' | 'generated' | 'error';
   error?: string;
   bytes: number;
   findings: WireFinding[];
-  changed: boolean;
   /** Fixed text (settings.output and changed). */
   output?: string;
   /** The whole file's change (settings.fileDiff and changed): hunks, and per hunk the rules whose fixes made it. */
   fileDiff?: FileDiff;
   /** What was read, to detect a change on disk before writing. */
   stamp?: FileStamp;
-  syntaxErrors: boolean;
-  /** Where the first syntax error starts. */
-  syntaxError?: Position;
-  skippedByPrefilter: boolean;
-  /** No enabled rule applies to the file's Go version. */
-  skippedByGoVersion?: boolean;
-  /** Enabled rules that do not apply to the file's Go version. */
-  rulesOutOfVersion?: string[];
-  ignoredFile: boolean;
-  rejectedFixes: number;
-  ruleErrors: string[];
   /** Notes for stderr that do not fail the run (an unknown rule id in //gopitfix:ignore). */
   warnings?: string[];
   /**
