@@ -15,7 +15,7 @@ export { operandType } from './go/exprtype.js';
 export type { TypeEnv } from './go/exprtype.js';
 export { Imports, defaultPackageName } from './go/imports.js';
 export type { ImportSpec } from './go/imports.js';
-export { PackageInfo, packageClause, receiverTypeName } from './go/package.js';
+export { PackageInfo, fileMentions, packageClause, receiverTypeName } from './go/package.js';
 export type { PackageFile, FuncDecl } from './go/package.js';
 export { CURRENT_GO, compareGoVersion, formatGoVersion, parseGoVersion, versionInRange } from './go/version.js';
 export type { GoVersion } from './go/version.js';

@@ -1,12 +1,15 @@
-// The package loader's retention: how many parsed siblings (trees and scopes) stay between
-// two files. Only memory depends on it (a dropped sibling is parsed again on demand), so
-// these tests look at what stays parsed, through borrow(), with tiny budgets.
+// The package loader's retention: how many parsed siblings (trees and scopes) and sibling
+// texts stay between two files. Only memory depends on it (a dropped sibling is parsed or
+// read again on demand), so these tests look at what stays, through borrow(), with tiny
+// budgets, and check that a run keeping nothing gives the same findings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Imports } from '../src/go/imports.js';
-import { PackageLoader, type PackageFile } from '../src/go/package.js';
+import { fileMentions, mentions, PackageLoader, type PackageFile } from '../src/go/package.js';
+import { indexWords, mayHoldWord } from '../src/go/wordindex.js';
+import { ROOT, runCli } from './support/cli.js';
 import { Semantics } from '../src/go/scope.js';
 import { initParser, parseGo } from '../src/parser/parser.js';
 
@@ -92,5 +95,70 @@ describe('package loader retention', () => {
       if (before === undefined) delete process.env.GOPITFIX_SIBLING_BUDGET;
       else process.env.GOPITFIX_SIBLING_BUDGET = before;
     }
+  });
+});
+
+describe('sibling texts', () => {
+  it('indexes whole words, comments and literals included', () => {
+    const idx = indexWords('package p\n\n// serverConfig holds it\nimport "net/http"\n\nvar x_1 = caf\u00e9\nvar last');
+    for (const w of ['package', 'p', 'serverConfig', 'net', 'http', 'x_1', 'caf', 'last']) expect(mayHoldWord(idx, w), w).toBe(true);
+    for (const w of ['server', 'Config', 'x', 'la', 'nethttp']) expect(mayHoldWord(idx, w), w).toBe(false);
+    // A name the index cannot spell (a letter beyond ASCII) is always a maybe.
+    expect(mayHoldWord(idx, 'caf\u00e9s')).toBe(true);
+  });
+
+  it.skipIf(!existsSync('/usr/share/go-1.19/src/net/http/server.go'))('never rules out a name the text mentions as a whole word (stdlib sample)', () => {
+    const dir = '/usr/share/go-1.19/src/net/http';
+    const files = readdirSync(dir).filter((n) => n.endsWith('.go')).sort().slice(0, 40);
+    const texts = files.map((n) => readFileSync(join(dir, n), 'utf8'));
+    let asked = 0;
+    let maybe = 0;
+    let held = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const idx = indexWords(texts[i]);
+      // Names from the next file: some in this one, most not.
+      const names = new Set(texts[(i + 1) % texts.length].match(/[A-Za-z_][A-Za-z0-9_]*/g)!.slice(0, 400));
+      for (const n of names) {
+        asked++;
+        const m = mentions(texts[i], n);
+        if (m) held++;
+        if (mayHoldWord(idx, n)) maybe++;
+        else expect(m, `${files[i]}: ${n}`).toBe(false);
+      }
+    }
+    // A yes for a name the text does not hold is a hash collision: rare.
+    expect(maybe - held).toBeLessThan(asked / 100);
+  });
+
+  it('reads a dropped text again, answers from the index without reading, and refuses a changed file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'gopitfix-texts-'));
+    try {
+      writeFileSync(join(d, 'a.go'), A);
+      writeFileSync(join(d, 'b.go'), B);
+      const loader = new PackageLoader(0, 0);
+      const cur = current('a.go', A);
+      const pkg = loader.load(join(d, 'a.go'), { ...cur, absPath: join(d, 'a.go') });
+      const b = pkg.files.find((f) => f.absPath === join(d, 'b.go'))!;
+      expect(b.source).toBe(B);
+      expect([...pkg.structFields('B')!.keys()]).toEqual(['n']);
+      unlinkSync(join(d, 'b.go'));
+      // Not in the text: known from the index alone, the missing file is not read.
+      expect(fileMentions(b, 'Server')).toBe(false);
+      expect(() => b.source).toThrow(/b\.go, a file of the package, could not be read again/);
+      writeFileSync(join(d, 'b.go'), C);
+      expect(() => b.source).toThrow(/b\.go, a file of the package, changed on disk during the run; run again/);
+      loader.clear();
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the same over the fixtures with no sibling text or tree kept between uses', () => {
+    const args = ['--json', '--no-cache', '--jobs', '1', 'fixtures'];
+    const kept = runCli(ROOT, args);
+    const dropped = runCli(ROOT, args, { env: { GOPITFIX_SIBLING_TEXT_BUDGET: '0', GOPITFIX_SIBLING_BUDGET: '0' } });
+    const findings = (out: string) => JSON.parse(out).findings as unknown[];
+    expect(findings(kept.stdout).length).toBeGreaterThan(100);
+    expect(findings(dropped.stdout)).toEqual(findings(kept.stdout));
   });
 });

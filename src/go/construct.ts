@@ -5,7 +5,7 @@
 // duration expressions (`90 * time.Second`) with the `time` package's local name.
 import type { Node } from 'web-tree-sitter';
 import type { Imports } from './imports.js';
-import { mentions, type PackageInfo } from './package.js';
+import { fileMentions, type PackageInfo } from './package.js';
 import type { Binding, Semantics } from './scope.js';
 import { FUNC_TYPES, contains, field, fields, named, unparen } from './syntax.js';
 
@@ -190,7 +190,7 @@ export function timePackageName(
     // A package-level `time` declared in another file of the package would clash with the import.
     // (A file whose text lacks the name cannot declare it: spares parsing every sibling.)
     const clash = pkg?.().files.some(
-      (f) => !f.current && mentions(f.source, name) && (f.sem.fileScope.bindings.get(name) ?? []).some((x) => x.kind !== 'import'),
+      (f) => !f.current && fileMentions(f, name) && (f.sem.fileScope.bindings.get(name) ?? []).some((x) => x.kind !== 'import'),
     );
     return clash ? null : { name, imports: ['time'] };
   }

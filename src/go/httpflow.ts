@@ -6,7 +6,7 @@
 // stored, passed on, copied to a writer, read line by line), and whether the request
 // carries a context with a deadline.
 import type { Node } from 'web-tree-sitter';
-import type { PackageInfo } from './package.js';
+import { fileMentions, type PackageInfo } from './package.js';
 import type { Binding, Semantics } from './scope.js';
 import { contains, enclosingFunction, field, named, unparen } from './syntax.js';
 
@@ -207,7 +207,7 @@ export function clientUses(sem: Semantics, expr: Node, pkg: () => PackageInfo): 
         // A package variable: its uses in the other files of the package too.
         for (const f of pkg().files) {
           if (f.current) continue;
-          if (!f.source.includes(h.name)) continue;
+          if (!fileMentions(f, h.name)) continue;
           for (const id of f.root.descendantsOfType('identifier')) {
             if (!id || id.text !== h.name) continue;
             if (f.sem.lookup(h.name, id)) continue; // shadowed, or declared there
@@ -221,7 +221,7 @@ export function clientUses(sem: Semantics, expr: Node, pkg: () => PackageInfo): 
       }
     } else if (h.kind === 'field') {
       for (const f of pkg().files) {
-        if (!f.source.includes(h.name)) continue;
+        if (!fileMentions(f, h.name)) continue;
         for (const sel of f.root.descendantsOfType('selector_expression')) {
           if (!sel || field(sel, 'field')?.text !== h.name) continue;
           // The store that made this field a holder is not a use.
@@ -514,7 +514,7 @@ function viaCallers(sem: Semantics, b: Binding, pkg: (() => PackageInfo) | undef
   if (idx < 0) return 'unknown';
   const results: Deadline[] = [];
   for (const f of pkg().files) {
-    if (!f.source.includes(name)) continue;
+    if (!fileMentions(f, name)) continue;
     for (const call of f.root.descendantsOfType('call_expression')) {
       if (!call) continue;
       const fe = unparen(field(call, 'function')!);

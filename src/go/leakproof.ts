@@ -12,9 +12,10 @@ import type { Node } from 'web-tree-sitter';
 import { Semantics, type Binding } from './scope.js';
 import { Imports } from './imports.js';
 import { parseGo } from '../parser/parser.js';
-import type { PackageFile, PackageInfo } from './package.js';
+import { fileMentions, type PackageFile, type PackageInfo } from './package.js';
+import { detached } from '../util/text.js';
 import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, receiveSelect } from './chanflow.js';
-import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, ownDescendants, statementsOf, unparen, calleeName } from './syntax.js';
+import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, ownDescendants, statementsOf, tokensNamed, unparen, calleeName } from './syntax.js';
 
 /** Prefix of a receiverProblem answer meaning the send cannot block at all: no finding. */
 export const CANNOT_BLOCK = 'cannot block: ';
@@ -430,12 +431,13 @@ function factOf<T>(file: PackageFile, key: string, make: () => T): T {
  * Facts that hold no tree node (names, kinds, message text), kept per sibling text for
  * the whole directory: they outlive the sibling's tree, which the loader drops past its
  * budget in a big package, so a sibling whose answer is known is not parsed again for
- * every file of the package. Keyed by path and checked against the text; a sibling is
- * never the current file, whose facts stay with its PackageFile (messages name a
- * sibling's line as file:line, the current file's as line N).
+ * every file of the package. Keyed by path and checked against the text's stamp; a
+ * sibling is never the current file, whose facts stay with its PackageFile (messages
+ * name a sibling's line as file:line, the current file's as line N). Strings kept here
+ * are `detached`: a slice of a sibling's text would keep all of it alive.
  */
 let durableDir = '';
-const durable = new Map<string, { source: string; facts: Map<string, unknown> }>();
+const durable = new Map<string, { stamp: string; facts: Map<string, unknown> }>();
 
 function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
   if (file.current) return factOf(file, key, make);
@@ -444,8 +446,9 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
     durable.clear();
     durableDir = dir;
   }
+  const stamp = file.stamp ?? file.source;
   let e = durable.get(file.absPath);
-  if (!e || e.source !== file.source) durable.set(file.absPath, (e = { source: file.source, facts: new Map() }));
+  if (!e || e.stamp !== stamp) durable.set(file.absPath, (e = { stamp, facts: new Map() }));
   if (e.facts.has(key)) return e.facts.get(key) as T;
   const v = make();
   e.facts.set(key, v);
@@ -460,18 +463,21 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
  */
 function onOwnTree<T>(file: PackageFile, use: (f: PackageFile) => T): T {
   if (file.current) return use(file);
-  const tree = parseGo(file.source);
+  const source = file.source;
+  const tree = parseGo(source);
   try {
     const root = tree.rootNode;
     let imports: Imports | null = null;
     let sem: Semantics | null = null;
     return use({
       absPath: file.absPath,
-      source: file.source,
+      source,
       current: false,
+      mayMention: file.mayMention,
+      stamp: file.stamp,
       root,
       get imports() {
-        return (imports ??= new Imports(root, file.source));
+        return (imports ??= new Imports(root, source));
       },
       get sem() {
         return (sem ??= new Semantics(root, this.imports));
@@ -486,32 +492,52 @@ type LiteralInit =
   | { kind: 'buffered' | 'other'; where: string; valueText: string | undefined }
   | { kind: 'positional'; typeName: string; typeText: string; where: string };
 
-/** The elements of a file's composite literals that may set field `f`, in order (what literalInits judges). */
+/** A type that can name one of the package's struct types (not `[]T`, `pkg.T`, `T[int]`). */
+const PLAIN_TYPE_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+
+/**
+ * The elements of a file's composite literals that may set field `f`, in order (what
+ * literalInits judges): keyed elements `f: v`, and the first element of each positional
+ * literal of a plainly named type (the only ones that can be one of the package's structs).
+ */
 function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
   const out: LiteralInit[] = [];
-  if (!file.source.includes(f)) return out;
-  for (const lit of descendants(file.root, 'composite_literal')) {
+  // Walked directly: on a tree parsed for this fact alone, the shared per-tree index
+  // (descendants) would materialise every indexed node type for one of them.
+  for (const lit of file.root.descendantsOfType('composite_literal')) {
+    if (!lit) continue;
     const t = field(lit, 'type');
     const body = field(lit, 'body');
     if (!body) continue;
+    const typeName = t?.text.replace(/^\*/, '');
+    let positional = false;
     for (const el of named(body)) {
       if (el.type === 'keyed_element') {
         const key = field(el, 'key') ?? named(el)[0];
         if (key?.text !== f) continue;
         const value = field(el, 'value') ?? named(el)[1];
         const k = initKind(value && value.type === 'literal_element' ? named(value)[0] : value);
-        if (k !== 'unbuffered') out.push({ kind: k, where: where(file, el), valueText: value?.text.slice(0, 40) });
-      } else if (el.type === 'literal_element' && t) {
-        out.push({ kind: 'positional', typeName: t.text.replace(/^\*/, ''), typeText: t.text, where: where(file, lit) });
+        if (k !== 'unbuffered') out.push({ kind: k, where: where(file, el), valueText: value && detached(value.text.slice(0, 40)) });
+      } else if (el.type === 'literal_element' && t && typeName && !positional && PLAIN_TYPE_NAME.test(typeName)) {
+        positional = true;
+        out.push({ kind: 'positional', typeName: detached(typeName), typeText: detached(t.text), where: where(file, lit) });
       }
     }
   }
   return out;
 }
 
-/** Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or positional literals of a struct type with that field. */
+/**
+ * Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or
+ * positional literals of a struct type with that field. A file that names neither f nor
+ * any of those types has none (a positional literal names its type, not its fields).
+ */
 function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
-  for (const c of durableFactOf(file, `literal-inits:${f}`, () => (file.source.includes(f) ? onOwnTree(file, (pf) => literalInitsOf(pf, f)) : []))) {
+  let inits: LiteralInit[];
+  if (fileMentions(file, f)) inits = fieldFacts(file, f).inits;
+  else if ([...structsWithF].some((s) => fileMentions(file, s))) inits = durableFactOf(file, `literal-inits:${f}`, () => onOwnTree(file, (pf) => literalInitsOf(pf, f)));
+  else return null;
+  for (const c of inits) {
     if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
     if (c.kind === 'other') return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
     if (c.kind === 'positional' && structsWithF.has(c.typeName)) {
@@ -521,20 +547,40 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
   return null;
 }
 
+/**
+ * What receiverProblem asks of a file that names field f, from one parse of it: the
+ * struct types declaring f, whether any use of f needs judging (sends, close, len and
+ * cap never give judgeShared a reason: a file with only those needs no judging, nor its
+ * tree, once that is known), and the literals that may set f.
+ */
+function fieldFacts(file: PackageFile, f: string): { structs: string[]; judged: boolean; inits: LiteralInit[] } {
+  return durableFactOf(file, `field-facts:${f}`, () =>
+    onOwnTree(file, (pf) => ({ structs: structsDeclaringIn(pf, f), judged: fieldUses(pf, f)!.some(judged), inits: literalInitsOf(pf, f) })),
+  );
+}
+
 /** Names of the package's struct types that declare a field named f. */
 function structsDeclaring(info: PackageInfo, f: string): Set<string> {
   const out = new Set<string>();
-  for (const file of info.files) for (const name of durableFactOf(file, `structs-declaring:${f}`, () => (file.source.includes(f) ? onOwnTree(file, (pf) => structsDeclaringIn(pf, f)) : []))) out.add(name);
+  for (const file of info.files) {
+    if (!fileMentions(file, f)) continue;
+    for (const name of fieldFacts(file, f).structs) out.add(name);
+  }
   return out;
 }
 
+/** The type specs whose struct type declares a field f (in a nested struct too), from f's tokens. */
 function structsDeclaringIn(file: PackageFile, f: string): string[] {
   const out: string[] = [];
-  if (!file.source.includes(f)) return out;
-  for (const spec of descendants(file.root, 'type_spec')) {
-    const st = field(spec, 'type');
-    if (!st || st.type !== 'struct_type') continue;
-    if (descendants(st, 'field_identifier').some((id) => id.text === f && id.parent?.type === 'field_declaration')) out.push(field(spec, 'name')!.text);
+  let last: Node | null = null;
+  for (const id of tokensNamed(file.root, file.source, f, 'field_identifier')) {
+    if (id.parent?.type !== 'field_declaration') continue;
+    let spec = id.parent.parent;
+    while (spec && spec.type !== 'type_spec') spec = spec.parent;
+    const st = spec && field(spec, 'type');
+    if (!spec || !st || st.type !== 'struct_type' || !contains(st, id) || last?.equals(spec)) continue;
+    last = spec;
+    out.push(detached(field(spec, 'name')!.text));
   }
   return out;
 }
@@ -545,10 +591,9 @@ const judged = (u: Use): boolean => u.kind === 'recv' || u.kind === 'other';
 /** The uses of field `f` in a file (selector expressions naming it); null when the file does not mention f. */
 function fieldUses(file: PackageFile, f: string): Use[] | null {
   return factOf(file, `field-uses:${f}`, () => {
-    if (!file.source.includes(f)) return null;
+    if (!fileMentions(file, f)) return null;
     const uses: Use[] = [];
-    for (const fi of descendants(file.root, 'field_identifier')) {
-      if (fi.text !== f) continue;
+    for (const fi of tokensNamed(file.root, file.source, f, 'field_identifier')) {
       const sel = fi.parent;
       if (!sel || sel.type !== 'selector_expression' || !field(sel, 'field')?.equals(fi)) continue;
       uses.push(classify(() => file.sem, sel));
@@ -560,10 +605,9 @@ function fieldUses(file: PackageFile, f: string): Use[] | null {
 /** The uses of package-level `name` in a file (other than its declaration); null when the file does not mention it. */
 function packageVarUses(file: PackageFile, name: string): Use[] | null {
   return factOf(file, `package-var-uses:${name}`, () => {
-    if (!file.source.includes(name)) return null;
+    if (!fileMentions(file, name)) return null;
     const uses: Use[] = [];
-    for (const id of descendants(file.root, 'identifier')) {
-      if (id.text !== name) continue;
+    for (const id of tokensNamed(file.root, file.source, name, 'identifier')) {
       const rb = file.sem.resolve(id);
       if (!rb || rb.scope.kind !== 'package') continue;
       if (rb.id.equals(id)) continue;
@@ -593,10 +637,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     }
     const structs = structsDeclaring(info, f);
     for (const file of info.files) {
-      if (!file.source.includes(f)) continue;
-      // Sends, close, len and cap never give judgeShared a reason: a file with only those
-      // needs no judging (nor its tree, once that is known).
-      if (durableFactOf(file, `field-judged:${f}`, () => onOwnTree(file, (pf) => fieldUses(pf, f)!.some(judged)))) {
+      if (fileMentions(file, f) && fieldFacts(file, f).judged) {
         const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
         if (why) return why;
       }
@@ -618,7 +659,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
       return `the package of ${b.name} could not be read`;
     }
     for (const file of info.files) {
-      if (!file.source.includes(b.name)) continue;
+      if (!fileMentions(file, b.name)) continue;
       if (!durableFactOf(file, `package-var-judged:${b.name}`, () => onOwnTree(file, (pf) => packageVarUses(pf, b.name)!.some(judged)))) continue;
       const why = judgeShared(file.sem, file, b.name, packageVarUses(file, b.name)!, exit);
       if (why) return why;
@@ -703,10 +744,10 @@ function paramProblem(sem: Semantics, pkg: () => PackageInfo, b: Binding, goFn: 
   }
   const method = fn.type === 'method_declaration';
   for (const file of info.files) {
-    if (!file.source.includes(name)) continue;
+    if (!fileMentions(file, name)) continue;
     const refs = method
-      ? descendants(file.root, 'field_identifier').filter((n) => n.text === name && n.parent?.type === 'selector_expression')
-      : descendants(file.root, 'identifier').filter((n) => n.text === name);
+      ? tokensNamed(file.root, file.source, name, 'field_identifier').filter((n) => n.parent?.type === 'selector_expression')
+      : tokensNamed(file.root, file.source, name, 'identifier');
     for (const ref of refs) {
       if ((file.current && ref.equals(nameNode)) || (ref.parent?.type === 'function_declaration' && field(ref.parent, 'name')?.equals(ref))) continue;
       const callee = method ? ref.parent! : ref;

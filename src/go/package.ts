@@ -3,21 +3,41 @@
 // types and functions. Rules use it for facts that live in sibling files
 // (a receiver's struct field types, every call of a function in the package).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { parseGo } from '../parser/parser.js';
 import { Imports } from './imports.js';
 import { Semantics, type TypeRef } from './scope.js';
 import { field, fields, named, PREDECLARED } from './syntax.js';
+import { detached } from '../util/text.js';
+import { indexWords, mayHoldWord, textHash, type WordIndex } from './wordindex.js';
 
 export interface PackageFile {
   absPath: string;
+  /** A sibling's text may be read from disk again when asked for (see PackageLoader). */
   source: string;
   root: Node;
   sem: Semantics;
   imports: Imports;
   /** True for the file being processed (its current text, not the one on disk). */
   current: boolean;
+  /**
+   * Whether the text may hold `word` as a whole word, answered without reading it (false:
+   * it cannot). Absent: only the text can tell. Use `fileMentions` rather than this.
+   */
+  mayMention?(word: string): boolean;
+  /** Tells two texts of a sibling apart (its length and hash) without comparing them. */
+  stamp?: string;
+}
+
+/**
+ * Whether the file's text holds `name` as a whole word; a sibling's word index answers
+ * first, so a file that cannot hold it is not read. Callers that look for an identifier
+ * or field named `name` in the tree use it as their necessary condition.
+ */
+export function fileMentions(f: PackageFile, name: string): boolean {
+  if (f.mayMention && !f.mayMention(name)) return false;
+  return mentions(f.source, name);
 }
 
 export interface FuncDecl {
@@ -40,7 +60,7 @@ export class PackageInfo {
     if (this.structCache.has(typeName)) return this.structCache.get(typeName)!;
     let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
     outer: for (const f of this.files) {
-      if (!mayDeclareType(f.source, typeName)) continue; // spares parsing files that cannot declare it
+      if (!fileMentions(f, typeName) || !mayDeclareType(f.source, typeName)) continue; // spares parsing files that cannot declare it
       for (const d of named(f.root)) {
         if (d.type !== 'type_declaration') continue;
         for (const spec of named(d)) {
@@ -84,7 +104,7 @@ export class PackageInfo {
   funcs(name: string): FuncDecl[] {
     const out: FuncDecl[] = [];
     for (const f of this.files) {
-      if (!mayDeclareFunc(f.source, name)) continue;
+      if (!fileMentions(f, name) || !mayDeclareFunc(f.source, name)) continue;
       for (const d of named(f.root)) {
         if (d.type !== 'function_declaration' && d.type !== 'method_declaration') continue;
         if (field(d, 'name')?.text !== name) continue;
@@ -208,8 +228,20 @@ export function packageClause(root: Node): string | null {
   return id ? id.text : null;
 }
 
+/**
+ * A sibling as the loader keeps it: its package clause and word index, and its text only
+ * while it is in the loader's text store (or always, for a text handed by a provider).
+ */
+interface Sibling {
+  absPath: string;
+  pkgName: string | null;
+  index: WordIndex;
+  /** A provider's text, kept; disk texts live in the TextStore. */
+  text?: string;
+}
+
 interface Entry {
-  source: string;
+  sibling: Sibling;
   tree: Tree | null;
   imports: Imports | null;
   sem: Semantics | null;
@@ -241,30 +273,82 @@ interface ParsedFile {
 const SIBLING_TREE_BUDGET = 1_000_000;
 const SEM_WEIGHT = 3;
 
-function siblingBudget(): number {
-  const v = Number(process.env.GOPITFIX_SIBLING_BUDGET);
-  return Number.isInteger(v) && v >= 0 ? v : SIBLING_TREE_BUDGET;
+/**
+ * Characters of sibling text kept in memory per directory. Every package of the Go
+ * standard library fits, so its siblings are read once; past it (a package of 300 files
+ * of 25k lines is 172 MB, more than a worker's heap) the least recently used texts are
+ * dropped and read again when a rule needs one, which the word index makes rare.
+ * GOPITFIX_SIBLING_TEXT_BUDGET (internal: tests and measurements) overrides it.
+ */
+const SIBLING_TEXT_BUDGET = 16_000_000;
+
+function envBudget(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v >= 0 ? v : fallback;
 }
 
 /** What an entry's tree and scopes count against the budget. */
-function weight(e: { source: string; sem: unknown }): number {
-  return e.source.length * (e.sem ? 1 + SEM_WEIGHT : 1);
+function weight(e: { sibling: Sibling; sem: unknown }): number {
+  return e.sibling.index.length * (e.sem ? 1 + SEM_WEIGHT : 1);
+}
+
+/** Sibling texts read from disk, least recently used first out past the budget. */
+class TextStore {
+  private texts = new Map<string, string>();
+  private size = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(absPath: string): string | undefined {
+    const t = this.texts.get(absPath);
+    if (t !== undefined) {
+      this.texts.delete(absPath);
+      this.texts.set(absPath, t);
+    }
+    return t;
+  }
+
+  put(absPath: string, text: string): void {
+    const old = this.texts.get(absPath);
+    if (old !== undefined) {
+      this.size -= old.length;
+      this.texts.delete(absPath);
+    }
+    this.texts.set(absPath, text);
+    this.size += text.length;
+    for (const [p, t] of this.texts) {
+      if (this.size <= this.budget) break;
+      this.texts.delete(p);
+      this.size -= t.length;
+    }
+  }
+
+  clear(): void {
+    this.texts.clear();
+    this.size = 0;
+  }
 }
 
 /** Parsed sibling files, cached per directory (the engine walks files in path order). */
 export class PackageLoader {
   private dir: string | null = null;
   private cache = new Map<string, Entry>();
-  /** The directory's .go files, read at its first load (null: not read yet). */
-  private siblings: { absPath: string; source: string }[] | null = null;
+  /** The directory's .go files, read and indexed at its first load (null: not read yet). */
+  private siblings: Sibling[] | null = null;
+  private texts: TextStore;
   private clock = 0;
 
-  constructor(private readonly budget = siblingBudget()) {}
+  constructor(
+    private readonly budget = envBudget('GOPITFIX_SIBLING_BUDGET', SIBLING_TREE_BUDGET),
+    textBudget = envBudget('GOPITFIX_SIBLING_TEXT_BUDGET', SIBLING_TEXT_BUDGET),
+  ) {
+    this.texts = new TextStore(textBudget);
+  }
 
   /**
    * The package of the file being processed: its siblings from disk, or from `provider`
    * when given. A sibling is parsed only when a rule first touches its tree, so a rule
-   * that looks for a name skips (with `source.includes`) the files that cannot hold it.
+   * that looks for a name skips (with `fileMentions`) the files that cannot hold it.
    */
   load(
     absPath: string,
@@ -279,18 +363,18 @@ export class PackageLoader {
       this.clear();
       this.dir = key;
     }
-    if (provider) this.siblings = provider();
-    else this.siblings ??= readSiblings(absPath);
+    if (provider) this.siblings = provider().map((s) => ({ absPath: s.absPath, ...describe(s.source), text: s.source }));
+    else this.siblings ??= this.readSiblings(absPath);
     // Between two loads no tree of the previous PackageInfo is in use: drop the least
     // recently used ones past the budget (a dropped sibling is parsed again if needed).
     this.evict();
     const files: PackageFile[] = [current];
     for (const s of this.siblings) {
-      if (s.absPath === absPath || packageClauseOfText(s.source) !== pkgName) continue;
+      if (s.absPath === absPath || s.pkgName !== pkgName) continue;
       let entry = this.cache.get(s.absPath);
-      if (!entry || entry.source !== s.source) {
+      if (!entry || !sameText(entry.sibling.index, s.index)) {
         entry?.tree?.delete();
-        entry = this.lazyEntry(s.absPath, s.source);
+        entry = this.lazyEntry(s);
         this.cache.set(s.absPath, entry);
       }
       files.push(entry.file);
@@ -318,25 +402,51 @@ export class PackageLoader {
     }
   }
 
-  private lazyEntry(absPath: string, source: string): Entry {
-    const entry: Entry = { source, tree: null, imports: null, sem: null, file: null!, lastUse: 0 };
+  /**
+   * A sibling's text: kept, or read again. A file changed on disk since the directory was
+   * indexed cannot be used with what was learnt from its first text: the rule asking
+   * fails with that reason (the engine records it for the file; a re-run settles it).
+   */
+  private textOf(s: Sibling): string {
+    if (s.text !== undefined) return s.text;
+    let t = this.texts.get(s.absPath);
+    if (t !== undefined) return t;
+    try {
+      t = readFileSync(s.absPath, 'utf8');
+    } catch (e) {
+      throw new Error(`${basename(s.absPath)}, a file of the package, could not be read again: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+    if (t.length !== s.index.length || textHash(t) !== s.index.hash) {
+      throw new Error(`${basename(s.absPath)}, a file of the package, changed on disk during the run; run again`);
+    }
+    this.texts.put(s.absPath, t);
+    return t;
+  }
+
+  private lazyEntry(s: Sibling): Entry {
+    const entry: Entry = { sibling: s, tree: null, imports: null, sem: null, file: null!, lastUse: 0 };
+    const text = () => this.textOf(s);
     const tree = () => {
       entry.lastUse = ++this.clock;
-      return (entry.tree ??= parseGo(source));
+      return (entry.tree ??= parseGo(text()));
     };
     entry.file = {
-      absPath,
-      source,
+      absPath: s.absPath,
+      get source() {
+        return text();
+      },
       current: false,
       get root() {
         return tree().rootNode;
       },
       get imports() {
-        return (entry.imports ??= new Imports(tree().rootNode, source));
+        return (entry.imports ??= new Imports(tree().rootNode, text()));
       },
       get sem() {
         return (entry.sem ??= new Semantics(tree().rootNode, this.imports));
       },
+      mayMention: (word) => mayHoldWord(s.index, word),
+      stamp: `${s.index.length}:${s.index.hash}`,
     };
     return entry;
   }
@@ -349,7 +459,11 @@ export class PackageLoader {
   borrow(absPath: string, source: string): ParsedFile | null {
     if (this.dir !== dirname(absPath)) return null;
     const e = this.cache.get(absPath);
-    if (!e || !e.tree || e.source !== source) return null;
+    if (!e || !e.tree) return null;
+    const i = e.sibling.index;
+    if (i.length !== source.length) return null;
+    const kept = e.sibling.text ?? this.texts.get(absPath);
+    if (kept !== source && textHash(source) !== i.hash) return null;
     e.pinned = true;
     e.lastUse = ++this.clock;
     return { tree: e.tree, imports: e.imports, sem: e.sem };
@@ -370,31 +484,43 @@ export class PackageLoader {
   clear(): void {
     for (const e of this.cache.values()) e.tree?.delete();
     this.cache.clear();
+    this.texts.clear();
     this.dir = null;
     this.siblings = null;
   }
-}
 
-/** Every .go file of absPath's directory (absPath included: the loader skips the current one). */
-function readSiblings(absPath: string): { absPath: string; source: string }[] {
-  const dir = dirname(absPath);
-  const out: { absPath: string; source: string }[] = [];
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
+  /** Every .go file of absPath's directory (absPath included: load skips the current one), indexed. */
+  private readSiblings(absPath: string): Sibling[] {
+    const dir = dirname(absPath);
+    const out: Sibling[] = [];
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return out;
+    }
+    for (const n of names) {
+      if (!n.endsWith('.go')) continue;
+      const p = join(dir, n);
+      try {
+        const st = statSync(p);
+        if (!st.isFile() || st.size > 10 * 1024 * 1024) continue;
+        const text = readFileSync(p, 'utf8');
+        out.push({ absPath: p, ...describe(text) });
+        this.texts.put(p, text);
+      } catch {
+        // An unreadable sibling only narrows what rules can prove.
+      }
+    }
     return out;
   }
-  for (const n of names) {
-    if (!n.endsWith('.go')) continue;
-    const p = join(dir, n);
-    try {
-      const st = statSync(p);
-      if (!st.isFile() || st.size > 10 * 1024 * 1024) continue;
-      out.push({ absPath: p, source: readFileSync(p, 'utf8') });
-    } catch {
-      // An unreadable sibling only narrows what rules can prove.
-    }
-  }
-  return out;
+}
+
+function describe(text: string): { pkgName: string | null; index: WordIndex } {
+  const name = packageClauseOfText(text);
+  return { pkgName: name === null ? null : detached(name), index: indexWords(text) };
+}
+
+function sameText(a: WordIndex, b: WordIndex): boolean {
+  return a === b || (a.length === b.length && a.hash === b.hash);
 }

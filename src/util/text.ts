@@ -16,3 +16,12 @@ export function lineStarts(src: string): number[] {
   for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) out.push(i + 1);
   return out;
 }
+
+/**
+ * A copy of `s` that holds no reference to a longer string. V8 makes a slice of 13
+ * characters or more (a node's text, a regular expression's match) a view into the whole
+ * text it came from: a short name kept across files would keep that file's text alive.
+ */
+export function detached(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}

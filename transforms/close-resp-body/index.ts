@@ -104,7 +104,7 @@ function mayImportHttp(ctx: RuleContext): boolean {
     return ctx.package().files.some((f) => {
       if (f.current) return has(f.source);
       let v = importsHttp.get(f);
-      if (v === undefined) importsHttp.set(f, (v = has(f.source)));
+      if (v === undefined) importsHttp.set(f, (v = (f.mayMention?.('http') ?? true) && has(f.source)));
       return v;
     });
   } catch {

@@ -21,6 +21,7 @@ import { clientUses, requestDeadline, responseStreams, type ClientUse } from '..
 import { descendants, enclosingFunction, field, named, unparen } from '../../src/go/syntax.js';
 import type { Rule, RuleContext, JsonSchema } from '../../src/rules/api.js';
 import { codeWords } from '../../src/go/lexical.js';
+import { fileMentions } from '../../src/go/package.js';
 import { defineRule, type OptionsOf } from '../../src/rules/define.js';
 
 const DEFAULT_TIMEOUT = '30s';
@@ -201,7 +202,7 @@ function visibleTransport(ctx: RuleContext, s: StructLiteral): boolean {
 /** Whether a file of the package declares the type `name`. */
 function declaresType(ctx: RuleContext, name: string): boolean {
   return ctx.package().files.some(
-    (f) => f.source.includes(name) && f.root.descendantsOfType('type_spec').some((t) => !!t && t.parent?.parent?.type !== 'function_declaration' && field(t, 'name')?.text === name),
+    (f) => fileMentions(f, name) && f.root.descendantsOfType('type_spec').some((t) => !!t && t.parent?.parent?.type !== 'function_declaration' && field(t, 'name')?.text === name),
   );
 }
 

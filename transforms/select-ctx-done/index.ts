@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
 import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
-import { mentions, receiverTypeName, type PackageInfo } from '../../src/go/package.js';
+import { fileMentions, receiverTypeName, type PackageInfo } from '../../src/go/package.js';
 import { sendStatement } from '../../src/go/lexical.js';
 import {
   children,
@@ -143,7 +143,7 @@ class GoroutineFuncs {
     // any sibling is parsed.
     const files = [...pkg.files.filter((f) => f.current), ...pkg.files.filter((f) => !f.current)];
     for (const file of files) {
-      if (!mentions(file.source, name)) continue; // an identifier is a whole word: spares parsing the rest
+      if (!fileMentions(file, name)) continue; // an identifier is a whole word: spares parsing the rest
       const refs = method
         ? tokensNamed(file.root, file.source, name, 'field_identifier').filter((n) => n.parent?.type === 'selector_expression')
         : tokensNamed(file.root, file.source, name, 'identifier');
