@@ -22,8 +22,9 @@ export interface PackageFile {
   /** True for the file being processed (its current text, not the one on disk). */
   current: boolean;
   /**
-   * Whether the text may hold `word` as a whole word, answered without reading it (false:
-   * it cannot). Absent: only the text can tell. Use `fileMentions` rather than this.
+   * Whether the text holds `word` as a whole word, answered without reading it; a yes may
+   * rarely be wrong (two words with one hash), a no never is. Absent: only the text can
+   * tell. Use `fileMentions` rather than this.
    */
   mayMention?(word: string): boolean;
   /** Tells two texts of a sibling apart (its length and hash) without comparing them. */
@@ -31,13 +32,14 @@ export interface PackageFile {
 }
 
 /**
- * Whether the file's text holds `name` as a whole word; a sibling's word index answers
- * first, so a file that cannot hold it is not read. Callers that look for an identifier
- * or field named `name` in the tree use it as their necessary condition.
+ * Whether the file's text holds `name` as a whole word: for a sibling, its word index
+ * answers and the text is not read (a huge package's texts do not stay in memory, and a
+ * package-wide question asked for every file would read them all again each time). A
+ * necessary condition: callers that look for an identifier or field named `name` in the
+ * tree use it to skip files, and a rare wrong yes only costs them a look.
  */
 export function fileMentions(f: PackageFile, name: string): boolean {
-  if (f.mayMention && !f.mayMention(name)) return false;
-  return mentions(f.source, name);
+  return f.mayMention ? f.mayMention(name) : mentions(f.source, name);
 }
 
 export interface FuncDecl {
