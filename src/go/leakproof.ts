@@ -459,10 +459,12 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
  * Runs `use` on a sibling parsed on its own and deleted right after: a durable fact about
  * every file of a package must not keep (or make the loader keep) every sibling's tree at
  * once (its WebAssembly memory grew with the package and never shrinks). What `use`
- * returns must hold no node. The current file is used as it is.
+ * returns must hold no node. The current file, and a sibling whose tree the loader
+ * holds, are used as they are.
  */
 function onOwnTree<T>(file: PackageFile, use: (f: PackageFile) => T): T {
-  if (file.current) return use(file);
+  // A tree already in memory is used as it is: no second tree of the same file at once.
+  if (file.current || file.isParsed?.()) return use(file);
   const source = file.source;
   const tree = parseGo(source);
   try {

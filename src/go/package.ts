@@ -29,6 +29,8 @@ export interface PackageFile {
   mayMention?(word: string): boolean;
   /** Tells two texts of a sibling apart (its length and hash) without comparing them. */
   stamp?: string;
+  /** Whether the sibling's tree is in memory now (touching `root` costs no parse). */
+  isParsed?(): boolean;
 }
 
 /**
@@ -448,6 +450,7 @@ export class PackageLoader {
         return (entry.sem ??= new Semantics(tree().rootNode, this.imports));
       },
       mayMention: (word) => mayHoldWord(s.index, word),
+      isParsed: () => entry.tree !== null,
       stamp: `${s.index.length}:${s.index.hash}`,
     };
     return entry;

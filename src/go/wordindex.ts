@@ -7,6 +7,8 @@
 // 300 files of 25k lines is 172 MB of text, more than a worker's heap; its index is a few
 // hundred KB.
 
+import { createHash } from 'node:crypto';
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -16,52 +18,63 @@ export interface WordIndex {
   /** Sorted distinct hashes of the text's words. */
   readonly words: Uint32Array;
   /** A hash of the whole text (with its length, what tells a changed file from the one indexed). */
-  readonly hash: number;
+  readonly hash: string;
   readonly length: number;
 }
 
-/** The index of a text: one pass over its characters. */
+/**
+ * The index of a text: one pass over its characters. A text repeats its words many times
+ * over (a 570 KB file holds ~100k words, ~2.6k distinct): they are deduplicated as they
+ * come, in an open-addressing table (0 marks a free slot, so a hash of 0 is kept aside).
+ */
 export function indexWords(text: string): WordIndex {
-  let buf: Uint32Array = new Uint32Array(Math.min(1 << 16, (text.length >> 1) + 1));
-  let n = 0;
-  let whole = FNV_OFFSET;
+  let table = new Uint32Array(4096);
+  let mask = table.length - 1;
+  let size = 0;
+  let zero = false;
   let word = FNV_OFFSET;
   let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    whole = Math.imul(whole ^ c, FNV_PRIME);
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
     if (isWordCode(c)) {
       word = Math.imul(word ^ c, FNV_PRIME);
       inWord = true;
-    } else if (inWord) {
-      if (n === buf.length) buf = grow(buf);
-      buf[n++] = word;
-      word = FNV_OFFSET;
-      inWord = false;
+      continue;
+    }
+    if (!inWord) continue;
+    const v = word >>> 0;
+    word = FNV_OFFSET;
+    inWord = false;
+    if (v === 0) {
+      zero = true;
+      continue;
+    }
+    let j = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
+    while (table[j] !== 0 && table[j] !== v) j = (j + 1) & mask;
+    if (table[j] === v) continue;
+    table[j] = v;
+    if (++size * 2 <= table.length) continue;
+    const old = table;
+    table = new Uint32Array(old.length * 2);
+    mask = table.length - 1;
+    for (const u of old) {
+      if (u === 0) continue;
+      let k = (Math.imul(u, 0x9e3779b1) >>> 0) & mask;
+      while (table[k] !== 0) k = (k + 1) & mask;
+      table[k] = u;
     }
   }
-  if (inWord) {
-    if (n === buf.length) buf = grow(buf);
-    buf[n++] = word;
-  }
-  const sorted = buf.subarray(0, n).sort();
+  const words = new Uint32Array(size + (zero ? 1 : 0));
   let d = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[d++] = sorted[i];
-  // A copy of its own size: the scratch buffer may be many times larger.
-  return { words: sorted.slice(0, d), hash: whole >>> 0, length: text.length };
-}
-
-function grow(buf: Uint32Array): Uint32Array {
-  const next = new Uint32Array(buf.length * 2);
-  next.set(buf);
-  return next;
+  if (zero) words[d++] = 0;
+  for (const u of table) if (u !== 0) words[d++] = u;
+  return { words: words.sort(), hash: textHash(text), length: n };
 }
 
 /** The whole-text hash indexWords records, alone (to tell whether a text is the one indexed). */
-export function textHash(text: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
+export function textHash(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }
 
 /**
