@@ -3,7 +3,10 @@
 // send statement, a two-value assignment of a call). Cases for what the scanner skips
 // (comments, strings, raw strings, runes) and what makes it give up (admit the file).
 import { describe, expect, it } from 'vitest';
-import { codeWords, escapingFuncInLoop, funcInLoop, sendArrow, twoValueCall } from '../src/go/lexical.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeWords, escapingFuncInLoop, funcBodies, funcInLoop, keptRanges, sendArrow, twoValueCall } from '../src/go/lexical.js';
+import { initParser, parseGo } from '../src/parser/parser.js';
 import { passesPrefilter } from '../src/engine/prefilter.js';
 import { findRule } from '../transforms/index.js';
 
@@ -172,5 +175,64 @@ describe('twoValueCall', () => {
     const meta = findRule('close-resp-body')!.meta;
     expect(passesPrefilter(meta, pkg('func f(h http.Header) string { return h.Get("a") }'))).toBe(false);
     expect(passesPrefilter(meta, pkg('func f(u string) { resp, _ := http.Get(u); _ = resp }'))).toBe(true);
+  });
+});
+
+describe('keptRanges', () => {
+  const text = (src: string, ranges: { startIndex: number; endIndex: number }[] | null) => (ranges ?? [{ startIndex: 0, endIndex: src.length }]).map((r) => src.slice(r.startIndex, r.endIndex)).join('');
+
+  it('leaves out the bodies that do not mention a word, and nothing else', () => {
+    const src = pkg('type T struct {\n\tev chan int\n}\n\nfunc (t *T) a() {\n\tt.ev <- 1\n}\n\nfunc b() int {\n\tx := "ev"\n\treturn len(x) // ev\n}\n\nfunc c() { return }');
+    const kept = text(src, keptRanges(src, ['ev']));
+    expect(kept).toContain('t.ev <- 1');
+    // b mentions ev only in a literal and a comment: still a mention (as mentions() counts it).
+    expect(kept).toContain('return len(x)');
+    expect(kept).toContain('func c() {}');
+    expect(kept).toContain('type T struct {\n\tev chan int\n}');
+    expect(text(src, keptRanges(src, ['nothing']))).toBe(pkg('type T struct {\n\tev chan int\n}\n\nfunc (t *T) a() {}\n\nfunc b() int {}\n\nfunc c() {}'));
+    // A word inside a longer one is no mention.
+    expect(text(src, keptRanges(src, ['e']))).not.toContain('t.ev');
+    // Every body mentions it: nothing to leave out.
+    expect(keptRanges(src, ['return', 'ev'])).toBeNull();
+  });
+
+  it('passes over what is not a body: result types with braces, declarations without one', () => {
+    const src = pkg('func f() struct{ a int } {\n\treturn struct{ a int }{}\n}\n\nfunc g() interface{ M() } { return nil }\n\nfunc asm(x int)\n\nfunc h() {\n\tuse()\n}');
+    expect(funcBodies(src)!.map((b) => src.slice(b.open, b.close + 1))).toEqual(['{\n\tuse()\n}']);
+    expect(funcBodies(pkg('func f() {\n\t/* never closed\n}'))).toBeNull();
+    expect(keptRanges(pkg('func f() {'), [])).toBeNull();
+  });
+
+  it.skipIf(!existsSync('/usr/share/go-1.19/src/net/http/server.go'))('parses to the same top-level declarations and the same tokens of the word (stdlib sample)', async () => {
+    await initParser();
+    const dirs = ['net/http', 'runtime', 'go/types', 'encoding/json', 'sync'];
+    let checked = 0;
+    for (const d of dirs) {
+      const dir = join('/usr/share/go-1.19/src', d);
+      for (const n of readdirSync(dir).filter((x) => x.endsWith('.go')).sort().slice(0, 12)) {
+        const src = readFileSync(join(dir, n), 'utf8');
+        const words = [...new Set(src.match(/\b(?:mu|err|ctx|done|close|len|t|s)\b/g) ?? [])].slice(0, 3);
+        for (const w of words) {
+          const a = parseGo(src);
+          const b = parseGo(src, keptRanges(src, [w]) ?? undefined);
+          try {
+            const decls = (t: typeof a) => t.rootNode.namedChildren.map((c) => `${c!.type}@${c!.startIndex}`);
+            expect(decls(b), `${d}/${n} ${w}`).toEqual(decls(a));
+            if (!a.rootNode.hasError) expect(b.rootNode.hasError, `${d}/${n} ${w}`).toBe(false);
+            const toks = (t: typeof a) =>
+              t.rootNode
+                .descendantsOfType(['identifier', 'field_identifier', 'type_identifier'])
+                .filter((x) => x!.text === w)
+                .map((x) => `${x!.type}@${x!.startIndex}:${x!.startPosition.row}:${x!.parent!.type}`);
+            expect(toks(b), `${d}/${n} ${w}`).toEqual(toks(a));
+            checked++;
+          } finally {
+            a.delete();
+            b.delete();
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 });

@@ -14,6 +14,7 @@ import { Imports } from './imports.js';
 import { parseGo } from '../parser/parser.js';
 import { fileMentions, type PackageFile, type PackageInfo } from './package.js';
 import { detached } from '../util/text.js';
+import { keptRanges } from './lexical.js';
 import { chanFacts, goStatementOf, isReceiveExpr, leavesFlow, loopBetween, receiveSelect } from './chanflow.js';
 import { FUNC_TYPES, contains, descendants, enclosingFunction, field, named, ownDescendants, statementsOf, tokensNamed, unparen, calleeName } from './syntax.js';
 
@@ -461,12 +462,23 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
  * once (its WebAssembly memory grew with the package and never shrinks). What `use`
  * returns must hold no node. The current file, and a sibling whose tree the loader
  * holds, are used as they are.
+ *
+ * `use` looks only at the uses of the words in `keep`: the parse leaves out the inside of
+ * the top-level function bodies that mention none of them (lexical.ts, `keptRanges`).
+ * Package-level declarations, offsets and line numbers stay as they are, and a huge
+ * file's tree is the size of the functions that matter (the WebAssembly heap grows to the
+ * largest trees alive at once). A partial tree with a syntax error gives way to a tree
+ * of the whole text.
  */
-function onOwnTree<T>(file: PackageFile, use: (f: PackageFile) => T): T {
-  // A tree already in memory is used as it is: no second tree of the same file at once.
+function onOwnTree<T>(file: PackageFile, keep: readonly string[], use: (f: PackageFile) => T): T {
   if (file.current || file.isParsed?.()) return use(file);
   const source = file.source;
-  const tree = parseGo(source);
+  const ranges = keptRanges(source, keep);
+  let tree = parseGo(source, ranges ?? undefined);
+  if (ranges && tree.rootNode.hasError) {
+    tree.delete();
+    tree = parseGo(source);
+  }
   try {
     const root = tree.rootNode;
     let imports: Imports | null = null;
@@ -490,19 +502,18 @@ function onOwnTree<T>(file: PackageFile, use: (f: PackageFile) => T): T {
   }
 }
 
-type LiteralInit =
+/** `at`: the literal's offset and the element's index, the order a walk of the file meets them in. */
+type LiteralInit = { at: [number, number] } & (
   | { kind: 'buffered' | 'other'; where: string; valueText: string | undefined }
-  | { kind: 'positional'; typeName: string; typeText: string; where: string };
-
-/** A type that can name one of the package's struct types (not `[]T`, `pkg.T`, `T[int]`). */
-const PLAIN_TYPE_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+  | { kind: 'positional'; typeName: string; typeText: string; where: string }
+);
 
 /**
- * The elements of a file's composite literals that may set field `f`, in order (what
- * literalInits judges): keyed elements `f: v`, and the first element of each positional
- * literal of a plainly named type (the only ones that can be one of the package's structs).
+ * The elements of a file's composite literals that may set a field, in order (what
+ * literalInits judges): keyed elements `f: v` (for f given), and the first element of each
+ * positional literal of one of `types` (when given).
  */
-function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
+function literalInitsOf(file: PackageFile, f: string | null, types: ReadonlySet<string> | null): LiteralInit[] {
   const out: LiteralInit[] = [];
   // Walked directly: on a tree parsed for this fact alone, the shared per-tree index
   // (descendants) would materialise every indexed node type for one of them.
@@ -513,16 +524,20 @@ function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
     if (!body) continue;
     const typeName = t?.text.replace(/^\*/, '');
     let positional = false;
-    for (const el of named(body)) {
+    const els = named(body);
+    for (let i = 0; i < els.length; i++) {
+      const el = els[i];
+      const at: [number, number] = [lit.startIndex, i];
       if (el.type === 'keyed_element') {
+        if (f === null) continue;
         const key = field(el, 'key') ?? named(el)[0];
         if (key?.text !== f) continue;
         const value = field(el, 'value') ?? named(el)[1];
         const k = initKind(value && value.type === 'literal_element' ? named(value)[0] : value);
-        if (k !== 'unbuffered') out.push({ kind: k, where: where(file, el), valueText: value && detached(value.text.slice(0, 40)) });
-      } else if (el.type === 'literal_element' && t && typeName && !positional && PLAIN_TYPE_NAME.test(typeName)) {
+        if (k !== 'unbuffered') out.push({ at, kind: k, where: where(file, el), valueText: value && detached(value.text.slice(0, 40)) });
+      } else if (el.type === 'literal_element' && t && typeName && !positional && types?.has(typeName)) {
         positional = true;
-        out.push({ kind: 'positional', typeName: detached(typeName), typeText: detached(t.text), where: where(file, lit) });
+        out.push({ at, kind: 'positional', typeName: detached(typeName), typeText: detached(t.text), where: where(file, lit) });
       }
     }
   }
@@ -535,10 +550,12 @@ function literalInitsOf(file: PackageFile, f: string): LiteralInit[] {
  * any of those types has none (a positional literal names its type, not its fields).
  */
 function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
-  let inits: LiteralInit[];
-  if (fileMentions(file, f)) inits = fieldFacts(file, f).inits;
-  else if ([...structsWithF].some((s) => fileMentions(file, s))) inits = durableFactOf(file, `literal-inits:${f}`, () => onOwnTree(file, (pf) => literalInitsOf(pf, f)));
-  else return null;
+  const keyed = fileMentions(file, f) ? fieldFacts(file, f).inits : [];
+  const types = [...structsWithF].filter((s) => fileMentions(file, s)).sort();
+  const positional = types.length
+    ? durableFactOf(file, `positional-inits:${types.join(',')}`, () => onOwnTree(file, types, (pf) => literalInitsOf(pf, null, new Set(types))))
+    : [];
+  const inits = positional.length ? [...keyed, ...positional].sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1]) : keyed;
   for (const c of inits) {
     if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
     if (c.kind === 'other') return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
@@ -553,11 +570,12 @@ function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, l
  * What receiverProblem asks of a file that names field f, from one parse of it: the
  * struct types declaring f, whether any use of f needs judging (sends, close, len and
  * cap never give judgeShared a reason: a file with only those needs no judging, nor its
- * tree, once that is known), and the literals that may set f.
+ * tree, once that is known), and the keyed elements that set f (positional literals, which
+ * do not name f, are looked for by type in literalInits).
  */
 function fieldFacts(file: PackageFile, f: string): { structs: string[]; judged: boolean; inits: LiteralInit[] } {
   return durableFactOf(file, `field-facts:${f}`, () =>
-    onOwnTree(file, (pf) => ({ structs: structsDeclaringIn(pf, f), judged: fieldUses(pf, f)!.some(judged), inits: literalInitsOf(pf, f) })),
+    onOwnTree(file, [f], (pf) => ({ structs: structsDeclaringIn(pf, f), judged: fieldUses(pf, f)!.some(judged), inits: literalInitsOf(pf, f, null) })),
   );
 }
 
@@ -662,7 +680,7 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     }
     for (const file of info.files) {
       if (!fileMentions(file, b.name)) continue;
-      if (!durableFactOf(file, `package-var-judged:${b.name}`, () => onOwnTree(file, (pf) => packageVarUses(pf, b.name)!.some(judged)))) continue;
+      if (!durableFactOf(file, `package-var-judged:${b.name}`, () => onOwnTree(file, [b.name], (pf) => packageVarUses(pf, b.name)!.some(judged)))) continue;
       const why = judgeShared(file.sem, file, b.name, packageVarUses(file, b.name)!, exit);
       if (why) return why;
     }

@@ -468,6 +468,101 @@ export function codeWords(...words: string[]): LexicalTrigger {
   };
 }
 
+/**
+ * The bodies of a file's top-level functions (and of func literals at the top level, in
+ * a var's initializer): for each, the offsets of its `{` and of its matching `}`. A
+ * body is the first `{` at bracket depth 0 after the `func` token, on the signature's
+ * line. A signature whose result type spells `struct` or `interface` at depth 0 is
+ * passed over (its `{` would not be the body's), as is a declaration without a body.
+ * Null when the text does not lex cleanly (an unterminated comment or raw string,
+ * brackets that do not balance): callers then use the whole text.
+ */
+export function funcBodies(src: string): { open: number; close: number }[] | null {
+  const lx = new Lexer(src);
+  const out: { open: number; close: number }[] = [];
+  let depth = 0;
+  for (let t = lx.next(); t !== T.EOF; t = lx.next()) {
+    if (t === T.BAD) return null;
+    if (t === T.OPEN) depth++;
+    else if (t === T.CLOSE && --depth < 0) return null;
+    if (depth !== 0 || t !== T.WORD || !lx.isWord('func')) continue;
+    // The signature: up to the body's `{` at depth 0.
+    let open = -1;
+    for (t = lx.next(); t !== T.EOF; t = lx.next()) {
+      if (t === T.BAD) return null;
+      if (t === T.OPEN) {
+        if (depth === 0 && lx.isBrace()) {
+          open = lx.start;
+          break;
+        }
+        depth++;
+      } else if (t === T.CLOSE) {
+        if (--depth < 0) return null;
+      } else if (depth === 0 && (t === T.NL || t === T.SEMI || (t === T.WORD && (lx.isWord('struct') || lx.isWord('interface'))))) {
+        break;
+      }
+    }
+    if (open < 0) {
+      if (t === T.EOF) break;
+      continue;
+    }
+    depth = 1;
+    for (t = lx.next(); ; t = lx.next()) {
+      if (t === T.EOF || t === T.BAD) return null;
+      if (t === T.OPEN) depth++;
+      else if (t === T.CLOSE && --depth === 0) break;
+    }
+    out.push({ open, close: lx.start });
+  }
+  return depth === 0 ? out : null;
+}
+
+const isAsciiWord = (c: number) => c < 128 && WORD_ASCII[c] === 1;
+
+/**
+ * The spans of the text to parse when only the uses of the words in `keep` matter: all of
+ * it but the inside of the top-level function bodies (funcBodies) that mention none of
+ * them as a whole word (as `mentions` matches: any character outside ASCII letters,
+ * digits and `_` is a boundary). Every package-level declaration is in, and a parse of
+ * the spans (parseGo's ranges) keeps offsets and line numbers, on a tree the size of the
+ * functions that use the words. Null when nothing would be left out, or the text does
+ * not lex cleanly: parse all of it.
+ */
+export function keptRanges(src: string, keep: readonly string[]): { startIndex: number; endIndex: number }[] | null {
+  const bodies = funcBodies(src);
+  if (!bodies || bodies.length === 0) return null;
+  const kept = new Uint8Array(bodies.length);
+  for (const w of keep) {
+    if (!w) return null;
+    for (let i = src.indexOf(w); i >= 0; i = src.indexOf(w, i + 1)) {
+      if ((i > 0 && isAsciiWord(src.charCodeAt(i - 1))) || isAsciiWord(src.charCodeAt(i + w.length))) continue;
+      // The body holding offset i, if any: the last one opening before it.
+      let lo = 0;
+      let hi = bodies.length - 1;
+      let b = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (bodies[mid].open < i) {
+          b = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (b >= 0 && i < bodies[b].close) kept[b] = 1;
+    }
+  }
+  const out: { startIndex: number; endIndex: number }[] = [];
+  let pos = 0;
+  for (let b = 0; b < bodies.length; b++) {
+    if (kept[b]) continue;
+    const { open, close } = bodies[b];
+    out.push({ startIndex: pos, endIndex: open + 1 });
+    pos = close;
+  }
+  if (pos === 0) return null;
+  out.push({ startIndex: pos, endIndex: src.length });
+  return out;
+}
+
 /** escapingFuncInLoop as a prefilter trigger (listed by --list-rules under this name). */
 export const escapingFuncInLoopBody: LexicalTrigger = {
   test: escapingFuncInLoop,

@@ -19,9 +19,37 @@ export async function initParser(): Promise<void> {
   parser = p;
 }
 
-export function parseGo(source: string): Tree {
+/**
+ * The tree of `source`, or, given `ranges` (ordered, not overlapping), of those spans of
+ * it alone, read as if they followed one another: the rest is never lexed, and nodes keep
+ * their offsets and rows in the whole text.
+ */
+export function parseGo(source: string, ranges?: readonly { startIndex: number; endIndex: number }[]): Tree {
   if (!parser) throw new Error('parser not initialized: call initParser() first');
-  const tree = parser.parse(source);
+  const tree = ranges ? parser.parse(source, null, { includedRanges: withPoints(source, ranges) }) : parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
+}
+
+/** Ranges with the row and column of each end, as tree-sitter takes them. */
+function withPoints(source: string, ranges: readonly { startIndex: number; endIndex: number }[]) {
+  const out = [];
+  // Ranges come in order: one forward scan for line breaks serves them all.
+  let row = 0;
+  let lineStart = 0;
+  let next = source.indexOf('\n');
+  const point = (i: number) => {
+    while (next >= 0 && next < i) {
+      row++;
+      lineStart = next + 1;
+      next = source.indexOf('\n', next + 1);
+    }
+    return { row, column: i - lineStart };
+  };
+  for (const r of ranges) {
+    const startPosition = point(r.startIndex);
+    const endPosition = point(r.endIndex);
+    out.push({ startIndex: r.startIndex, endIndex: r.endIndex, startPosition, endPosition });
+  }
+  return out;
 }
