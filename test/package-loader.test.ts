@@ -42,11 +42,22 @@ describe('package loader retention', () => {
     const pkg = loader.load(join(dir, 'a.go'), current('a.go', A));
     const fields = pkg.structFields('B');
     expect([...fields!.keys()]).toEqual(['n']);
+    expect(pkg.funcs('get').map((d) => d.recvType)).toEqual(['A', 'B', 'C']);
     // Within the budget: still parsed at the next load, and handed to the engine as is.
     loader.load(join(dir, 'c.go'), current('c.go', C));
     const shared = loader.borrow(join(dir, 'b.go'), B);
     expect(shared).not.toBeNull();
     loader.release(join(dir, 'b.go'), { imports: shared!.imports, sem: shared!.sem });
+    loader.clear();
+  });
+
+  it("answers a question about a sibling's struct types from its declarations alone", () => {
+    const loader = new PackageLoader(10 * B.length);
+    const pkg = loader.load(join(dir, 'a.go'), current('a.go', A));
+    expect([...pkg.structFields('B')!.keys()]).toEqual(['n']);
+    expect(pkg.fieldType('B', 'n')).toMatchObject({ pkgPath: null, name: 'int', pointer: 0 });
+    // Function bodies were left out: the whole tree was never parsed.
+    expect(sibling(pkg.files, 'b.go').isParsed!()).toBe(false);
     loader.clear();
   });
 

@@ -10,6 +10,7 @@ import { Imports } from './imports.js';
 import { Semantics, type TypeRef } from './scope.js';
 import { field, fields, named, PREDECLARED } from './syntax.js';
 import { detached } from '../util/text.js';
+import { keptRanges } from './lexical.js';
 import { indexWords, mayHoldWord, textHash, type WordIndex } from './wordindex.js';
 
 export interface PackageFile {
@@ -31,6 +32,12 @@ export interface PackageFile {
   stamp?: string;
   /** Whether the sibling's tree is in memory now (touching `root` costs no parse). */
   isParsed?(): boolean;
+  /**
+   * A sibling's package-level declarations alone (function bodies left out), with the
+   * imports read from them: what a question about its types needs, at a fraction of the
+   * tree (`root` is parsed only when something needs the bodies).
+   */
+  decls?: { root: Node; imports: Imports };
 }
 
 /**
@@ -65,7 +72,7 @@ export class PackageInfo {
     let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
     outer: for (const f of this.files) {
       if (!fileMentions(f, typeName) || !mayDeclareType(f.source, typeName)) continue; // spares parsing files that cannot declare it
-      for (const d of named(f.root)) {
+      for (const d of named((f.decls ?? f).root)) {
         if (d.type !== 'type_declaration') continue;
         for (const spec of named(d)) {
           if (spec.type !== 'type_spec' || field(spec, 'name')?.text !== typeName) continue;
@@ -101,7 +108,7 @@ export class PackageInfo {
     // In a sibling, resolve through its imports alone instead of building the scopes of
     // the whole file: the qualifier of a top-level struct's field type can only name an
     // import (Go forbids a package-level declaration named like one of the file's imports).
-    return f.file.current ? f.file.sem.typeRef(f.typeNode) : importTypeRef(f.typeNode, f.file.imports);
+    return f.file.current ? f.file.sem.typeRef(f.typeNode) : importTypeRef(f.typeNode, (f.file.decls ?? f.file).imports);
   }
 
   /** Top-level functions and methods named `name` across the package. */
@@ -247,6 +254,11 @@ interface Sibling {
 interface Entry {
   sibling: Sibling;
   tree: Tree | null;
+  /** The declarations-only tree (PackageFile.decls), when parsed apart from `tree`. */
+  decls: Tree | null;
+  declsImports: Imports | null;
+  /** Characters of text the declarations-only tree covers. */
+  declsSize: number;
   imports: Imports | null;
   sem: Semantics | null;
   file: PackageFile;
@@ -291,9 +303,9 @@ function envBudget(name: string, fallback: number): number {
   return Number.isInteger(v) && v >= 0 ? v : fallback;
 }
 
-/** What an entry's tree and scopes count against the budget. */
-function weight(e: { sibling: Sibling; sem: unknown }): number {
-  return e.sibling.index.length * (e.sem ? 1 + SEM_WEIGHT : 1);
+/** What an entry's trees and scopes count against the budget (a declarations-only tree: the text it covers). */
+function weight(e: Entry): number {
+  return (e.tree ? e.sibling.index.length * (e.sem ? 1 + SEM_WEIGHT : 1) : 0) + (e.decls ? e.declsSize : 0);
 }
 
 /** Sibling texts read from disk, least recently used first out past the budget. */
@@ -390,7 +402,7 @@ export class PackageLoader {
     let parsed = 0;
     const live: Entry[] = [];
     for (const e of this.cache.values()) {
-      if (e.tree && !e.pinned) {
+      if ((e.tree || e.decls) && !e.pinned) {
         parsed += weight(e);
         live.push(e);
       }
@@ -399,8 +411,10 @@ export class PackageLoader {
     live.sort((a, b) => a.lastUse - b.lastUse);
     for (const e of live) {
       if (parsed <= this.budget) break;
-      e.tree!.delete();
+      e.tree?.delete();
       e.tree = null;
+      e.decls?.delete();
+      e.decls = null;
       this.cache.delete(e.file.absPath);
       parsed -= weight(e);
     }
@@ -428,11 +442,23 @@ export class PackageLoader {
   }
 
   private lazyEntry(s: Sibling): Entry {
-    const entry: Entry = { sibling: s, tree: null, imports: null, sem: null, file: null!, lastUse: 0 };
+    const entry: Entry = { sibling: s, tree: null, decls: null, declsImports: null, declsSize: 0, imports: null, sem: null, file: null!, lastUse: 0 };
     const text = () => this.textOf(s);
     const tree = () => {
       entry.lastUse = ++this.clock;
       return (entry.tree ??= parseGo(text()));
+    };
+    const decls = () => {
+      entry.lastUse = ++this.clock;
+      if (entry.tree) return { root: entry.tree.rootNode, imports: entry.file.imports };
+      if (!entry.decls) {
+        const t = text();
+        const ranges = keptRanges(t, []);
+        if (!ranges) return { root: tree().rootNode, imports: entry.file.imports };
+        entry.decls = parseGo(t, ranges);
+        entry.declsSize = ranges.reduce((n, r) => n + r.endIndex - r.startIndex, 0);
+      }
+      return { root: entry.decls.rootNode, imports: (entry.declsImports ??= new Imports(entry.decls.rootNode, text())) };
     };
     entry.file = {
       absPath: s.absPath,
@@ -451,6 +477,9 @@ export class PackageLoader {
       },
       mayMention: (word) => mayHoldWord(s.index, word),
       isParsed: () => entry.tree !== null,
+      get decls() {
+        return decls();
+      },
       stamp: `${s.index.length}:${s.index.hash}`,
     };
     return entry;
@@ -487,7 +516,10 @@ export class PackageLoader {
   }
 
   clear(): void {
-    for (const e of this.cache.values()) e.tree?.delete();
+    for (const e of this.cache.values()) {
+      e.tree?.delete();
+      e.decls?.delete();
+    }
     this.cache.clear();
     this.texts.clear();
     this.dir = null;
