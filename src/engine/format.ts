@@ -25,7 +25,31 @@ import { jsdiff } from './fastdiff.js';
 const FORMAT_MEMORY_LIMIT = 8 * 1024 * 1024;
 let module: WebAssembly.Module | null = null;
 let wasm: WebAssembly.Exports | null = null;
+
+/**
+ * Texts from this size on are formatted through the gate, when one is set: formatting a
+ * 570 KB file takes a fresh instance ~64 MB, twice when the source is formatted too, and
+ * every worker thread finishing a huge file at about the same moment added those up (the
+ * peak RSS of a package of 300 files of 25k lines was set there).
+ */
+const BIG_FORMAT = 256 * 1024;
+
+/**
+ * What runs a big format (src/run/heap.ts sets it): it may wait for other threads' big
+ * formats to end, and reclaims the dropped instance's memory after.
+ */
+export type FormatGate = <T>(format: () => T) => T;
+let gate: FormatGate | null = null;
+
+export function setFormatGate(g: FormatGate | null): void {
+  gate = g;
+}
+
 function wasmFormat(text: string): string {
+  return gate && text.length >= BIG_FORMAT ? gate(() => formatNow(text)) : formatNow(text);
+}
+
+function formatNow(text: string): string {
   if (!wasm) {
     module ??= new WebAssembly.Module(readFileSync(new URL(import.meta.resolve('@wasm-fmt/gofmt/wasm'))));
     const exports = new WebAssembly.Instance(module).exports;

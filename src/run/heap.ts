@@ -8,6 +8,7 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ResourceLimits } from 'node:worker_threads';
+import { setFormatGate } from '../engine/format.js';
 
 /** Old-generation limit of a pool worker, in MB (no file of the stdlib or of a 50 x 20k-line package needed more). */
 const WORKER_HEAP_MB = 128;
@@ -61,7 +62,8 @@ const MAIN_HEAP_MB = 128;
 let gcFn: (() => void) | null | undefined;
 let threshold = MAIN_HEAP_MB * 1024 * 1024;
 
-export function boundMainHeap(): void {
+/** V8's full collection, made callable once per thread (null: the flag could not be set). */
+function collector(): (() => void) | null {
   if (gcFn === undefined) {
     try {
       setFlagsFromString('--expose-gc');
@@ -70,7 +72,50 @@ export function boundMainHeap(): void {
       gcFn = null;
     }
   }
+  return gcFn;
+}
+
+export function boundMainHeap(): void {
+  const gcFn = collector();
   if (!gcFn || getHeapStatistics().used_heap_size < threshold) return;
   gcFn();
   threshold = Math.max(MAIN_HEAP_MB * 1024 * 1024, 2 * getHeapStatistics().used_heap_size);
+}
+
+/** How long a thread waits for another's big format before going ahead anyway. */
+const FORMAT_WAIT_MS = 5000;
+
+/**
+ * Big formats (src/engine/format.ts) in this thread: one at a time across the threads
+ * sharing `lock` (one Int32: 1 while a thread formats), and the dropped formatter's
+ * memory reclaimed by a full collection right after, instead of whenever V8 gets to it.
+ * A thread never waits more than FORMAT_WAIT_MS for the lock (a thread that died holding
+ * it cannot stall the run; the pool also frees it then). Without a lock (the main thread
+ * running files itself), only the collection.
+ */
+export function gateBigFormats(lock: Int32Array | null): void {
+  setFormatGate(<T>(format: () => T): T => {
+    let held = false;
+    if (lock) {
+      for (;;) {
+        if (Atomics.compareExchange(lock, 0, 0, 1) === 0) {
+          held = true;
+          break;
+        }
+        if (Atomics.wait(lock, 0, 1, FORMAT_WAIT_MS) === 'timed-out') break;
+      }
+    }
+    try {
+      return format();
+    } finally {
+      collector()?.();
+      if (held) releaseFormatLock(lock!);
+    }
+  });
+}
+
+/** Frees the big-format lock (its holder is done, or died). */
+export function releaseFormatLock(lock: Int32Array): void {
+  Atomics.store(lock, 0, 0);
+  Atomics.notify(lock, 0, 1);
 }

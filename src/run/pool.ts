@@ -15,7 +15,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { loadedPluginPaths } from './plugins.js';
 import { runWithStatIndex } from './stat-index.js';
 import { InOrder } from './in-order.js';
-import { boundMainHeap, isOutOfMemory, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
+import { boundMainHeap, gateBigFormats, isOutOfMemory, releaseFormatLock, RETRY_FACTOR, workerHeapMb, workerLimits } from './heap.js';
 
 const BATCH_MAX = 32;
 const MAX_AHEAD = 1024;
@@ -89,6 +89,7 @@ async function runTasks(tasks: readonly Task[], jobs: number, opts: PoolOptions,
   if (jobs <= 1) {
     // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup,
     // and a run whose files all settle without the parser (cache hits) loads no grammar.
+    gateBigFormats(null);
     let engine = false;
     for (const t of tasks) {
       const p = prepareTask(t, opts.profiles.get(t.profile)!, opts.settings);
@@ -190,6 +191,9 @@ class Pool {
   /** The limit of workers started from now on (raised once a worker ran out of heap). */
   private heapMb: number;
 
+  /** Shared by the workers: one big format at a time (heap.ts, gateBigFormats). */
+  private readonly formatLock = new SharedArrayBuffer(4);
+
   run(): Promise<void> {
     const done = new Promise<void>((res, rej) => {
       this.resolve = res;
@@ -203,13 +207,15 @@ class Pool {
     const heapMb = this.heapMb;
     const progress = new SharedArrayBuffer(4);
     const worker = new Worker(workerUrl(), {
-      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb, progress } satisfies WorkerInit,
+      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb, progress, formatLock: this.formatLock } satisfies WorkerInit,
       resourceLimits: workerLimits(heapMb),
     });
     const slot: Slot = { worker, heapMb, ready: false, batch: null, received: 0, progress: new Int32Array(progress), sentProfiles: new Set() };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => {
+      // It may have died holding the lock; at worst two big formats overlap once.
+      releaseFormatLock(new Int32Array(this.formatLock));
       if (isOutOfMemory(e) && this.onOutOfMemory(slot)) return;
       this.onFailure(slot, e instanceof Error ? e.message : String(e));
     });

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../engine/engine.js';
 import { loadPlugins } from './plugins.js';
 import { runTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
-import { testOutOfMemory } from './heap.js';
+import { gateBigFormats, testOutOfMemory } from './heap.js';
 
 export interface WorkerInit {
   settings: TaskSettings;
@@ -18,6 +18,8 @@ export interface WorkerInit {
    * of results received does not tell which file was in flight).
    */
   progress: SharedArrayBuffer;
+  /** One Int32 shared by the pool's workers: big formats run one at a time (heap.ts, gateBigFormats). */
+  formatLock: SharedArrayBuffer;
 }
 
 export type ToWorker = { type: 'batch'; tasks: Task[]; profiles: Record<number, Profile> };
@@ -29,8 +31,9 @@ export type FromWorker =
 
 const port = parentPort;
 if (!port) throw new Error('batch worker must run in a worker thread');
-const { settings, plugins, heapMb = null, progress: progressBuffer } = workerData as WorkerInit;
+const { settings, plugins, heapMb = null, progress: progressBuffer, formatLock } = workerData as WorkerInit;
 const progress = new Int32Array(progressBuffer);
+gateBigFormats(new Int32Array(formatLock));
 const profiles = new Map<number, Profile>();
 
 loadPlugins(plugins)
