@@ -545,25 +545,41 @@ function literalInitsOf(file: PackageFile, f: string | null, types: ReadonlySet<
 }
 
 /**
- * Composite literals in a file that set field `f`: keyed `f: v` (judged by v), or
- * positional literals of a struct type with that field. A file that names neither f nor
- * any of those types has none (a positional literal names its type, not its fields).
+ * The first composite literal in a file that sets field `f` in a way that hides its
+ * receivers: keyed `f: v` (judged by v), or a positional literal of a struct type with
+ * that field. A file that names neither f nor any of those types has none (a positional
+ * literal names its type, not its fields).
  */
-function literalInits(file: PackageFile, f: string, structsWithF: Set<string>, label: string): string | null {
+function firstLiteralInit(file: PackageFile, f: string, structsWithF: Set<string>): LiteralInit | null {
   const keyed = fileMentions(file, f) ? fieldFacts(file, f).inits : [];
   const types = [...structsWithF].filter((s) => fileMentions(file, s)).sort();
   const positional = types.length
     ? durableFactOf(file, `positional-inits:${types.join(',')}`, () => onOwnTree(file, types, (pf) => literalInitsOf(pf, null, new Set(types))))
     : [];
   const inits = positional.length ? [...keyed, ...positional].sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1]) : keyed;
-  for (const c of inits) {
-    if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
-    if (c.kind === 'other') return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
-    if (c.kind === 'positional' && structsWithF.has(c.typeName)) {
-      return `${label} is set positionally in a ${c.typeText} literal (${c.where}), so its receivers cannot all be seen`;
-    }
-  }
-  return null;
+  return inits.find((c) => c.kind !== 'positional' || structsWithF.has(c.typeName)) ?? null;
+}
+
+function literalInitReason(c: LiteralInit, label: string): string {
+  if (c.kind === 'positional') return `${label} is set positionally in a ${c.typeText} literal (${c.where}), so its receivers cannot all be seen`;
+  if (c.kind === 'buffered') return `${label} is made with a buffer (${c.where}): whether a send can block depends on how many values each channel gets`;
+  return `${label} is set from ${c.valueText} (${c.where}), so its receivers cannot all be seen`;
+}
+
+/**
+ * What every send on a field named f asks of the package again, kept for the package as
+ * loaded for the file being processed: the struct types that declare f, and each file's
+ * first literal that may set it (a file of 25k lines holds dozens of such sends, and each
+ * asked every file of a 300-file package about each of its struct types).
+ */
+const fieldQuestions = new WeakMap<PackageInfo, Map<string, { structs: Set<string>; firstInit: Map<PackageFile, LiteralInit | null> }>>();
+
+function questionsOf(info: PackageInfo, f: string): { structs: Set<string>; firstInit: Map<PackageFile, LiteralInit | null> } {
+  let m = fieldQuestions.get(info);
+  if (!m) fieldQuestions.set(info, (m = new Map()));
+  let q = m.get(f);
+  if (!q) m.set(f, (q = { structs: structsDeclaring(info, f), firstInit: new Map() }));
+  return q;
 }
 
 /**
@@ -655,14 +671,15 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     } catch {
       return `the package of ${ch.text} could not be read`;
     }
-    const structs = structsDeclaring(info, f);
+    const q = questionsOf(info, f);
     for (const file of info.files) {
       if (fileMentions(file, f) && fieldFacts(file, f).judged) {
         const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
         if (why) return why;
       }
-      const why = literalInits(file, f, structs, ch.text);
-      if (why) return why;
+      let init = q.firstInit.get(file);
+      if (init === undefined) q.firstInit.set(file, (init = firstLiteralInit(file, f, q.structs)));
+      if (init) return literalInitReason(init, ch.text);
     }
     return null;
   }
