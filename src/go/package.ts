@@ -352,6 +352,7 @@ export class PackageLoader {
   /** The directory's .go files, read and indexed at its first load (null: not read yet). */
   private siblings: Sibling[] | null = null;
   private texts: TextStore;
+  private providedMemo = new Map<string, Sibling>();
   private clock = 0;
 
   constructor(
@@ -379,7 +380,7 @@ export class PackageLoader {
       this.clear();
       this.dir = key;
     }
-    if (provider) this.siblings = provider().map((s) => ({ absPath: s.absPath, ...describe(s.source), text: s.source }));
+    if (provider) this.siblings = provider().map((s) => this.provided(s.absPath, s.source));
     else this.siblings ??= this.readSiblings(absPath);
     // Between two loads no tree of the previous PackageInfo is in use: drop the least
     // recently used ones past the budget (a dropped sibling is parsed again if needed).
@@ -524,6 +525,20 @@ export class PackageLoader {
     this.texts.clear();
     this.dir = null;
     this.siblings = null;
+  }
+
+  /**
+   * A provider's file, indexed once per text: a provider is asked at every load, for
+   * every file of the package (the memo outlives clear(), which a provider's per-file key
+   * calls at each file; the provider holds the texts anyway).
+   */
+  private provided(absPath: string, text: string): Sibling {
+    const known = this.providedMemo.get(absPath);
+    if (known && known.text === text) return known;
+    const s = { absPath, ...describe(text), text };
+    if (this.providedMemo.size >= 4096) this.providedMemo.clear();
+    this.providedMemo.set(absPath, s);
+    return s;
   }
 
   /** Every .go file of absPath's directory (absPath included: load skips the current one), indexed. */
