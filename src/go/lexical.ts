@@ -6,8 +6,10 @@
 // linear pass over the text (~50-100 MB/s) and runs only on files its rule's cheaper
 // regular-expression triggers already admitted.
 
+import { isWordCode } from './wordindex.js';
+
 const WORD_ASCII = new Uint8Array(128);
-for (let c = 0; c < 128; c++) WORD_ASCII[c] = +((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95);
+for (let c = 0; c < 128; c++) WORD_ASCII[c] = +isWordCode(c);
 /** A letter, digit or underscore (any non-ASCII character counts: Go identifiers may hold letters beyond ASCII). */
 const isWordChar = (c: number) => (c < 128 ? WORD_ASCII[c] === 1 : c >= 128);
 
@@ -517,8 +519,6 @@ export function funcBodies(src: string): { open: number; close: number }[] | nul
   return depth === 0 ? out : null;
 }
 
-const isAsciiWord = (c: number) => c < 128 && WORD_ASCII[c] === 1;
-
 /**
  * The spans of the text to parse when only the uses of the words in `keep` matter: all of
  * it but the inside of the top-level function bodies (funcBodies) that mention none of
@@ -535,7 +535,7 @@ export function keptRanges(src: string, keep: readonly string[]): { startIndex: 
   for (const w of keep) {
     if (!w) return null;
     for (let i = src.indexOf(w); i >= 0; i = src.indexOf(w, i + 1)) {
-      if ((i > 0 && isAsciiWord(src.charCodeAt(i - 1))) || isAsciiWord(src.charCodeAt(i + w.length))) continue;
+      if ((i > 0 && isWordCode(src.charCodeAt(i - 1))) || isWordCode(src.charCodeAt(i + w.length))) continue;
       // The body holding offset i, if any: the last one opening before it.
       let lo = 0;
       let hi = bodies.length - 1;

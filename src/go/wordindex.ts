@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-const isWordCode = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+/** An ASCII letter, digit or `_`: what a word is made of here, and in `mentions` (package.ts). */
+export const isWordCode = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 
 export interface WordIndex {
   /** Sorted distinct hashes of the text's words. */
