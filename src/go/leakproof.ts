@@ -510,8 +510,8 @@ type LiteralInit = { at: [number, number] } & (
 
 /**
  * The elements of a file's composite literals that may set a field, in order (what
- * literalInits judges): keyed elements `f: v` (for f given), and the first element of each
- * positional literal of one of `types` (when given).
+ * firstLiteralInit judges): keyed elements `f: v` (for f given), and the first element
+ * of each positional literal of one of `types` (when given).
  */
 function literalInitsOf(file: PackageFile, f: string | null, types: ReadonlySet<string> | null): LiteralInit[] {
   const out: LiteralInit[] = [];
@@ -587,7 +587,7 @@ function questionsOf(info: PackageInfo, f: string): { structs: Set<string>; firs
  * struct types declaring f, whether any use of f needs judging (sends, close, len and
  * cap never give judgeShared a reason: a file with only those needs no judging, nor its
  * tree, once that is known), and the keyed elements that set f (positional literals, which
- * do not name f, are looked for by type in literalInits).
+ * do not name f, are looked for by type in firstLiteralInit).
  */
 function fieldFacts(file: PackageFile, f: string): { structs: string[]; judged: boolean; inits: LiteralInit[] } {
   return durableFactOf(file, `field-facts:${f}`, () =>

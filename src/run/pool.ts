@@ -192,7 +192,7 @@ class Pool {
   private heapMb: number;
 
   /** Shared by the workers: one big format at a time (heap.ts, gateBigFormats). */
-  private readonly formatLock = new SharedArrayBuffer(4);
+  private readonly formatLock = new Int32Array(new SharedArrayBuffer(4));
 
   run(): Promise<void> {
     const done = new Promise<void>((res, rej) => {
@@ -207,7 +207,7 @@ class Pool {
     const heapMb = this.heapMb;
     const progress = new SharedArrayBuffer(4);
     const worker = new Worker(workerUrl(), {
-      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb, progress, formatLock: this.formatLock } satisfies WorkerInit,
+      workerData: { settings: this.opts.settings, plugins: loadedPluginPaths(), heapMb, progress, formatLock: this.formatLock.buffer as SharedArrayBuffer } satisfies WorkerInit,
       resourceLimits: workerLimits(heapMb),
     });
     const slot: Slot = { worker, heapMb, ready: false, batch: null, received: 0, progress: new Int32Array(progress), sentProfiles: new Set() };
@@ -215,7 +215,7 @@ class Pool {
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => {
       // It may have died holding the lock; at worst two big formats overlap once.
-      releaseFormatLock(new Int32Array(this.formatLock));
+      releaseFormatLock(this.formatLock);
       if (isOutOfMemory(e) && this.onOutOfMemory(slot)) return;
       this.onFailure(slot, e instanceof Error ? e.message : String(e));
     });

@@ -80,7 +80,6 @@ export interface WireFinding {
   } | null;
 }
 
-/** What the main thread learns about one file. */
 /** What a file's result carries over from the engine's FileResult as it is. */
 type EngineFacts =
   | 'changed'
@@ -93,6 +92,7 @@ type EngineFacts =
   | 'rejectedFixes'
   | 'ruleErrors';
 
+/** What the main thread learns about one file. */
 export interface WireResult extends Pick<FileResult, EngineFacts> {
   index: number;
   kind: 'ok' | 'generated' | 'error';
