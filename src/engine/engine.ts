@@ -391,12 +391,14 @@ function formatOutput(run: FileRun, text: string, touched: TextEdit[]): string {
   const t0 = performance.now();
   const fmt = formatFixed(source, text, touched, (o) => run.mapBack(o));
   if (!fmt.ok) {
-    // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke it.
-    if (goFormat(source).ok) {
+    // Go's parser is stricter than tree-sitter's: when it accepted the input, the fixes broke
+    // it. When the formatter itself failed, the output cannot be checked: no fix is written.
+    if (fmt.crashed || goFormat(source).ok) {
+      const why = fmt.crashed ? `Go's formatter failed on the fixed file (${fmt.error}), so the output could not be checked` : `Go's parser rejects the fixed file: ${fmt.error}`;
       for (const r of run.records) {
         if (r.status !== 'applied') continue;
         r.status = 'rejected';
-        r.noFix = `the fix was rejected: Go's parser rejects the fixed file: ${fmt.error}`;
+        r.noFix = `the fix was rejected: ${why}`;
         result.rejectedFixes++;
       }
       text = source;

@@ -9,9 +9,12 @@
 //
 // The formatter parses before it prints, so it is also the second parser: a text it
 // rejects is not Go (the engine drops the file's fixes when the input was accepted).
+// Big files are formatted in parts (formatParts), and a fixed file only in the parts that
+// hold the fixes: gofmt's memory and time follow the fixes, not the file.
 import { readFileSync } from 'node:fs';
 import { format as formatWith } from '@wasm-fmt/gofmt/gofmt_binding.js';
 import type { TextEdit } from '../rules/api.js';
+import { topLevelBreaks } from '../go/lexical.js';
 import { jsdiff } from './fastdiff.js';
 
 // The package's default entry compiles the module when imported (~20 ms); most runs change
@@ -58,21 +61,105 @@ function formatNow(text: string): string {
   }
   try {
     return formatWith(wasm, text);
+  } catch (e) {
+    // The formatter's stack is small: a chain of ~100 operands (`"..." + "..." + ...`, a
+    // long union) traps ("memory access out of bounds"), a far longer one overflows the
+    // JavaScript stack. A trap leaves the instance broken for every later call.
+    if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+      wasm = null;
+      throw new FormatterCrash(e.message);
+    }
+    throw e;
   } finally {
-    if ((wasm.memory as WebAssembly.Memory).buffer.byteLength > FORMAT_MEMORY_LIMIT) wasm = null;
+    if (wasm && (wasm.memory as WebAssembly.Memory).buffer.byteLength > FORMAT_MEMORY_LIMIT) wasm = null;
   }
 }
 
-type GoFormatResult = { ok: true; text: string } | { ok: false; error: string };
+/** The formatter itself failed: says nothing about whether Go accepts the text. */
+class FormatterCrash extends Error {}
 
-/** go/format.Source on text (a BOM and CR line endings are removed first: gofmt writes neither). */
-export function goFormat(text: string): GoFormatResult {
+/** crashed: the formatter failed (a trap), not Go's parser: the text may well be Go. */
+type GoFormatResult = { ok: true; text: string } | { ok: false; error: string; crashed: boolean };
+
+/**
+ * go/format.Source on text (a BOM and CR line endings are removed first: gofmt writes
+ * neither). With `lines`, only the parts of the file (formatParts) holding or next to
+ * those line indices need be formatted: the others may come back as they are.
+ */
+export function goFormat(text: string, lines?: ReadonlySet<number>): GoFormatResult {
   const lf = (text.startsWith('\uFEFF') ? text.slice(1) : text).replace(/\r\n/g, '\n');
   try {
-    return { ok: true, text: wasmFormat(lf) };
+    return { ok: true, text: formatParts(lf, lines ?? null) };
   } catch (e) {
-    return { ok: false, error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+    return { ok: false, error: (e instanceof Error ? e.message : String(e)).split('\n')[0], crashed: e instanceof FormatterCrash };
   }
+}
+
+/**
+ * Texts longer than this are formatted in parts of about this size. gofmt's memory grows
+ * with the text it formats (a fresh instance takes ~64 MB for a 570 KB file), and the
+ * fixes of a file usually lie in a few of its declarations. GOPITFIX_FORMAT_PART sets it
+ * (the tests format every changed file in small parts with it).
+ */
+const PART = Number(process.env.GOPITFIX_FORMAT_PART) || 64 * 1024;
+const PART_HEADER = 'package p\n\n';
+
+/**
+ * gofmt's output for LF text, formatted in parts cut at topLevelBreaks: the first part as
+ * it is (it holds the package clause and the imports), the others behind a package
+ * clause of their own. Every part formats as it would inside the whole file, so with
+ * every part formatted the output is the whole file's (test/format-parts.test.ts checks it
+ * over the standard library). With `want`, a part none of whose lines, nor the blank lines
+ * around it, is in `want` is left as it is. Any part that Go rejects alone (a declaration
+ * cut by a blank line, `var x =` then `1`) sends the whole text through gofmt, which also
+ * gives the real error.
+ */
+export function formatParts(lf: string, want: ReadonlySet<number> | null, part = PART): string {
+  const breaks = lf.length > part ? topLevelBreaks(lf) : null;
+  if (!breaks || breaks.length === 0) return wasmFormat(lf);
+  // Part k spans [starts[k], ends[k]): from the line after a break to the break's empty line.
+  const starts = [0, ...breaks.map((b) => b + 1)];
+  const ends = [...breaks, lf.length];
+  // Line indices of each part's first and last line (offsets only grow: one pass).
+  let line = 0;
+  let pos = 0;
+  const lineAt = (offset: number) => {
+    for (let i = lf.indexOf('\n', pos); i >= 0 && i < offset; i = lf.indexOf('\n', i + 1)) line++;
+    pos = offset;
+    return line;
+  };
+  const first: number[] = [];
+  const last: number[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    first.push(lineAt(starts[k]));
+    last.push(lineAt(ends[k] - 1));
+  }
+  const wanted = (k: number) => {
+    if (!want) return true;
+    for (const l of want) if (l >= first[k] - 1 && l <= last[k] + 1) return true;
+    return false;
+  };
+  let out = '';
+  try {
+    for (let i = 0; i < starts.length; ) {
+      const w = wanted(i);
+      let j = i;
+      while (j + 1 < starts.length && wanted(j + 1) === w && (!w || ends[j + 1] - starts[i] <= part)) j++;
+      const text = lf.slice(starts[i], ends[j]);
+      if (!w) out += text;
+      else if (i === 0) out += wasmFormat(text);
+      else {
+        const f = wasmFormat(PART_HEADER + text);
+        if (!f.startsWith(PART_HEADER)) return wasmFormat(lf);
+        out += f.slice(PART_HEADER.length);
+      }
+      if (j + 1 < starts.length) out += '\n';
+      i = j + 1;
+    }
+  } catch {
+    return wasmFormat(lf);
+  }
+  return out;
 }
 
 interface Line {
@@ -339,7 +426,7 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   return { text: out, edits, formattedSource };
 }
 
-type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string };
+type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string; crashed: boolean };
 
 /**
  * The engine's formatting stage for one fixed text: `written` are the ranges of `text` the
@@ -349,8 +436,6 @@ type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted:
  * one) anchor the alignment sections. Fails with the parser's error when Go rejects `text`.
  */
 export function formatFixed(source: string, text: string, written: readonly TextEdit[], toSource: (offset: number) => number): FixedFormat {
-  const fmt = goFormat(text);
-  if (!fmt.ok) return fmt;
   const lines = splitLines(text);
   const touched = new Set<number>();
   const near = new Set<number>();
@@ -364,6 +449,8 @@ export function formatFixed(source: string, text: string, written: readonly Text
     }
     if (r.start === r.end && r.start > 0) near.add(lineIndex(lines, r.start - 1));
   }
+  const fmt = goFormat(text, near);
+  if (!fmt.ok) return fmt;
   const rf = formatRegions({ text, formatted: fmt.text, touched, near, source, toSource });
   return { ok: true, text: rf.text, edits: rf.edits, sourceFormatted: rf.formattedSource };
 }

@@ -520,6 +520,52 @@ export function funcBodies(src: string): { open: number; close: number }[] | nul
 }
 
 /**
+ * Where a file can be cut into parts that Go's formatter prints independently: the
+ * offsets of the empty lines (a lone `\n`, so LF text) at bracket depth 0, outside
+ * comments and literals, after the package clause and every import declaration, with a
+ * line that is not blank on either side. gofmt keeps such a line as it is (one blank line
+ * between declarations), and its alignment sections never span a blank line, so each part
+ * formats as it would inside the whole file. Null when the text does not lex cleanly, has
+ * no package clause, or has an import after another declaration (an error only the whole
+ * file shows).
+ */
+export function topLevelBreaks(src: string): number[] | null {
+  const lx = new Lexer(src);
+  const out: number[] = [];
+  let depth = 0;
+  let pkg = -1;
+  let lastImport = -1;
+  let otherDecl = false;
+  const blankLine = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const c = src.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 13) return false;
+    }
+    return true;
+  };
+  for (let t = lx.next(); t !== T.EOF; t = lx.next()) {
+    if (t === T.BAD) return null;
+    if (t === T.OPEN) depth++;
+    else if (t === T.CLOSE && --depth < 0) return null;
+    if (depth !== 0) continue;
+    if (t === T.WORD) {
+      if (lx.isWord('package')) pkg = lx.start;
+      else if (lx.isWord('import')) {
+        if (otherDecl) return null;
+        lastImport = lx.start;
+      } else if (lx.isWord('func') || lx.isWord('var') || lx.isWord('const') || lx.isWord('type')) otherDecl = true;
+      continue;
+    }
+    const p = lx.i;
+    if (t !== T.NL || src.charCodeAt(p - 1) !== 10 || src.charCodeAt(p) !== 10 || pkg < 0) continue;
+    const next = src.indexOf('\n', p + 1);
+    if (blankLine(src.lastIndexOf('\n', p - 2) + 1, p - 1) || blankLine(p + 1, next < 0 ? src.length : next)) continue;
+    out.push(p);
+  }
+  return depth === 0 && pkg >= 0 ? out.filter((p) => p > lastImport) : null;
+}
+
+/**
  * The spans of the text to parse when only the uses of the words in `keep` matter: all of
  * it but the inside of the top-level function bodies (funcBodies) that mention none of
  * them as a whole word (as `mentions` matches: any character outside ASCII letters,
