@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initEngine } from '../engine/engine.js';
 import { loadPlugins } from './plugins.js';
 import { runTask, type Profile, type Task, type TaskSettings, type WireResult } from './task.js';
-import { gateBigFormats, testOutOfMemory } from './heap.js';
+import { boundWorkerHeap, gateBigFormats, testOutOfMemory } from './heap.js';
 
 export interface WorkerInit {
   settings: TaskSettings;
@@ -54,6 +54,7 @@ port.on('message', (msg: ToWorker) => {
     Atomics.store(progress, 0, i);
     testOutOfMemory(task.absPath, heapMb);
     const result = runTask(task, profiles.get(task.profile)!, settings);
+    boundWorkerHeap();
     if (result.findings.length || result.changed) {
       if (light.length) post(light);
       light = [];
