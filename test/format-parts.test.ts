@@ -70,6 +70,8 @@ describe('formatParts', () => {
     expect(formatParts(src, new Set([8]), 1)).toBe(src.replace('y  :=  2', 'y := 2'));
     // The blank line between two parts wants both.
     expect(formatParts(src, new Set([11]), 1)).toBe(src.replace('y  :=  2', 'y := 2').replace('z  :=  3', 'z := 3'));
+    expect(formatParts(src, new Set([0, 15]), 1)).toBe(src.replace('z  :=  3', 'z := 3'));
+    expect(formatParts(src, new Set([2, 3]), 1)).toBe(src.replace('x  :=  1', 'x := 1'));
     expect(formatParts(src, new Set(), 1)).toBe(src);
     expect(formatParts(src, null, 1)).toBe(goFormat(src).ok && (goFormat(src) as { text: string }).text);
   });

@@ -142,11 +142,19 @@ export function formatParts(lf: string, want: ReadonlySet<number> | null, part =
     first.push(lineAt(starts[k]));
     last.push(lineAt(ends[k] - 1));
   }
-  const wanted = (k: number) => {
-    if (!want) return true;
-    for (const l of want) if (l >= first[k] - 1 && l <= last[k] + 1) return true;
-    return false;
-  };
+  // A wanted line marks its part, and a blank line between two parts marks both.
+  const marked = new Uint8Array(starts.length).fill(want ? 0 : 1);
+  for (const l of want ?? []) {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (first[mid] - 1 <= l) lo = mid;
+      else hi = mid - 1;
+    }
+    for (const k of [lo - 1, lo]) if (k >= 0 && l >= first[k] - 1 && l <= last[k] + 1) marked[k] = 1;
+  }
+  const wanted = (k: number) => marked[k] === 1;
   let out = '';
   try {
     for (let i = 0; i < starts.length; ) {
@@ -164,7 +172,9 @@ export function formatParts(lf: string, want: ReadonlySet<number> | null, part =
       if (j + 1 < starts.length) out += '\n';
       i = j + 1;
     }
-  } catch {
+  } catch (e) {
+    // The whole text would trap the formatter too: it holds the part that did.
+    if (e instanceof FormatterCrash) throw e;
     return wasmFormat(lf);
   }
   return out;
