@@ -53,16 +53,7 @@ export function testOutOfMemory(absPath: string, heapMb: number | null): void {
   for (;;) hog.push(new Array(1 << 16).fill(hog.length));
 }
 
-/**
- * The main thread has no heap limit of its own (it cannot be given one after start-up,
- * and running out would end the run): when it processes the files itself (--jobs 1, or a
- * run of one batch), V8 let garbage pile up to ~100 MB over a package of big files. After
- * each file, once the heap in use passes a threshold (MAIN_HEAP_MB, or twice what the
- * last collection kept), a full collection is forced.
- */
-const MAIN_HEAP_MB = 128;
 let gcFn: (() => void) | null | undefined;
-let threshold = MAIN_HEAP_MB * 1024 * 1024;
 
 /** V8's full collection, made callable once per thread (null: the flag could not be set). */
 function collector(): (() => void) | null {
@@ -77,30 +68,46 @@ function collector(): (() => void) | null {
   return gcFn;
 }
 
-export function boundMainHeap(): void {
-  const gcFn = collector();
-  if (!gcFn || getHeapStatistics().used_heap_size < threshold) return;
-  gcFn();
-  threshold = Math.max(MAIN_HEAP_MB * 1024 * 1024, 2 * getHeapStatistics().used_heap_size);
+const MB = 1024 * 1024;
+
+/**
+ * A check to run after each file: a full collection once the heap in use passes a
+ * threshold, which starts at `first` and is then `next(what the collection kept)`.
+ */
+function heapBound(first: number, next: (kept: number) => number): () => void {
+  let threshold = first;
+  return () => {
+    const gc = collector();
+    if (!gc || getHeapStatistics().used_heap_size < threshold) return;
+    gc();
+    threshold = next(getHeapStatistics().used_heap_size);
+  };
 }
+
+/**
+ * The main thread has no heap limit of its own (it cannot be given one after start-up,
+ * and running out would end the run): when it processes the files itself (--jobs 1, or a
+ * run of one batch), V8 let garbage pile up to ~100 MB over a package of big files. After
+ * each file, once the heap in use passes a threshold (MAIN_HEAP_MB, or twice what the
+ * last collection kept), a full collection is forced.
+ */
+const MAIN_HEAP_MB = 128;
+export const boundMainHeap = heapBound(MAIN_HEAP_MB * MB, (kept) => Math.max(MAIN_HEAP_MB * MB, 2 * kept));
 
 /**
  * Between two files of a pool worker: the formatter's instance is dropped, and once the
  * heap in use is WORKER_GARBAGE_MB above what the last full collection kept, a full
- * collection is forced. Left to V8, a worker's heap grew to ~100 MB of which ~40 MB was
- * live on a package of 300 files of 25k lines (each file there leaves ~20-30 MB of
- * garbage), and peak RSS follows the heaps of both workers. On small files the allowance
- * is seldom reached, so it costs them nothing.
+ * collection is forced (the dropped instance's memory goes with it). Left to V8, a
+ * worker's heap grew to ~100 MB of which ~40 MB was live on a package of 300 files of 25k
+ * lines (each file there leaves ~20-30 MB of garbage), and peak RSS follows the heaps of
+ * both workers. On small files the allowance is seldom reached, so it costs them nothing.
  */
 const WORKER_GARBAGE_MB = 24;
-let workerThreshold = 2 * WORKER_GARBAGE_MB * 1024 * 1024;
+const boundWorkerGarbage = heapBound(2 * WORKER_GARBAGE_MB * MB, (kept) => kept + WORKER_GARBAGE_MB * MB);
 
 export function boundWorkerHeap(): void {
   releaseFormatter();
-  const gcFn = collector();
-  if (!gcFn || getHeapStatistics().used_heap_size < workerThreshold) return;
-  gcFn();
-  workerThreshold = getHeapStatistics().used_heap_size + WORKER_GARBAGE_MB * 1024 * 1024;
+  boundWorkerGarbage();
 }
 
 /** How long a thread waits for another's big format before going ahead anyway. */
