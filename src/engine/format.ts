@@ -154,13 +154,13 @@ export function formatParts(lf: string, want: ReadonlySet<number> | null, part =
     }
     for (const k of [lo - 1, lo]) if (k >= 0 && l >= first[k] - 1 && l <= last[k] + 1) marked[k] = 1;
   }
-  const wanted = (k: number) => marked[k] === 1;
   let out = '';
   try {
     for (let i = 0; i < starts.length; ) {
-      const w = wanted(i);
+      // Neighbouring parts of the same kind go together: wanted ones up to `part` characters.
+      const w = marked[i];
       let j = i;
-      while (j + 1 < starts.length && wanted(j + 1) === w && (!w || ends[j + 1] - starts[i] <= part)) j++;
+      while (j + 1 < starts.length && marked[j + 1] === w && (!w || ends[j + 1] - starts[i] <= part)) j++;
       const text = lf.slice(starts[i], ends[j]);
       if (!w) out += text;
       else if (i === 0) out += wasmFormat(text);
