@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Imports } from '../src/go/imports.js';
 import { Semantics } from '../src/go/scope.js';
-import { descendants } from '../src/go/syntax.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { children, descendants, indexedNodeTypes, named } from '../src/go/syntax.js';
+import type { Node } from 'web-tree-sitter';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConstraintGoVersion, clearModuleCache, effectiveVersion, findModule, parseGoVersion } from '../src/go/version.js';
@@ -363,5 +364,50 @@ func c() int {
     const within = sem.bindingsWithin(decls[0]!);
     expect(within.map((b) => b.name)).toEqual(['t', 'x', 'i']);
     expect(sem.resolve(id('i', 1))).toBe(within[2]);
+  });
+});
+
+describe('node wrappers held by the semantics layer', () => {
+  // web-tree-sitter caches a node's child array on its wrapper for the wrapper's life, so a
+  // wrapper kept by a scope, a binding or the per-tree index kept every wrapper built
+  // below it (most of a worker's heap on big files). named()/children() drop that cache.
+  const cached = (n: Node) => {
+    const c = n as unknown as { _children?: unknown; _namedChildren?: unknown };
+    return !!(c._children || c._namedChildren);
+  };
+
+  it('web-tree-sitter still caches child arrays in the fields named() and children() clear', () => {
+    const tree = parseGo('package p\n\nfunc f() { g() }\n');
+    const root = tree.rootNode;
+    void root.namedChildren;
+    void root.children;
+    // If a release renames these fields, the clearing silently stops working: fail here.
+    expect(Object.keys(root)).toEqual(expect.arrayContaining(['_children', '_namedChildren']));
+    expect(cached(root)).toBe(true);
+    expect(named(root).map((n) => n.type)).toEqual(['package_clause', 'function_declaration']);
+    expect(children(root).length).toBe(2);
+    expect(cached(root)).toBe(false);
+    tree.delete();
+  });
+
+  it('no scope, binding, reference or indexed node holds a child cache after a whole-file analysis', () => {
+    const src = readFileSync('/usr/share/go-1.19/src/net/http/transport.go', 'utf8');
+    const tree = parseGo(src);
+    const root = tree.rootNode;
+    const sem = new Semantics(root, new Imports(root, src));
+    const held: Node[] = [root, ...descendants(root, indexedNodeTypes().slice())];
+    for (const b of sem.allBindings) {
+      held.push(b.id, b.decl, ...b.refs);
+      if (b.typeNode) held.push(b.typeNode);
+      if (b.value) held.push(b.value);
+    }
+    const scopes = [sem.fileScope];
+    for (let s = scopes.pop(); s; s = scopes.pop()) {
+      held.push(s.node);
+      scopes.push(...s.children);
+    }
+    expect(sem.allBindings.length).toBeGreaterThan(400);
+    expect(held.filter(cached).map((n) => `${n.type}@${n.startIndex}`)).toEqual([]);
+    tree.delete();
   });
 });

@@ -13,7 +13,7 @@ import { formatFixed, goFormat } from './format.js';
 import { Imports } from '../go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
 import { Semantics } from '../go/scope.js';
-import { detectEol, errorRanges } from '../go/syntax.js';
+import { detectEol, errorRanges, named } from '../go/syntax.js';
 import { fileGoVersion, versionInRange, type GoVersion } from '../go/version.js';
 import { initParser, parseGo } from '../parser/parser.js';
 import { lineStarts } from '../util/text.js';
@@ -584,8 +584,8 @@ function poisonedRanges(root: Node, errs: { start: number; end: number }[]): { s
   const out: { start: number; end: number }[] = [];
   for (const r of errs) {
     let hit: { start: number; end: number } = r;
-    for (const c of root.namedChildren) {
-      if (c && TOP_DECLS.has(c.type) && c.startIndex <= r.start && r.end <= c.endIndex) {
+    for (const c of named(root)) {
+      if (TOP_DECLS.has(c.type) && c.startIndex <= r.start && r.end <= c.endIndex) {
         hit = { start: c.startIndex, end: c.endIndex };
         break;
       }
@@ -602,8 +602,8 @@ const TOP_DECLS = new Set(['function_declaration', 'method_declaration', 'type_d
 function importsBroken(root: Node, errs: { start: number; end: number }[]): boolean {
   if (errs.length === 0) return false;
   let firstDecl = root.endIndex;
-  for (const c of root.namedChildren) {
-    if (c && TOP_DECLS.has(c.type)) {
+  for (const c of named(root)) {
+    if (TOP_DECLS.has(c.type)) {
       firstDecl = c.startIndex;
       break;
     }

@@ -15,7 +15,7 @@ import {
   trailingComment,
 } from '../../src/go/stmtedit.js';
 import type { Binding } from '../../src/go/scope.js';
-import { containingList, contains, descendants, field, fields, indentAt, isSimpleExpr, lineStart, named, ownDescendants, unparen } from '../../src/go/syntax.js';
+import { children, containingList, contains, descendants, field, fields, indentAt, isSimpleExpr, lineStart, named, ownDescendants, unparen } from '../../src/go/syntax.js';
 import {
   isPlainStatement,
   methodCall,
@@ -390,7 +390,7 @@ function callArgs(call: Node): Node[] | null {
   const list = field(call, 'arguments');
   if (!list) return null;
   // f(xs...) spreads a slice: no positional mapping.
-  if (list.children.some((c) => c?.type === '...')) return null;
+  if (children(list).some((c) => c.type === '...')) return null;
   return named(list).filter((c) => c.type !== 'comment');
 }
 
