@@ -2,7 +2,12 @@
 // exhaust the main thread's smaller stack (such a file is run again on a worker thread);
 // and the summary counts files that failed, not failures.
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli, tempTrees } from './support/cli.js';
+import { batches } from '../src/run/pool.js';
+import type { Task } from '../src/run/task.js';
+import { generatePackage } from '../bench/gen-corpus.js';
 
 const temp = tempTrees('gopitfix-jobs-');
 const deep = (d: number, extra = '') =>
@@ -27,5 +32,38 @@ describe('deep nesting and --jobs', () => {
     expect(r.stderr).toMatch(/; 1 file could not be processed\n$/);
     const json = runCli(dir, ['--jobs', '2', '--json', '.']);
     expect(JSON.parse(json.stdout).summary.errors).toHaveLength(1);
+  });
+});
+
+describe('one package on every core', () => {
+  const tasks = (dir: string, files: Record<string, number>): Task[] =>
+    Object.entries(files).map(([name, size], index) => {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), 'x'.repeat(size));
+      return { index, absPath: join(dir, name), displayPath: name, profile: 0 };
+    });
+  const shape = (b: Task[][]) => b.map((x) => x.map((t) => t.displayPath).join(' '));
+
+  it('halves the biggest batches until each worker has one, when the files hold 512 KB or more', () => {
+    const t = tasks(temp(), { 'p/a.go': 200_000, 'p/b.go': 200_000, 'p/c.go': 200_000, 'q/d.go': 10 });
+    expect(shape(batches(t, 1))).toEqual(['p/a.go p/b.go p/c.go', 'q/d.go']);
+    expect(shape(batches(t, 2))).toEqual(['p/a.go p/b.go p/c.go', 'q/d.go']);
+    expect(shape(batches(t, 3))).toEqual(['p/a.go p/b.go', 'p/c.go', 'q/d.go']);
+    expect(shape(batches(t, 8))).toEqual(['p/a.go', 'p/b.go', 'p/c.go', 'q/d.go']);
+  });
+
+  it('leaves a small package whole: the main thread finishes it before workers would start', () => {
+    const t = tasks(temp(), { 'p/a.go': 200_000, 'p/b.go': 200_000 });
+    expect(shape(batches(t, 4))).toEqual(['p/a.go p/b.go']);
+    expect(shape(batches(t.slice(0, 1), 4))).toEqual(['p/a.go']);
+  });
+
+  it('a package split over two workers gives the results of --jobs 1', () => {
+    const dir = temp();
+    expect(generatePackage(dir, 12, 2200)).toBeGreaterThan(512 * 1024); // split in two
+    const one = runCli(dir, ['--jobs', '1', '--json', '--no-cache', '.']);
+    const two = runCli(dir, ['--jobs', '2', '--json', '--no-cache', '.']);
+    expect(two.stdout).toBe(one.stdout);
+    expect(JSON.parse(one.stdout).findings.length).toBeGreaterThan(40);
   });
 });
