@@ -20,6 +20,7 @@ export type { PackageFile, FuncDecl } from './go/package.js';
 export { CURRENT_GO, compareGoVersion, formatGoVersion, parseGoVersion, versionInRange } from './go/version.js';
 export type { GoVersion } from './go/version.js';
 export {
+  children,
   contains,
   descendants,
   detectEol,

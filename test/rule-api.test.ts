@@ -147,7 +147,7 @@ describe('the package entry points', () => {
   });
 
   it('the public entry exposes the rule API and the Go layer', () => {
-    for (const name of ['defineRule', 'descendants', 'field', 'named', 'operandType', 'Semantics', 'Imports', 'PackageInfo', 'parseGoVersion', 'compareGoVersion', 'indexedNodeTypes']) {
+    for (const name of ['defineRule', 'descendants', 'field', 'named', 'children', 'operandType', 'Semantics', 'Imports', 'PackageInfo', 'parseGoVersion', 'compareGoVersion', 'indexedNodeTypes']) {
       expect(publicApi, name).toHaveProperty(name);
     }
   });
