@@ -373,7 +373,7 @@ function applyCandidates(
   let built = build(accepted, allPaths.length ? imports.addEdit(allPaths) : null);
   freeTree();
   // When every fix stays (the common case), this parse of the fixed text is the next
-  // pass's tree: a big file with fixes was parsed twice per pass, ~7 % of its CPU.
+  // pass's tree: the text was parsed twice (6-8 % of the CPU on 64 files of 25k lines).
   let tree: Tree | null = parseGo(built.text);
   try {
     if (errorRanges(tree.rootNode).length > baseErrors) {
