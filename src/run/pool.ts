@@ -46,8 +46,8 @@ export async function runPool(tasks: readonly Task[], opts: PoolOptions, onResul
 }
 
 async function runPoolSettling(tasks: readonly Task[], opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
-  const jobs = Math.min(opts.jobs, batches(tasks, opts.jobs).length);
-  if (jobs <= 1 || !opts.settings.cacheDir) return runTasks(tasks, jobs, opts, onResult);
+  const queue = batches(tasks, opts.jobs);
+  if (Math.min(opts.jobs, queue.length) <= 1 || !opts.settings.cacheDir) return runTasks(tasks, opts, onResult, queue);
   // With a result cache, the main thread first settles what needs no parser (cache hits,
   // unreadable, generated and trigger-less files) and starts workers, which each load the
   // grammar, only for the rest: a warm run spawns none. The results are the ones a worker
@@ -81,11 +81,12 @@ async function runPoolSettling(tasks: readonly Task[], opts: PoolOptions, onResu
     }
   }
   if (rest.length === 0) return;
-  await order.runRest(rest, (batch, cb) => runTasks(batch, Math.min(opts.jobs, batches(batch, opts.jobs).length), opts, cb));
+  await order.runRest(rest, (batch, cb) => runTasks(batch, opts, cb));
 }
 
-/** Runs tasks on jobs worker threads, or in this thread for jobs <= 1. */
-async function runTasks(tasks: readonly Task[], jobs: number, opts: PoolOptions, onResult: (r: WireResult) => void): Promise<void> {
+/** Runs tasks on a worker thread per batch of `queue` (up to opts.jobs), or in this thread when that is one. */
+async function runTasks(tasks: readonly Task[], opts: PoolOptions, onResult: (r: WireResult) => void, queue = batches(tasks, opts.jobs)): Promise<void> {
+  const jobs = Math.min(opts.jobs, queue.length);
   if (jobs <= 1) {
     // No thread hop for a small run or --jobs 1: a single-file run pays no worker startup,
     // and a run whose files all settle without the parser (cache hits) loads no grammar.
@@ -112,7 +113,7 @@ async function runTasks(tasks: readonly Task[], jobs: number, opts: PoolOptions,
     }
     return;
   }
-  await new Pool(tasks, jobs, opts, onResult).run();
+  await new Pool(tasks, queue, jobs, opts, onResult).run();
 }
 
 const STACK_OVERFLOW = /Maximum call stack size exceeded/;
@@ -124,7 +125,8 @@ function overflowed(r: WireResult): boolean {
 /** One task on a worker thread of its own, exactly as the pool would run it. */
 async function inWorker(t: Task, opts: PoolOptions): Promise<WireResult> {
   let out: WireResult | null = null;
-  await new Pool([{ ...t, index: 0 }], 1, opts, (r) => void (out = r)).run();
+  const task = { ...t, index: 0 };
+  await new Pool([task], [[task]], 1, opts, (r) => void (out = r)).run();
   return { ...out!, index: t.index };
 }
 
@@ -207,7 +209,6 @@ interface Slot {
 }
 
 class Pool {
-  private readonly queue: Task[][];
   private readonly pending = new Map<number, WireResult>();
   private next = 0;
   private readonly slots: Slot[] = [];
@@ -216,13 +217,14 @@ class Pool {
 
   constructor(
     private readonly tasks: readonly Task[],
+    /** The tasks in batches (batches()), dispatched in this order. */
+    private readonly queue: Task[][],
     private readonly jobs: number,
     private readonly opts: PoolOptions,
     private readonly onResult: (r: WireResult) => void,
     /** The workers' first old-generation limit in MB (src/run/heap.ts). */
     private readonly firstHeapMb = workerHeapMb(),
   ) {
-    this.queue = batches(tasks, jobs);
     this.heapMb = firstHeapMb;
   }
 
