@@ -48,7 +48,19 @@ export interface PackageFile {
  * tree use it to skip files, and a rare wrong yes only costs them a look.
  */
 export function fileMentions(f: PackageFile, name: string): boolean {
+  asked++;
   return f.mayMention ? f.mayMention(name) : mentions(f.source, name);
+}
+
+let asked = 0;
+
+/**
+ * How many times fileMentions was asked in this thread: every package-wide question goes
+ * through it, so tests read from it how the work per file grows with the package (a count,
+ * where a time would depend on the machine).
+ */
+export function fileMentionsAsked(): number {
+  return asked;
 }
 
 export interface FuncDecl {
