@@ -13,6 +13,7 @@ import { formatFixed, goFormat } from './format.js';
 import { Imports } from '../go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
 import { Semantics } from '../go/scope.js';
+import { indexWords, mayHoldWord, type WordIndex } from '../go/wordindex.js';
 import { detectEol, errorRanges, named } from '../go/syntax.js';
 import { fileGoVersion, versionInRange, type GoVersion } from '../go/version.js';
 import { initParser, parseGo } from '../parser/parser.js';
@@ -240,7 +241,19 @@ function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }
       imports,
       package() {
         if (!pkg) {
-          const current: PackageFile = { absPath: file.absPath, source: text, root, imports, sem: this.sem, current: true };
+          // Package-wide questions ask every file about many names (each struct type of a
+          // big package, say): the current text answers from a word index too, built once
+          // per pass, instead of one scan of the whole text per name.
+          let words: WordIndex | null = null;
+          const current: PackageFile = {
+            absPath: file.absPath,
+            source: text,
+            root,
+            imports,
+            sem: this.sem,
+            current: true,
+            mayMention: (word) => mayHoldWord((words ??= indexWords(text)), word),
+          };
           pkg = packages.load(file.absPath, current, file.packageFiles);
         }
         return pkg;
