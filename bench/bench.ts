@@ -8,8 +8,8 @@
 // rules in bench/ast-grep/rules (same rule ids), and the cold and warm ratios; the
 // end-to-end time of a single-file CLI run (node start-up and grammar load included);
 // and the scale ladder: generated packages (bench/gen-corpus.ts) from 10 small files to
-// 50 files of 20k lines (--ladder-full adds 300 files of 25k lines, ~190 MB), each run
-// uncached by the CLI, with CPU seconds per MB and peak RSS per rung
+// 800 files of 1k lines and 50 files of 20k lines (--ladder-full adds 300 files of 25k
+// lines, ~190 MB), each run uncached by the CLI, with CPU seconds per MB and peak RSS per rung
 // (GOPITFIX_LADDER='[[files,lines],...]' replaces the rungs). Numbers are printed, never
 // asserted. Last, one generated 2 MB file with 3,000 fixes (cost must stay linear in
 // the number of fixes).
@@ -282,6 +282,8 @@ const RUNGS: [number, number][] = process.env.GOPITFIX_LADDER ? JSON.parse(proce
   [10, 1000],
   [50, 1000],
   [200, 1000],
+  // Many small files: what grows with the file count (questions asked of every sibling).
+  [800, 1000],
   [20, 10000],
   [50, 20000],
 ];
