@@ -27,7 +27,7 @@ function questions(n: number): { asked: number; findings: number } {
   let findings = 0;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.go')).sort()) {
     const absPath = join(dir, name);
-    const r = processFile({ absPath, displayPath: name, source: readFileSync(absPath, 'utf8') }, { rules: allRules, goVersion: [1, 21] });
+    const r = processFile({ absPath, displayPath: name, source: readFileSync(absPath, 'utf8') }, { rules: allRules, goVersion: { major: 1, minor: 21 } });
     findings += r.findings.length;
   }
   return { asked: fileMentionsAsked() - before, findings };
