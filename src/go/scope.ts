@@ -292,8 +292,16 @@ export class Semantics {
 
   /** The binding named `name` visible at `node` (respecting declaration order). */
   lookup(name: string, node: Node): Binding | null {
-    const pos = node.startIndex;
-    for (let s: Scope | null = this.scopeAt(node); s; s = s.parent) {
+    return this.lookupIn(this.scopeAt(node), name, node.startIndex);
+  }
+
+  /**
+   * `lookup` from a scope already known to be scopeAt of a node at offset `pos`: a caller
+   * looking up many names at one place finds the scope once (each step up a tree costs a
+   * walk down from the root in tree-sitter, longer the wider the blocks on the way).
+   */
+  lookupIn(scope: Scope, name: string, pos: number): Binding | null {
+    for (let s: Scope | null = scope; s; s = s.parent) {
       const list = s.bindings.get(name);
       if (!list) continue;
       for (let i = list.length - 1; i >= 0; i--) if (list[i].visibleFrom <= pos) return list[i];
@@ -441,9 +449,18 @@ export class Semantics {
 
   /** Whether binding b is proven to have type pkgPath.name (pointer: undefined = either). */
   isType(b: Binding, pkgPath: string, name: string, pointer?: number): boolean {
-    const t = this.typeOf(b);
+    // Rules ask this of every binding in sight, for every send or call they look at: in a
+    // long function, thousands of bindings times thousands of places. A binding's type is
+    // worked out once (without the node typeOf returns, which would keep it alive).
+    let t = this.typeNames.get(b);
+    if (t === undefined) {
+      const r = this.typeOf(b);
+      this.typeNames.set(b, (t = r && { pkgPath: r.pkgPath, name: r.name, pointer: r.pointer }));
+    }
     return !!t && t.pkgPath === pkgPath && t.name === name && (pointer === undefined || t.pointer === pointer);
   }
+
+  private readonly typeNames = new Map<Binding, Pick<TypeRef, 'pkgPath' | 'name' | 'pointer'> | null>();
 
   /**
    * A name based on `base` that a new declaration at statement `at` can take without

@@ -43,6 +43,7 @@ export const rule: Rule = defineRule({
   },
   run(ctx) {
     const goroutineFuncs = new GoroutineFuncs(ctx);
+    const exitNames = new ExitNames(ctx);
     for (const send of descendants(ctx.root, 'send_statement')) {
       const p = send.parent;
       if (!p || p.type === 'communication_case') continue; // already a select case
@@ -51,7 +52,7 @@ export const rule: Rule = defineRule({
       if (sendOnSizedBuffer(ctx.sem, send) || sendFixedByBuffering(ctx.sem, send)) continue;
       const ch = field(send, 'channel')?.text ?? 'the channel';
       const what = `goroutine send on ${ch} blocks forever if nobody receives it any more`;
-      const exit = findExit(ctx, send);
+      const exit = findExit(ctx, send, exitNames);
       // No exit in scope: stay quiet. Most goroutine sends are received (a stdlib scan
       // found ~400 such sends); buffer-result-chan reports the provable leaks.
       if (!exit) continue;
@@ -206,13 +207,43 @@ function depth(s: Scope): number {
   return d;
 }
 
-/** Bindings visible at `at` (not shadowed), innermost scope first, later declarations first within a scope. */
-function visibleBindings(sem: Semantics, at: Node): Binding[] {
+/**
+ * The names of each local scope that may name an exit: a value binding that is a context,
+ * an *http.Request or a done channel (what findExit looks for), in the scope's own order.
+ * Worked out once per scope: a long function holds thousands of bindings, and going
+ * through all of them again for each of its sends was quadratic.
+ */
+class ExitNames {
+  private byScope = new Map<Scope, string[]>();
+  constructor(private readonly ctx: RuleContext) {}
+
+  of(s: Scope): string[] {
+    let names = this.byScope.get(s);
+    if (!names) {
+      const sem = this.ctx.sem;
+      names = [];
+      for (const [name, list] of s.bindings) {
+        if (list.some((b) => VALUE_KINDS.has(b.kind) && (isContextOrRequest(sem, b) || isDoneChannel(sem, b)))) names.push(name);
+      }
+      this.byScope.set(s, names);
+    }
+    return names;
+  }
+}
+
+const isContextOrRequest = (sem: Semantics, b: Binding) => sem.isType(b, 'context', 'Context', 0) || sem.isType(b, 'net/http', 'Request', 1);
+
+/**
+ * The bindings visible at `at` (not shadowed) that may name an exit, innermost scope
+ * first, later declarations first within a scope.
+ */
+function visibleExits(sem: Semantics, at: Node, exitNames: ExitNames): Binding[] {
   const out: Binding[] = [];
-  for (let s: Scope | null = sem.scopeAt(at); s && s.kind !== 'package'; s = s.parent) {
+  const inner = sem.scopeAt(at);
+  for (let s: Scope | null = inner; s && s.kind !== 'package'; s = s.parent) {
     const here: Binding[] = [];
-    for (const name of s.bindings.keys()) {
-      const b = sem.lookup(name, at);
+    for (const name of exitNames.of(s)) {
+      const b = sem.lookupIn(inner, name, at.startIndex);
       if (b && b.scope === s && VALUE_KINDS.has(b.kind)) here.push(b);
     }
     here.sort((a, b) => b.visibleFrom - a.visibleFrom);
@@ -221,9 +252,9 @@ function visibleBindings(sem: Semantics, at: Node): Binding[] {
   return out;
 }
 
-function findExit(ctx: RuleContext, send: Node): Exit | null {
+function findExit(ctx: RuleContext, send: Node, exitNames: ExitNames): Exit | null {
   const sem = ctx.sem;
-  const visible = visibleBindings(sem, send);
+  const visible = visibleExits(sem, send, exitNames);
   type Cand = { depth: number; rank: number; exit: Exit };
   const cands: Cand[] = [];
   for (const b of visible) {
