@@ -36,6 +36,15 @@ function isNoReturnCall(stmt: Node): boolean {
   return false;
 }
 
+/**
+ * The statements after `node` in its list, one at a time: a path usually meets a use within
+ * a few of them, and each step costs tree-sitter a search of the list (a function of
+ * thousands of statements made listing them all for every cancel quadratic).
+ */
+function* laterStatements(node: Node): Generator<Node> {
+  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') yield s;
+}
+
 export class PathAnalysis {
   constructor(private readonly uses: (n: Node) => boolean) {}
 
@@ -48,9 +57,7 @@ export class PathAnalysis {
     for (;;) {
       const list = node.parent;
       if (!list || list.type !== 'statement_list') return true; // not in a statement list: assume the worst
-      const rest: Node[] = [];
-      for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') rest.push(s);
-      const r = this.seq(rest);
+      const r = this.seq(laterStatements(node));
       if (r.leak) return true;
       if (!r.fall) return false;
       // Falls off the end of this list: climb to what follows the enclosing statement.
@@ -80,7 +87,7 @@ export class PathAnalysis {
     return this.seq(stmts).fall;
   }
 
-  private seq(stmts: Node[]): Flow {
+  private seq(stmts: Iterable<Node>): Flow {
     let leak = false;
     for (const s of stmts) {
       const r = this.stmt(s);
