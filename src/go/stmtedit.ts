@@ -1,7 +1,7 @@
 // Edits that move or delete whole statements without leaving gofmt-unclean text:
 // a statement alone on its line(s) goes with its line (and a blank line it would
 // leave just inside a brace); a statement sharing its line goes with its `;`.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { TextEdit } from './edit.js';
 import { lineEnd, lineStart, named, nextLineStart } from './syntax.js';
 
@@ -20,15 +20,28 @@ function blankLine(src: string, offset: number): boolean {
   return /^[ \t]*\r?$/.test(src.slice(lineStart(src, offset), lineEnd(src, offset)));
 }
 
-/** The comment nodes that sit directly in the block around `stmt` (its statement list or the block itself). */
-function siblingComments(stmt: Node): Node[] {
+/**
+ * The comment nodes that sit directly in the block around `stmt` (its statement list or the
+ * block itself). Kept per list for the tree's life: every fix in a block asks, and listing
+ * a block of thousands of statements for each of its fixes was quadratic.
+ */
+function siblingComments(stmt: Node): readonly Node[] {
   const list = stmt.parent;
   if (!list) return [];
-  const out = named(list).filter((c) => c.type === 'comment');
-  const block = list.type === 'statement_list' ? list.parent : null;
-  if (block) out.push(...named(block).filter((c) => c.type === 'comment'));
-  return out.sort((a, b) => a.startIndex - b.startIndex);
+  let byList = commentsByTree.get(stmt.tree);
+  if (!byList) commentsByTree.set(stmt.tree, (byList = new Map()));
+  let out = byList.get(list.id);
+  if (!out) {
+    out = named(list).filter((c) => c.type === 'comment');
+    const block = list.type === 'statement_list' ? list.parent : null;
+    if (block) out.push(...named(block).filter((c) => c.type === 'comment'));
+    out.sort((a, b) => a.startIndex - b.startIndex);
+    byList.set(list.id, out);
+  }
+  return out;
 }
+
+const commentsByTree = new WeakMap<Tree, Map<number, Node[]>>();
 
 /**
  * The comments attached above `stmt`: each alone on its line, on consecutive lines ending
@@ -77,7 +90,9 @@ export function removeStatement(src: string, stmt: Node, opts: { from?: number; 
     let start = lineStart(src, from);
     let stop = nextLineStart(src, end);
     // Do not leave a blank line just after `{` or just before `}`.
-    const before = src.slice(0, start).replace(/[ \t]*\r?\n$/, '');
+    // The line above alone (a slice of everything before `start`, for every statement
+    // removed, made a long function's fixes quadratic).
+    const before = start > 0 ? src.slice(lineStart(src, start - 1), start).replace(/[ \t]*\r?\n$/, '') : '';
     const after = src.slice(stop);
     if (/\{[ \t]*$/.test(before) && stop < src.length && blankLine(src, stop)) stop = nextLineStart(src, stop);
     else if (/^[ \t]*\}/.test(after) && start > 0 && blankLine(src, start - 1)) start = lineStart(src, start - 1);
