@@ -103,12 +103,19 @@ export const rule: Rule = defineRule({
     // before building scopes, which most files with loops then never need.
     const lits = descendants(ctx.root, 'func_literal');
     if (lits.length === 0) return;
+    // In document order: each loop takes the literals starting inside its body by a binary
+    // search, not a pass over every literal of the file (loops x literals in a long function).
+    const litStart = lits.map((l) => l.startIndex);
+    const litEnd = lits.map((l) => l.endIndex);
     const sharedDecl = !!ctx.goVersion && compareGoVersion(ctx.goVersion, GO_122) < 0;
     const reportJoined = ctx.options.reportJoined;
     for (const loop of descendants(ctx.root, 'for_statement')) {
       const body = field(loop, 'body');
       if (!body) continue;
-      const inBody = lits.filter((l) => l.startIndex >= body.startIndex && l.endIndex <= body.endIndex);
+      const bodyStart = body.startIndex;
+      const bodyEnd = body.endIndex;
+      const inBody: Node[] = [];
+      for (let i = firstAtOrAfter(litStart, bodyStart); i < lits.length && litStart[i] <= bodyEnd; i++) if (litEnd[i] <= bodyEnd) inBody.push(lits[i]);
       // Literals only called on the spot or passed to a call cannot escape: decided from the
       // syntax, so most loops with closures (sort.Slice, callbacks) never build scopes.
       if (!inBody.some(mayEscape)) continue;
@@ -795,4 +802,16 @@ function argumentEdits(ctx: RuleContext, e: Escape, vars: Capture[]): TextEdit[]
     { start: pEnd, end: pEnd, text: hasParams ? `, ${ps}` : ps },
     { start: aEnd, end: aEnd, text: hasArgs ? `, ${as}` : as },
   ];
+}
+
+/** The first index of a non-decreasing array holding a value >= x (its length if none). */
+function firstAtOrAfter(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
