@@ -12,7 +12,8 @@
 // lines, ~190 MB), each run uncached by the CLI, with CPU seconds per MB and peak RSS per rung
 // (GOPITFIX_LADDER='[[files,lines],...]' replaces the rungs). Numbers are printed, never
 // asserted. Last, one generated 2 MB file with 3,000 fixes (cost must stay linear in
-// the number of fixes).
+// the number of fixes) and one function of 400 then 1,600 blocks of goroutine code (cost
+// per MB must not grow with a function's length).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ import { defaultJobs } from '../src/run/pool.js';
 import { scanBatch, type BatchSummary } from '../src/run/scan.js';
 import { filePatch } from '../src/cli/output/diff.js';
 import { initEngine } from '../src/engine/engine.js';
-import { generatePackage } from './gen-corpus.js';
+import { generateLongFunction, generatePackage } from './gen-corpus.js';
 
 const DEFAULT_CORPUS = '/usr/share/go-1.19/src';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -273,6 +274,7 @@ async function run(): Promise<void> {
   }
 
   manyFixes();
+  longFunction();
   if (args.ladder) ladder(cli, jobs, scratch, args.ladderFull);
   rmSync(scratch, { recursive: true, force: true });
 }
@@ -347,4 +349,30 @@ function manyFixes(): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One function of 400, then of 1,600 blocks (~10k and ~40k lines), each file alone, CLI
+ * uncached, `--jobs 1`: CPU per MB should not grow with the function (at ea942a0's rules,
+ * 400 blocks took 7.8 s of CPU; asking every statement's siblings or every binding in sight
+ * again for each fix or send made it quadratic).
+ */
+function longFunction(): void {
+  const cli = join(ROOT, 'bin', 'gopitfix.js');
+  const parts: string[] = [];
+  const perMb: number[] = [];
+  for (const blocks of [400, 1600]) {
+    const dir = mkdtempSync(join(tmpdir(), 'gopitfix-bench-long-'));
+    try {
+      const mb = generateLongFunction(dir, blocks) / 1e6;
+      const r = timed(process.execPath, [cli, '--no-cache', '--quiet', '--jobs', '1', '--check', '.'], dir);
+      if (r.status !== 0 && r.status !== 1) throw new Error(`long function of ${blocks} blocks: exit ${r.status}`);
+      if (r.cpu !== null) perMb.push(r.cpu / mb);
+      parts.push(`${blocks} blocks ${mb.toFixed(2)} MB: ${r.wall.toFixed(1)} s${r.cpu !== null ? ` (CPU ${r.cpu.toFixed(1)} s, ${(r.cpu / mb).toFixed(1)} s/MB)` : ''}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const ratio = perMb.length === 2 ? `; CPU per MB ${(perMb[1] / perMb[0]).toFixed(2)}x from the short to the long` : '';
+  process.stdout.write(`long func  one function per file: ${parts.join('; ')}${ratio}\n`);
 }
