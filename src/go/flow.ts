@@ -6,6 +6,7 @@
 // (goto, labeled break to an outer statement), which callers treat conservatively.
 import type { Node } from 'web-tree-sitter';
 import { FUNC_TYPES, field, named, statementsOf } from './syntax.js';
+import { step } from './meter.js';
 
 interface Flow {
   /** Some path reaches a return / the function's end without a use. */
@@ -42,7 +43,10 @@ function isNoReturnCall(stmt: Node): boolean {
  * thousands of statements made listing them all for every cancel quadratic).
  */
 function* laterStatements(node: Node): Generator<Node> {
-  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') yield s;
+  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) {
+    step();
+    if (s.type !== 'comment') yield s;
+  }
 }
 
 export class PathAnalysis {
@@ -57,7 +61,7 @@ export class PathAnalysis {
     for (;;) {
       const list = node.parent;
       if (!list || list.type !== 'statement_list') return true; // not in a statement list: assume the worst
-      const r = this.seq(laterStatements(node));
+      const r = this.seq(laterStatements(node), true);
       if (r.leak) return true;
       if (!r.fall) return false;
       // Falls off the end of this list: climb to what follows the enclosing statement.
@@ -87,12 +91,14 @@ export class PathAnalysis {
     return this.seq(stmts).fall;
   }
 
-  private seq(stmts: Iterable<Node>): Flow {
+  /** `untilLeak`: stop at the first leak (leaksAfter's answer is then settled; `fall` is not). */
+  private seq(stmts: Iterable<Node>, untilLeak = false): Flow {
     let leak = false;
     for (const s of stmts) {
       const r = this.stmt(s);
       leak ||= r.leak;
       if (!r.fall) return { leak, fall: false };
+      if (leak && untilLeak) return { leak, fall: true };
     }
     return { leak, fall: true };
   }

@@ -6,6 +6,7 @@
 // where the syntax proves it.
 import type { Node } from 'web-tree-sitter';
 import type { Imports } from './imports.js';
+import { step } from './meter.js';
 import { FUNC_TYPES, PREDECLARED, children, field, fields, named, unparen } from './syntax.js';
 
 export type BindingKind = 'var' | 'const' | 'type' | 'func' | 'param' | 'result' | 'receiver' | 'import' | 'typeparam';
@@ -301,6 +302,7 @@ export class Semantics {
    * walk down from the root in tree-sitter, longer the wider the blocks on the way).
    */
   lookupIn(scope: Scope, name: string, pos: number): Binding | null {
+    step();
     for (let s: Scope | null = scope; s; s = s.parent) {
       const list = s.bindings.get(name);
       if (!list) continue;

@@ -4,6 +4,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { TextEdit } from './edit.js';
 import { lineEnd, lineStart, named, nextLineStart } from './syntax.js';
+import { step } from './meter.js';
 
 /** Whether only blanks precede offset on its line. */
 export function firstOnLine(src: string, offset: number): boolean {
@@ -32,7 +33,9 @@ function siblingComments(stmt: Node): readonly Node[] {
   if (!byList) commentsByTree.set(stmt.tree, (byList = new Map()));
   let out = byList.get(list.id);
   if (!out) {
-    out = named(list).filter((c) => c.type === 'comment');
+    const all = named(list);
+    step(all.length);
+    out = all.filter((c) => c.type === 'comment');
     const block = list.type === 'statement_list' ? list.parent : null;
     if (block) out.push(...named(block).filter((c) => c.type === 'comment'));
     out.sort((a, b) => a.startIndex - b.startIndex);

@@ -26,6 +26,7 @@ import {
 } from '../../src/go/syntax.js';
 import { compareGoVersion, formatGoVersion } from '../../src/go/version.js';
 import { escapingFuncInLoopBody } from '../../src/go/lexical.js';
+import { step } from '../../src/go/meter.js';
 import type { Rule, RuleContext, TextEdit } from '../../src/rules/api.js';
 import { defineRule } from '../../src/rules/define.js';
 
@@ -115,7 +116,10 @@ export const rule: Rule = defineRule({
       const bodyStart = body.startIndex;
       const bodyEnd = body.endIndex;
       const inBody: Node[] = [];
-      for (let i = firstAtOrAfter(litStart, bodyStart); i < lits.length && litStart[i] <= bodyEnd; i++) if (litEnd[i] <= bodyEnd) inBody.push(lits[i]);
+      const from = firstAtOrAfter(litStart, bodyStart);
+      let i = from;
+      for (; i < lits.length && litStart[i] <= bodyEnd; i++) if (litEnd[i] <= bodyEnd) inBody.push(lits[i]);
+      step(i - from);
       // Literals only called on the spot or passed to a call cannot escape: decided from the
       // syntax, so most loops with closures (sort.Slice, callbacks) never build scopes.
       if (!inBody.some(mayEscape)) continue;
