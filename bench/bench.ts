@@ -341,7 +341,7 @@ function manyFixes(): void {
     const cli = join(ROOT, 'bin', 'gopitfix.js');
     const parts: string[] = [];
     for (const [name, flags] of [['dry run', []], ['--json', ['--json']], ['--write', ['--write']]] as const) {
-      const r = timed(process.execPath, [cli, '--jobs', '1', '--rules', 'defer-cancel', ...flags, 'many.go'], dir);
+      const r = timed(process.execPath, [cli, '--no-cache', '--jobs', '1', '--rules', 'defer-cancel', ...flags, 'many.go'], dir);
       if (r.status !== 0) throw new Error(`many-fixes ${name}: exit ${r.status}`);
       parts.push(`${name} ${r.wall.toFixed(1)} s${r.cpu !== null ? ` (CPU ${r.cpu.toFixed(1)} s)` : ''}${r.maxRssKb !== null ? `, ${(r.maxRssKb / 1024).toFixed(0)} MB` : ''}`);
     }
