@@ -23,12 +23,18 @@ export interface WordIndex {
   readonly length: number;
 }
 
-/**
- * The index of a text: one pass over its characters. A text repeats its words many times
- * over (a 570 KB file holds ~100k words, ~2.6k distinct): they are deduplicated as they
- * come, in an open-addressing table (0 marks a free slot, so a hash of 0 is kept aside).
- */
+/** The index of a text: its words (wordsOf) and what tells it from another text. */
 export function indexWords(text: string): WordIndex {
+  return { words: wordsOf(text), hash: textHash(text), length: text.length };
+}
+
+/**
+ * The sorted distinct hashes of a text's words, in one pass over its characters (what
+ * mayHoldWord reads; the current file's text needs no more). A text repeats its words many
+ * times over (a 570 KB file holds ~100k words, ~2.6k distinct): they are deduplicated as
+ * they come, in an open-addressing table (0 marks a free slot, so a hash of 0 is kept aside).
+ */
+export function wordsOf(text: string): Uint32Array {
   let table = new Uint32Array(4096);
   let mask = table.length - 1;
   let size = 0;
@@ -70,7 +76,7 @@ export function indexWords(text: string): WordIndex {
   let d = 0;
   if (zero) words[d++] = 0;
   for (const u of table) if (u !== 0) words[d++] = u;
-  return { words: words.sort(), hash: textHash(text), length: n };
+  return words.sort();
 }
 
 /** The whole-text hash indexWords records, alone (to tell whether a text is the one indexed). */
@@ -82,7 +88,7 @@ export function textHash(text: string): string {
  * Whether the indexed text may hold `name` as a whole word. A name with a character
  * outside the indexed ones (a Unicode letter) cannot be looked up: the answer is yes.
  */
-export function mayHoldWord(index: WordIndex, name: string): boolean {
+export function mayHoldWord(index: Pick<WordIndex, 'words'>, name: string): boolean {
   if (name.length === 0) return true;
   let h = FNV_OFFSET;
   for (let i = 0; i < name.length; i++) {
