@@ -352,10 +352,10 @@ function manyFixes(): void {
 }
 
 /**
- * One function of 400, then of 1,600 blocks (~10k and ~40k lines), each file alone, CLI
+ * One function of 400, then of 1,600 blocks (~8k and ~34k lines), each file alone, CLI
  * uncached, `--jobs 1`: CPU per MB should not grow with the function (at ea942a0's rules,
- * 400 blocks took 7.8 s of CPU; asking every statement's siblings or every binding in sight
- * again for each fix or send made it quadratic).
+ * 1,600 blocks took 85 s of CPU; asking every statement's siblings or every binding in
+ * sight again for each fix or send made it quadratic).
  */
 function longFunction(): void {
   const cli = join(ROOT, 'bin', 'gopitfix.js');

@@ -169,17 +169,20 @@ export function generatePackage(dir: string, files: number, lines: number): numb
 }
 
 /**
- * One file holding one function of `blocks` repeats of goroutine code (a fan-out with a
- * select, a context whose cancel is lost, wg.Add inside a goroutine): ~25 lines each,
- * every block with its findings and fixes. Rules that look at a statement's siblings or
- * at the bindings in sight grow with the function, not just the file; bench.ts times two
- * sizes. Returns the file's size in bytes.
+ * One file holding one function of `blocks` blocks of goroutine code, ~21 lines each: a
+ * goroutine send the function's ctx can guard (select-ctx-done), a loop variable captured
+ * by a goroutine (capture-loop-var), a cancel called on one path only (defer-cancel) and
+ * wg.Add inside a goroutine (hoist-wg-add, whose fix removes a statement); every block has
+ * findings and fixes. Rules that look at a statement's siblings or at the bindings in sight
+ * grow with the function, not just the file: bench.ts times two sizes, and
+ * test/package-scale.test.ts counts the steps. No block declares a context, so the exits
+ * in sight stay one. Returns the file's size in bytes.
  */
 export function generateLongFunction(dir: string, blocks: number): number {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'go.mod'), 'module example.com/long\n\ngo 1.21\n');
-  const parts = ['package long\n\nimport (\n\t"context"\n\t"sync"\n\t"time"\n)\n\nfunc long(ctx context.Context, items []int) int {\n\ttotal := 0\n\tvar mu sync.Mutex\n\tvar wg sync.WaitGroup\n'];
+  const parts = ['package long\n\nimport (\n\t"context"\n\t"sync"\n\t"time"\n)\n\nfunc long(ctx context.Context, items []int) int {\n\ttotal := 0\n\tvar wg sync.WaitGroup\n'];
   for (let k = 0; k < blocks; k++) {
     parts.push(`\tresults${k} := make(chan int)
 \tfor _, it := range items {
@@ -189,22 +192,19 @@ export function generateLongFunction(dir: string, blocks: number): number {
 \t}
 \tselect {
 \tcase r := <-results${k}:
-\t\tmu.Lock()
 \t\ttotal += r
-\t\tmu.Unlock()
 \tcase <-ctx.Done():
 \t\treturn total
 \t}
-\tctx${k}, cancel${k} := context.WithTimeout(ctx, time.Second)
-\tif ctx${k}.Err() != nil {
-\t\treturn total
-\t}
-\t_ = cancel${k}
+\t_, cancel${k} := context.WithTimeout(ctx, time.Second)
 \tgo func() {
 \t\twg.Add(1)
 \t\tdefer wg.Done()
 \t\ttotal++
 \t}()
+\tif total > ${k} {
+\t\tcancel${k}()
+\t}
 `);
   }
   parts.push('\twg.Wait()\n\treturn total\n}\n');
