@@ -54,6 +54,7 @@ export function setFormatGate(g: FormatGate | null): void {
  */
 export function releaseFormatter(): void {
   wasm = null;
+  lastSource = null;
 }
 
 function wasmFormat(text: string): string {
@@ -180,40 +181,82 @@ export function formatParts(lf: string, want: ReadonlySet<number> | null, part =
   return out;
 }
 
-interface Line {
-  /** Without the line terminator (and without a BOM on the first line). */
-  text: string;
-  /** Offset of the line's first character in the full text. */
-  start: number;
-  /** Offset just past the line's content (before \r\n or \n). */
-  end: number;
-}
-
-/** The text's lines; the last one is '' when the text ends with a newline. */
-function splitLines(text: string): Line[] {
-  const out: Line[] = [];
-  const bom = text.startsWith('\uFEFF') ? 1 : 0;
-  let pos = bom;
-  for (;;) {
-    const nl = text.indexOf('\n', pos);
-    const stop = nl < 0 ? text.length : nl;
-    const end = stop > pos && text[stop - 1] === '\r' && nl >= 0 ? stop - 1 : stop;
-    out.push({ text: text.slice(pos, end), start: pos, end });
-    if (nl < 0) return out;
-    pos = nl + 1;
+/**
+ * A text's lines (without the terminator, \r\n or \n, and without a BOM on the first line;
+ * the last one is '' when the text ends with a newline), as offsets: a line's content is
+ * sliced only when read. Each fix's own diff is formatted on the whole file but changes
+ * only the lines near it: materialising every line for every fix made a big file's
+ * formatting cost grow with fixes x lines.
+ */
+class Lines {
+  /** Offset of each line's first character. */
+  private readonly starts: number[];
+  constructor(readonly text: string) {
+    const starts = [text.startsWith('\uFEFF') ? 1 : 0];
+    for (let nl = text.indexOf('\n', starts[0]); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+    this.starts = starts;
+  }
+  get length(): number {
+    return this.starts.length;
+  }
+  start(i: number): number {
+    return this.starts[i];
+  }
+  /** Offset just past line i's content (before \r\n or \n). */
+  end(i: number): number {
+    if (i + 1 === this.starts.length) return this.text.length;
+    const stop = this.starts[i + 1] - 1;
+    return stop > this.starts[i] && this.text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
+  }
+  line(i: number): string {
+    return this.text.slice(this.starts[i], this.end(i));
+  }
+  slice(from: number, to: number): string[] {
+    const out: string[] = [];
+    for (let i = from; i < to; i++) out.push(this.line(i));
+    return out;
+  }
+  /** Index of the line holding offset. */
+  index(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  /** How many lines, from the last, start past offset with their preceding newline at or after it. */
+  after(offset: number): number {
+    let lo = 1;
+    let hi = this.starts.length;
+    // The first line index k >= 1 with starts[k] - 1 >= offset.
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] - 1 >= offset) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.starts.length - lo;
   }
 }
 
-/** Index of the line holding offset (lines from splitLines). */
-function lineIndex(lines: readonly Line[], offset: number): number {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lines[mid].start <= offset) lo = mid;
-    else hi = mid - 1;
+/** Length of the longest common prefix of a and b (compared in chunks: a char loop over a big file per fix cost more). */
+function commonPrefix(a: string, b: string, limit: number): number {
+  let i = 0;
+  for (const step of [65536, 4096, 256, 16, 1]) {
+    while (i + step <= limit && a.slice(i, i + step) === b.slice(i, i + step)) i += step;
   }
-  return lo;
+  return i;
+}
+
+/** Length of the longest common suffix of a and b, at most limit. */
+function commonSuffix(a: string, b: string, limit: number): number {
+  let i = 0;
+  for (const step of [65536, 4096, 256, 16, 1]) {
+    while (i + step <= limit && a.slice(a.length - i - step, a.length - i) === b.slice(b.length - i - step, b.length - i)) i += step;
+  }
+  return i;
 }
 
 const indentOf = (s: string) => /^[ \t]*/.exec(s)![0];
@@ -229,14 +272,17 @@ const blank = (s: string) => s.trim() === '';
  * are passed over without being included). That covers gofmt's alignment sections:
  * consecutive key/value elements, trailing-comment columns, the specs of a block.
  */
-export function alignmentRegion(lines: readonly string[], touched: ReadonlySet<number>): Set<number> {
+export function alignmentRegion(text: readonly string[] | Lines, touched: ReadonlySet<number>): Set<number> {
+  const lines = Array.isArray(text) ? null : (text as Lines);
+  const n = text.length;
+  const at = lines ? (i: number) => lines.line(i) : (i: number) => (text as readonly string[])[i];
   const out = new Set(touched);
   for (const t of touched) {
-    if (t >= lines.length || blank(lines[t])) continue;
-    const ind = indentOf(lines[t]);
+    if (t >= n || blank(at(t))) continue;
+    const ind = indentOf(at(t));
     for (const step of [-1, 1]) {
-      for (let j = t + step; j >= 0 && j < lines.length; j += step) {
-        const l = lines[j];
+      for (let j = t + step; j >= 0 && j < n; j += step) {
+        const l = at(j);
         if (blank(l)) break;
         const li = indentOf(l);
         if (li === ind) out.add(j);
@@ -259,17 +305,23 @@ interface Hunk {
  * mostly changes spacing), so a file whose every line gofmt would touch (trailing blanks,
  * spaces for tabs) still pairs each line with its own formatted form: such pairs are 1:1
  * hunks; lines gofmt adds, removes, joins or rewrites form the other hunks.
+ *
+ * `a` and `b` may be windows of the two texts, from line `at` on, with identical lines
+ * before and after: the hunks are then the whole texts' ones, unless the common start
+ * runs to the end of a window (the whole texts' could run on into the lines after it and
+ * pair them otherwise): null then, when `cut` says lines follow.
  */
-function hunks(a: string[], b: string[]): Hunk[] {
+function hunks(a: string[], b: string[], at = 0, cut = false): Hunk[] | null {
   const ka = a.map(squash);
   const kb = b.map(squash);
   const out: Hunk[] = [];
   const pairs = (i: number, j: number, n: number) => {
-    for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) out.push({ at: i + k, old: [a[i + k]], new: [b[j + k]] });
+    for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) out.push({ at: at + i + k, old: [a[i + k]], new: [b[j + k]] });
   };
   // gofmt on a file that is mostly formatted changes few lines: trim the common ends first.
   let p = 0;
   while (p < a.length && p < b.length && ka[p] === kb[p]) p++;
+  if (cut && (p === a.length || p === b.length)) return null;
   let s = 0;
   while (s < a.length - p && s < b.length - p && ka[a.length - 1 - s] === kb[b.length - 1 - s]) s++;
   pairs(0, 0, p);
@@ -286,7 +338,7 @@ function hunks(a: string[], b: string[]): Hunk[] {
       j += n;
       continue;
     }
-    cur ??= { at: i, old: [], new: [] };
+    cur ??= { at: at + i, old: [], new: [] };
     if (c.removed) {
       cur.old.push(...a.slice(i, i + n));
       i += n;
@@ -298,6 +350,39 @@ function hunks(a: string[], b: string[]): Hunk[] {
   if (cur) out.push(cur);
   pairs(a.length - s, b.length - s, s);
   return out;
+}
+
+/**
+ * hunks() of `lines` against `formatted`, read only between the two texts' common start
+ * and end: the formatter leaves most of a big file as it is (formatParts), and a fix's own
+ * diff is formatted once per fix.
+ */
+function changedHunks(lines: Lines, formatted: string, whole = false): Hunk[] {
+  const text = lines.text;
+  if (text === formatted) return [];
+  // A text with a carriage return is read whole: its lines lose a \r that gofmt's keep.
+  if (!whole && !text.includes('\r')) {
+    const limit = Math.min(text.length, formatted.length);
+    const head = commonPrefix(text, formatted, limit);
+    const tail = commonSuffix(text, formatted, limit - head);
+    // Lines wholly inside the common start (newline included) and end are the same in
+    // both; the window between holds at least one line of each (the ends never overlap).
+    const before = lines.index(head);
+    const after = lines.after(text.length - tail);
+    const from = lines.start(before);
+    const fFrom = before === 0 ? 0 : from;
+    const last = lines.length - after;
+    const to = after === 0 ? text.length : lines.start(last) - 1;
+    const fTo = formatted.length - (text.length - to);
+    const windowed = hunks(lines.slice(before, last), formatted.slice(fFrom, fTo).split('\n'), before, after > 0);
+    if (windowed) return windowed;
+  }
+  return hunks(lines.slice(0, lines.length), formatted.split('\n'))!;
+}
+
+/** For tests: hunks() of text against its formatted form, read in a window or whole. */
+export function formatHunks(text: string, formatted: string, whole: boolean): Hunk[] {
+  return changedHunks(new Lines(text), formatted, whole);
 }
 
 interface RegionFormat {
@@ -333,12 +418,13 @@ interface RegionOptions {
  * drop the rest. Line endings: a replaced line keeps its own; new lines get the file's.
  */
 export function formatRegions(o: RegionOptions): RegionFormat {
-  const lines = splitLines(o.text);
-  const old = lines.map((l) => l.text);
-  const neu = o.formatted.split('\n');
-  const hs = hunks(old, neu);
+  return regionsOf(new Lines(o.text), o);
+}
+
+function regionsOf(lines: Lines, o: RegionOptions): RegionFormat {
+  const hs = changedHunks(lines, o.formatted);
   if (hs.length === 0) return { text: o.text, edits: [], formattedSource: false };
-  const region = alignmentRegion(old, new Set([...o.touched, ...(o.near ?? [])]));
+  const region = alignmentRegion(lines, new Set([...o.touched, ...(o.near ?? [])]));
   const eol = o.text.includes('\r\n') ? '\r\n' : '\n';
 
   // Per old line: its replacement (1:1), or per hunk when the line count changes. In the
@@ -380,22 +466,18 @@ export function formatRegions(o: RegionOptions): RegionFormat {
     // a line whose source line, and the lines around it, gofmt left alone; the file's own
     // formatting issues are not ours to fix.
     formattedSource = true;
-    const src = goFormat(o.source);
-    const sLines = splitLines(o.source);
-    const sOld = sLines.map((l) => l.text);
-    const sHunks = src.ok ? hunks(sOld, src.text.split('\n')) : null;
-    if (sHunks && sHunks.length === 0) {
+    const src = sourceState(o.source);
+    if (src.clean) {
       keep.push(...doubtful);
       for (const e of edges) keep.push({ at: e.at, count: 1, lines: [e.full] });
     } else {
-      for (const e of edges) if (e.own !== old[e.at]) keep.push({ at: e.at, count: 1, lines: [e.own] });
-      if (sHunks) {
-        const dirty = new Set<number>();
-        for (const h of sHunks) for (let k = h.at - 1; k <= h.at + Math.max(h.old.length, 1); k++) dirty.add(k);
+      for (const e of edges) if (e.own !== lines.line(e.at)) keep.push({ at: e.at, count: 1, lines: [e.own] });
+      if (src.dirty) {
         for (const d of doubtful) {
-          if (d.count !== 1 || d.lines.length !== 1 || squash(old[d.at]) !== squash(d.lines[0])) continue;
-          const s = lineIndex(sLines, o.toSource(lines[d.at].start));
-          if (sOld[s] === old[d.at] && !dirty.has(s)) keep.push(d);
+          const line = lines.line(d.at);
+          if (d.count !== 1 || d.lines.length !== 1 || squash(line) !== squash(d.lines[0])) continue;
+          const s = src.lines.index(o.toSource(lines.start(d.at)));
+          if (src.lines.line(s) === line && !src.dirty.has(s)) keep.push(d);
         }
       }
     }
@@ -413,20 +495,20 @@ export function formatRegions(o: RegionOptions): RegionFormat {
       // Lines removed (a blank line gofmt drops): their line terminators go too.
       const last = k.at + k.count - 1;
       if (last + 1 < lines.length) {
-        start = lines[k.at].start;
-        end = lines[last + 1].start;
+        start = lines.start(k.at);
+        end = lines.start(last + 1);
       } else {
-        start = k.at > 0 ? lines[k.at - 1].end : lines[k.at].start;
+        start = k.at > 0 ? lines.end(k.at - 1) : lines.start(k.at);
         end = o.text.length;
       }
       text = '';
     } else if (k.count > 0) {
-      start = lines[k.at].start;
-      end = lines[k.at + k.count - 1].end;
+      start = lines.start(k.at);
+      end = lines.end(k.at + k.count - 1);
       text = k.lines.join(eol);
     } else if (k.at < lines.length) {
       // Pure insertion before line k.at.
-      start = end = lines[k.at].start;
+      start = end = lines.start(k.at);
       text = k.lines.map((l) => l + eol).join('');
     } else {
       start = end = o.text.length;
@@ -444,6 +526,35 @@ export function formatRegions(o: RegionOptions): RegionFormat {
   return { text: out, edits, formattedSource };
 }
 
+interface SourceState {
+  source: string;
+  lines: Lines;
+  /** gofmt changes nothing in the source. */
+  clean: boolean;
+  /** Lines gofmt changes in the source, and their neighbours (null: gofmt rejects it). */
+  dirty: Set<number> | null;
+}
+
+/** The last source asked about: every fix of a pass asks about the same one (its own diff's formatting). */
+let lastSource: SourceState | null = null;
+
+/** What gofmt would change in the source before the fixes. */
+function sourceState(source: string): SourceState {
+  if (lastSource?.source === source) return lastSource;
+  const lines = new Lines(source);
+  const src = goFormat(source);
+  const hs = src.ok ? changedHunks(lines, src.text) : null;
+  let dirty: Set<number> | null = null;
+  if (hs) {
+    dirty = new Set();
+    for (const h of hs) for (let k = h.at - 1; k <= h.at + Math.max(h.old.length, 1); k++) dirty.add(k);
+  }
+  const state = { source, lines, clean: !!hs && hs.length === 0, dirty };
+  // A crash of the formatter is not kept: the next call gets a fresh instance.
+  if (src.ok || !src.crashed) lastSource = state;
+  return state;
+}
+
 type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted: boolean } | { ok: false; error: string; crashed: boolean };
 
 /**
@@ -454,21 +565,22 @@ type FixedFormat = { ok: true; text: string; edits: TextEdit[]; sourceFormatted:
  * one) anchor the alignment sections. Fails with the parser's error when Go rejects `text`.
  */
 export function formatFixed(source: string, text: string, written: readonly TextEdit[], toSource: (offset: number) => number): FixedFormat {
-  const lines = splitLines(text);
+  const lines = new Lines(text);
   const touched = new Set<number>();
   const near = new Set<number>();
   for (const r of written) {
-    const a = lineIndex(lines, r.start);
-    const b = lineIndex(lines, Math.max(r.start, r.end - 1));
+    const a = lines.index(r.start);
+    const b = lines.index(Math.max(r.start, r.end - 1));
     for (let i = a; i <= b; i++) {
       near.add(i);
-      const l = lines[i];
-      if (r.start === r.end ? l.start < r.start && r.start < l.end : Math.max(r.start, l.start) < Math.min(r.end, l.end)) touched.add(i);
+      const start = lines.start(i);
+      const end = lines.end(i);
+      if (r.start === r.end ? start < r.start && r.start < end : Math.max(r.start, start) < Math.min(r.end, end)) touched.add(i);
     }
-    if (r.start === r.end && r.start > 0) near.add(lineIndex(lines, r.start - 1));
+    if (r.start === r.end && r.start > 0) near.add(lines.index(r.start - 1));
   }
   const fmt = goFormat(text, near);
   if (!fmt.ok) return fmt;
-  const rf = formatRegions({ text, formatted: fmt.text, touched, near, source, toSource });
+  const rf = regionsOf(lines, { text, formatted: fmt.text, touched, near, source, toSource });
   return { ok: true, text: rf.text, edits: rf.edits, sourceFormatted: rf.formattedSource };
 }
