@@ -209,6 +209,7 @@ class Lines {
     return stop > this.starts[i] && this.text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
   }
   line(i: number): string {
+    linesRead++;
     return this.text.slice(this.starts[i], this.end(i));
   }
   slice(from: number, to: number): string[] {
@@ -239,6 +240,17 @@ class Lines {
     }
     return this.starts.length - lo;
   }
+}
+
+let linesRead = 0;
+
+/**
+ * Lines of text the formatting stage has cut out in this thread so far: tests read from it
+ * that a fix's own diff reads the lines near the fix, not the whole file (a count, where a
+ * time would depend on the machine).
+ */
+export function formatLinesRead(): number {
+  return linesRead;
 }
 
 /** Length of the longest common prefix of a and b (compared in chunks: a char loop over a big file per fix cost more). */
@@ -308,8 +320,9 @@ interface Hunk {
  *
  * `a` and `b` may be windows of the two texts, from line `at` on, with identical lines
  * before and after: the hunks are then the whole texts' ones, unless the common start
- * runs to the end of a window (the whole texts' could run on into the lines after it and
- * pair them otherwise): null then, when `cut` says lines follow.
+ * runs to the end of the shorter window (the whole texts' could run on into the lines
+ * after it and pair them otherwise; windows of one length pair those lines with
+ * themselves): null then, when `cut` says lines follow.
  */
 function hunks(a: string[], b: string[], at = 0, cut = false): Hunk[] | null {
   const ka = a.map(squash);
@@ -321,7 +334,7 @@ function hunks(a: string[], b: string[], at = 0, cut = false): Hunk[] | null {
   // gofmt on a file that is mostly formatted changes few lines: trim the common ends first.
   let p = 0;
   while (p < a.length && p < b.length && ka[p] === kb[p]) p++;
-  if (cut && (p === a.length || p === b.length)) return null;
+  if (cut && a.length !== b.length && (p === a.length || p === b.length)) return null;
   let s = 0;
   while (s < a.length - p && s < b.length - p && ka[a.length - 1 - s] === kb[b.length - 1 - s]) s++;
   pairs(0, 0, p);
@@ -374,10 +387,14 @@ function changedHunks(lines: Lines, formatted: string, whole = false): Hunk[] {
     const last = lines.length - after;
     const to = after === 0 ? text.length : lines.start(last) - 1;
     const fTo = formatted.length - (text.length - to);
-    const windowed = hunks(lines.slice(before, last), formatted.slice(fFrom, fTo).split('\n'), before, after > 0);
+    const fLines = formatted.slice(fFrom, fTo).split('\n');
+    linesRead += fLines.length;
+    const windowed = hunks(lines.slice(before, last), fLines, before, after > 0);
     if (windowed) return windowed;
   }
-  return hunks(lines.slice(0, lines.length), formatted.split('\n'))!;
+  const fLines = formatted.split('\n');
+  linesRead += fLines.length;
+  return hunks(lines.slice(0, lines.length), fLines)!;
 }
 
 /** For tests: hunks() of text against its formatted form, read in a window or whole. */
