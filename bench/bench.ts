@@ -12,8 +12,9 @@
 // lines, ~190 MB), each run uncached by the CLI, with CPU seconds per MB and peak RSS per rung
 // (GOPITFIX_LADDER='[[files,lines],...]' replaces the rungs). Numbers are printed, never
 // asserted. Last, one generated 2 MB file with 3,000 fixes (cost must stay linear in
-// the number of fixes) and one function of 400 then 1,600 blocks of goroutine code (cost
-// per MB must not grow with a function's length).
+// the number of fixes), one function of 400 then 1,600 blocks of goroutine code (cost
+// per MB must not grow with a function's length), and --json on the same bytes in small
+// and in big files (cost per MB must not grow with the file).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -275,6 +276,7 @@ async function run(): Promise<void> {
 
   manyFixes();
   longFunction();
+  jsonBySize(jobs);
   if (args.ladder) ladder(cli, jobs, scratch, args.ladderFull);
   rmSync(scratch, { recursive: true, force: true });
 }
@@ -375,4 +377,33 @@ function longFunction(): void {
   }
   const ratio = perMb.length === 2 ? `; CPU per MB ${(perMb[1] / perMb[0]).toFixed(2)}x from the short to the long` : '';
   process.stdout.write(`long func  one function per file: ${parts.join('; ')}${ratio}\n`);
+}
+
+/**
+ * --json (what CI runs: every fix with its own gofmt'ed diff) on the same bytes in small
+ * and in big files: 200 files of 1k lines, then 20 of 10k, uncached, at --jobs. CPU per MB
+ * should not grow with the file: each fix's own diff was formatted reading the whole file,
+ * so 20 files of 25k lines took 93 s of CPU with --json against 35 s without.
+ */
+function jsonBySize(jobs: number): void {
+  const cli = join(ROOT, 'bin', 'gopitfix.js');
+  const parts: string[] = [];
+  const perMb: number[] = [];
+  for (const [n, l] of [
+    [200, 1000],
+    [20, 10000],
+  ]) {
+    const dir = mkdtempSync(join(tmpdir(), 'gopitfix-bench-json-'));
+    try {
+      const mb = generatePackage(dir, n, l) / 1e6;
+      const r = timed(process.execPath, [cli, '--no-cache', '--json', '--jobs', String(jobs), '.'], dir);
+      if (r.status !== 0 && r.status !== 1) throw new Error(`--json on ${n} x ${l}: exit ${r.status}`);
+      if (r.cpu !== null) perMb.push(r.cpu / mb);
+      parts.push(`${n} x ${l} ${mb.toFixed(1)} MB: ${r.wall.toFixed(1)} s${r.cpu !== null ? ` (CPU ${r.cpu.toFixed(1)} s, ${(r.cpu / mb).toFixed(2)} s/MB)` : ''}${r.maxRssKb !== null ? `, ${(r.maxRssKb / 1024).toFixed(0)} MB` : ''}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const ratio = perMb.length === 2 ? `; CPU per MB ${(perMb[1] / perMb[0]).toFixed(2)}x from small to big files` : '';
+  process.stdout.write(`json       --json, same bytes: ${parts.join('; ')}${ratio}\n`);
 }
