@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateLongFunction, generatePackage, goFile } from '../bench/gen-corpus.js';
+import { generateLongFunction, generatePackage } from '../bench/gen-corpus.js';
 import { initEngine, processFile } from '../src/engine/engine.js';
 import { formatLinesRead } from '../src/engine/format.js';
 import { fileMentionsAsked } from '../src/go/package.js';
@@ -84,7 +84,7 @@ describe("a fix's own diff", () => {
       meta: { id: 'realign', summary: 'test', defaultOn: true, docPath: '' },
       run(ctx) {
         for (let i = ctx.source.indexOf('g(1)'); i >= 0; i = ctx.source.indexOf('g(1)', i + 1)) {
-          ctx.report({ node: ctx.root.descendantForIndex(i), message: 'widen', fix: { description: 'widen', edits: [{ start: i, end: i + 4, text: 'g(1000)' }] } });
+          ctx.report({ node: ctx.root.descendantForIndex(i) ?? ctx.root, message: 'widen', fix: { description: 'widen', edits: [{ start: i, end: i + 4, text: 'g(1000)' }] } });
         }
       },
     };
