@@ -124,7 +124,9 @@ const PART_HEADER = 'package p\n\n';
  * gives the real error.
  */
 export function formatParts(lf: string, want: ReadonlySet<number> | null, part = PART): string {
-  const breaks = lf.length > part ? topLevelBreaks(lf) : null;
+  // With `want`, a text of any size is cut: a fix's own diff then formats the declarations
+  // around the fix, not the whole file, once per fix.
+  const breaks = want || lf.length > part ? topLevelBreaks(lf) : null;
   if (!breaks || breaks.length === 0) return wasmFormat(lf);
   // Part k spans [starts[k], ends[k]): from the line after a break to the break's empty line.
   const starts = [0, ...breaks.map((b) => b + 1)];
