@@ -9,8 +9,8 @@
 //
 // The formatter parses before it prints, so it is also the second parser: a text it
 // rejects is not Go (the engine drops the file's fixes when the input was accepted).
-// Big files are formatted in parts (formatParts), and a fixed file only in the parts that
-// hold the fixes: gofmt's memory and time follow the fixes, not the file.
+// Big files are formatted in parts (formatParts), and a fixed file of any size only in the
+// parts that hold the fixes: gofmt's memory and time follow the fixes, not the file.
 import { readFileSync } from 'node:fs';
 import { format as formatWith } from '@wasm-fmt/gofmt/gofmt_binding.js';
 import type { TextEdit } from '../rules/api.js';
@@ -105,10 +105,11 @@ export function goFormat(text: string, lines?: ReadonlySet<number>): GoFormatRes
 }
 
 /**
- * Texts longer than this are formatted in parts of about this size. gofmt's memory grows
- * with the text it formats (a fresh instance takes ~64 MB for a 570 KB file), and the
- * fixes of a file usually lie in a few of its declarations. GOPITFIX_FORMAT_PART sets it
- * (the tests format every changed file in small parts with it).
+ * Texts longer than this are formatted in parts of about this size (a fixed text of any
+ * size, only in its parts near the fixes). gofmt's memory grows with the text it formats
+ * (a fresh instance takes ~64 MB for a 570 KB file), and the fixes of a file usually lie
+ * in a few of its declarations. GOPITFIX_FORMAT_PART sets it (internal: the fifth round's
+ * corpus check ran every fix through small parts with it).
  */
 const PART = Number(process.env.GOPITFIX_FORMAT_PART) || 64 * 1024;
 const PART_HEADER = 'package p\n\n';
@@ -384,8 +385,7 @@ function changedHunks(lines: Lines, formatted: string, whole = false): Hunk[] {
     // both; the window between holds at least one line of each (the ends never overlap).
     const before = lines.index(head);
     const after = lines.after(text.length - tail);
-    const from = lines.start(before);
-    const fFrom = before === 0 ? 0 : from;
+    const fFrom = before === 0 ? 0 : lines.start(before);
     const last = lines.length - after;
     const to = after === 0 ? text.length : lines.start(last) - 1;
     const fTo = formatted.length - (text.length - to);
