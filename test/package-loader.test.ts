@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Imports } from '../src/go/imports.js';
 import { fileMentions, mentions, PackageLoader, type PackageFile } from '../src/go/package.js';
-import { indexWords, mayHoldWord } from '../src/go/wordindex.js';
+import { indexWords, mayHoldWord, WordQuestions } from '../src/go/wordindex.js';
 import { ROOT, runCli } from './support/cli.js';
 import { Semantics } from '../src/go/scope.js';
 import { initParser, parseGo } from '../src/parser/parser.js';
@@ -139,6 +139,48 @@ describe('sibling texts', () => {
     }
     // A yes for a name the text does not hold is a hash collision: rare.
     expect(maybe - held).toBeLessThan(asked / 100);
+  });
+
+  it('answers the first questions by scans of a kept text, then from its index, and indexes a text as it leaves memory', () => {
+    const text = 'package p\n\ntype serverConfig struct{}\n';
+    let reads = 0;
+    let kept: string | undefined = text;
+    const q = new WordQuestions(
+      () => kept,
+      () => {
+        reads++;
+        return text;
+      },
+    );
+    const asked = ['serverConfig', 'server', 'Config', 'struct', 'p', 'package', 'type', 'x', 'serverConfig', 'Server'];
+    // Exact answers either way (no hash of these collides), and a kept text is never read.
+    expect(asked.map((w) => q.may(w))).toEqual(asked.map((w) => mentions(text, w)));
+    expect(reads).toBe(0);
+    // A text indexed as it leaves memory is not read again for later questions.
+    const dropped = new WordQuestions(
+      () => kept,
+      () => {
+        reads++;
+        return text;
+      },
+    );
+    dropped.may('p');
+    dropped.dropping(text);
+    kept = undefined;
+    expect(dropped.may('serverConfig')).toBe(true);
+    expect(dropped.may('Server')).toBe(false);
+    expect(reads).toBe(0);
+    // Dropped before any index: the first question reads it once.
+    const unread = new WordQuestions(
+      () => undefined,
+      () => {
+        reads++;
+        return text;
+      },
+    );
+    expect(unread.may('struct')).toBe(true);
+    expect(unread.may('Server')).toBe(false);
+    expect(reads).toBe(1);
   });
 
   it('reads a dropped text again, answers from the index without reading, and refuses a changed file', () => {

@@ -13,7 +13,7 @@ import { formatFixed, goFormat } from './format.js';
 import { Imports } from '../go/imports.js';
 import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
 import { Semantics } from '../go/scope.js';
-import { mayHoldWord, wordsOf } from '../go/wordindex.js';
+import { WordQuestions } from '../go/wordindex.js';
 import { detectEol, errorRanges, named } from '../go/syntax.js';
 import { fileGoVersion, versionInRange, type GoVersion } from '../go/version.js';
 import { initParser, parseGo } from '../parser/parser.js';
@@ -242,9 +242,9 @@ function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }
       package() {
         if (!pkg) {
           // Package-wide questions ask every file about many names (each struct type of a
-          // big package, say): the current text answers from a word index too, built once
-          // per pass, instead of one scan of the whole text per name.
-          let words: { words: Uint32Array } | null = null;
+          // big package, say): past a few, the current text answers from a word index too,
+          // built once per pass, instead of one scan of the whole text per name.
+          const words = new WordQuestions(() => text, () => text);
           const current: PackageFile = {
             absPath: file.absPath,
             source: text,
@@ -252,7 +252,7 @@ function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }
             imports,
             sem: this.sem,
             current: true,
-            mayMention: (word) => mayHoldWord((words ??= { words: wordsOf(text) }), word),
+            mayMention: (word) => words.may(word),
           };
           pkg = packages.load(file.absPath, current, file.packageFiles);
         }

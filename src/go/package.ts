@@ -11,7 +11,9 @@ import { Semantics, type TypeRef } from './scope.js';
 import { field, fields, named, PREDECLARED } from './syntax.js';
 import { detached } from '../util/text.js';
 import { keptRanges } from './lexical.js';
-import { indexWords, mayHoldWord, textHash, type WordIndex } from './wordindex.js';
+import { mentions, textHash, WordQuestions, type WordIndex } from './wordindex.js';
+
+export { mentions };
 
 export interface PackageFile {
   absPath: string;
@@ -138,24 +140,6 @@ export class PackageInfo {
   }
 }
 
-const wordRes = new Map<string, RegExp>();
-
-/**
- * Whether `name` occurs in the text as a whole word (not inside a longer identifier):
- * a file without it cannot declare it. A plain substring test let `Server` in
- * `ServerConfig` make a rule parse sibling after sibling of a large package.
- */
-export function mentions(source: string, name: string): boolean {
-  if (!source.includes(name)) return false;
-  let re = wordRes.get(name);
-  if (!re) {
-    if (wordRes.size > 1000) wordRes.clear();
-    re = new RegExp(`(?:^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}(?![A-Za-z0-9_])`);
-    wordRes.set(name, re);
-  }
-  return re.test(source);
-}
-
 /** Whitespace and comments, as they may sit between two tokens. */
 // (One way to split any text into these pieces: a line comment runs to the line's end and a
 // block comment to its first `*/`, so a failed match never backtracks exponentially.)
@@ -258,7 +242,9 @@ export function packageClause(root: Node): string | null {
 interface Sibling {
   absPath: string;
   pkgName: string | null;
-  index: WordIndex;
+  /** What tells its text from another (length and hash). */
+  index: Pick<WordIndex, 'length' | 'hash'>;
+  words: WordQuestions;
   /** A provider's text, kept; disk texts live in the TextStore. */
   text?: string;
 }
@@ -327,7 +313,16 @@ class TextStore {
   private texts = new Map<string, string>();
   private size = 0;
 
-  constructor(private readonly budget: number) {}
+  /** `dropping`: told of each text pushed out past the budget. */
+  constructor(
+    private readonly budget: number,
+    private readonly dropping: (absPath: string, text: string) => void,
+  ) {}
+
+  /** The text if kept, without making it the most recently used. */
+  peek(absPath: string): string | undefined {
+    return this.texts.get(absPath);
+  }
 
   get(absPath: string): string | undefined {
     const t = this.texts.get(absPath);
@@ -350,6 +345,7 @@ class TextStore {
       if (this.size <= this.budget) break;
       this.texts.delete(p);
       this.size -= t.length;
+      this.dropping(p, t);
     }
   }
 
@@ -365,6 +361,8 @@ export class PackageLoader {
   private cache = new Map<string, Entry>();
   /** The directory's .go files, read and indexed at its first load (null: not read yet). */
   private siblings: Sibling[] | null = null;
+  /** The directory's disk siblings by path (a text leaving the store is indexed first). */
+  private onDisk = new Map<string, Sibling>();
   private texts: TextStore;
   private providedMemo = new Map<string, Sibling>();
   private clock = 0;
@@ -373,7 +371,7 @@ export class PackageLoader {
     private readonly budget = envBudget('GOPITFIX_SIBLING_BUDGET', SIBLING_TREE_BUDGET),
     textBudget = envBudget('GOPITFIX_SIBLING_TEXT_BUDGET', SIBLING_TEXT_BUDGET),
   ) {
-    this.texts = new TextStore(textBudget);
+    this.texts = new TextStore(textBudget, (p, t) => this.onDisk.get(p)?.words.dropping(t));
   }
 
   /**
@@ -490,7 +488,7 @@ export class PackageLoader {
       get sem() {
         return (entry.sem ??= new Semantics(tree().rootNode, this.imports));
       },
-      mayMention: (word) => mayHoldWord(s.index, word),
+      mayMention: (word) => s.words.may(word),
       isParsed: () => entry.tree !== null,
       get decls() {
         return decls();
@@ -537,6 +535,7 @@ export class PackageLoader {
     }
     this.cache.clear();
     this.texts.clear();
+    this.onDisk.clear();
     this.dir = null;
     this.siblings = null;
   }
@@ -549,7 +548,7 @@ export class PackageLoader {
   private provided(absPath: string, text: string): Sibling {
     const known = this.providedMemo.get(absPath);
     if (known && known.text === text) return known;
-    const s = { absPath, ...describe(text), text };
+    const s = { absPath, ...describe(text), words: new WordQuestions(() => text, () => text), text };
     if (this.providedMemo.size >= 4096) this.providedMemo.clear();
     this.providedMemo.set(absPath, s);
     return s;
@@ -572,7 +571,9 @@ export class PackageLoader {
         const st = statSync(p);
         if (!st.isFile() || st.size > 10 * 1024 * 1024) continue;
         const text = readFileSync(p, 'utf8');
-        out.push({ absPath: p, ...describe(text) });
+        const s: Sibling = { absPath: p, ...describe(text), words: new WordQuestions(() => this.texts.peek(p), () => this.textOf(s)) };
+        out.push(s);
+        this.onDisk.set(p, s);
         this.texts.put(p, text);
       } catch {
         // An unreadable sibling only narrows what rules can prove.
@@ -582,11 +583,11 @@ export class PackageLoader {
   }
 }
 
-function describe(text: string): { pkgName: string | null; index: WordIndex } {
+function describe(text: string): { pkgName: string | null; index: Sibling['index'] } {
   const name = packageClauseOfText(text);
-  return { pkgName: name === null ? null : detached(name), index: indexWords(text) };
+  return { pkgName: name === null ? null : detached(name), index: { length: text.length, hash: textHash(text) } };
 }
 
-function sameText(a: WordIndex, b: WordIndex): boolean {
+function sameText(a: Sibling['index'], b: Sibling['index']): boolean {
   return a === b || (a.length === b.length && a.hash === b.hash);
 }
