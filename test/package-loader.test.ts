@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Imports } from '../src/go/imports.js';
 import { fileMentions, mentions, PackageLoader, type PackageFile } from '../src/go/package.js';
-import { indexWords, mayHoldWord, WordQuestions } from '../src/go/wordindex.js';
+import { WordQuestions } from '../src/go/wordindex.js';
+
+/** A text's questions answered from its word index alone (no text kept to scan). */
+const indexOf = (text: string) => new WordQuestions(() => undefined, () => text);
 import { ROOT, runCli } from './support/cli.js';
 import { Semantics } from '../src/go/scope.js';
 import { initParser, parseGo } from '../src/parser/parser.js';
@@ -111,11 +114,11 @@ describe('package loader retention', () => {
 
 describe('sibling texts', () => {
   it('indexes whole words, comments and literals included', () => {
-    const idx = indexWords('package p\n\n// serverConfig holds it\nimport "net/http"\n\nvar x_1 = caf\u00e9\nvar last');
-    for (const w of ['package', 'p', 'serverConfig', 'net', 'http', 'x_1', 'caf', 'last']) expect(mayHoldWord(idx, w), w).toBe(true);
-    for (const w of ['server', 'Config', 'x', 'la', 'nethttp']) expect(mayHoldWord(idx, w), w).toBe(false);
+    const idx = indexOf('package p\n\n// serverConfig holds it\nimport "net/http"\n\nvar x_1 = caf\u00e9\nvar last');
+    for (const w of ['package', 'p', 'serverConfig', 'net', 'http', 'x_1', 'caf', 'last']) expect(idx.may(w), w).toBe(true);
+    for (const w of ['server', 'Config', 'x', 'la', 'nethttp']) expect(idx.may(w), w).toBe(false);
     // A name the index cannot spell (a letter beyond ASCII) is always a maybe.
-    expect(mayHoldWord(idx, 'caf\u00e9s')).toBe(true);
+    expect(idx.may('caf\u00e9s')).toBe(true);
   });
 
   it.skipIf(!existsSync('/usr/share/go-1.19/src/net/http/server.go'))('never rules out a name the text mentions as a whole word (stdlib sample)', () => {
@@ -126,14 +129,14 @@ describe('sibling texts', () => {
     let maybe = 0;
     let held = 0;
     for (let i = 0; i < texts.length; i++) {
-      const idx = indexWords(texts[i]);
+      const idx = indexOf(texts[i]);
       // Names from the next file: some in this one, most not.
       const names = new Set(texts[(i + 1) % texts.length].match(/[A-Za-z_][A-Za-z0-9_]*/g)!.slice(0, 400));
       for (const n of names) {
         asked++;
         const m = mentions(texts[i], n);
         if (m) held++;
-        if (mayHoldWord(idx, n)) maybe++;
+        if (idx.may(n)) maybe++;
         else expect(m, `${files[i]}: ${n}`).toBe(false);
       }
     }
@@ -145,25 +148,18 @@ describe('sibling texts', () => {
     const text = 'package p\n\ntype serverConfig struct{}\n';
     let reads = 0;
     let kept: string | undefined = text;
-    const q = new WordQuestions(
-      () => kept,
-      () => {
+    const questions = (held: () => string | undefined) =>
+      new WordQuestions(held, () => {
         reads++;
         return text;
-      },
-    );
+      });
+    const q = questions(() => kept);
     const asked = ['serverConfig', 'server', 'Config', 'struct', 'p', 'package', 'type', 'x', 'serverConfig', 'Server'];
     // Exact answers either way (no hash of these collides), and a kept text is never read.
     expect(asked.map((w) => q.may(w))).toEqual(asked.map((w) => mentions(text, w)));
     expect(reads).toBe(0);
     // A text indexed as it leaves memory is not read again for later questions.
-    const dropped = new WordQuestions(
-      () => kept,
-      () => {
-        reads++;
-        return text;
-      },
-    );
+    const dropped = questions(() => kept);
     dropped.may('p');
     dropped.dropping(text);
     kept = undefined;
@@ -171,13 +167,7 @@ describe('sibling texts', () => {
     expect(dropped.may('Server')).toBe(false);
     expect(reads).toBe(0);
     // Dropped before any index: the first question reads it once.
-    const unread = new WordQuestions(
-      () => undefined,
-      () => {
-        reads++;
-        return text;
-      },
-    );
+    const unread = questions(() => undefined);
     expect(unread.may('struct')).toBe(true);
     expect(unread.may('Server')).toBe(false);
     expect(reads).toBe(1);

@@ -11,7 +11,7 @@ import { Semantics, type TypeRef } from './scope.js';
 import { field, fields, named, PREDECLARED } from './syntax.js';
 import { detached } from '../util/text.js';
 import { keptRanges } from './lexical.js';
-import { mentions, textHash, WordQuestions, type WordIndex } from './wordindex.js';
+import { mentions, textHash, WordQuestions } from './wordindex.js';
 
 export { mentions };
 
@@ -243,7 +243,7 @@ interface Sibling {
   absPath: string;
   pkgName: string | null;
   /** What tells its text from another (length and hash). */
-  index: Pick<WordIndex, 'length' | 'hash'>;
+  index: { length: number; hash: string };
   words: WordQuestions;
   /** A provider's text, kept; disk texts live in the TextStore. */
   text?: string;

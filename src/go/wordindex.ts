@@ -1,5 +1,5 @@
-// A file's words without its text: the package loader keeps, for each sibling, a sorted
-// array of 32-bit hashes of the distinct words in it (runs of ASCII letters, digits and
+// A file's words without its text: the package loader keeps, for a sibling asked about
+// more than a few names (or whose text it drops), a sorted array of 32-bit hashes of the distinct words in it (runs of ASCII letters, digits and
 // underscores, read from the raw text: comments and literals included), about 4 bytes per
 // distinct word instead of the whole text. "May the file mention this name?" is then
 // answered before the text is read: no means the text cannot hold the name as a whole
@@ -12,25 +12,12 @@ import { createHash } from 'node:crypto';
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** An ASCII letter, digit or `_`: what a word is made of here, and in `mentions` (package.ts). */
+/** An ASCII letter, digit or `_`: what a word is made of here, and in `mentions`. */
 export const isWordCode = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-
-export interface WordIndex {
-  /** Sorted distinct hashes of the text's words. */
-  readonly words: Uint32Array;
-  /** A hash of the whole text (with its length, what tells a changed file from the one indexed). */
-  readonly hash: string;
-  readonly length: number;
-}
-
-/** The index of a text: its words (wordsOf) and what tells it from another text. */
-export function indexWords(text: string): WordIndex {
-  return { words: wordsOf(text), hash: textHash(text), length: text.length };
-}
 
 /**
  * The sorted distinct hashes of a text's words, in one pass over its characters (what
- * mayHoldWord reads; the current file's text needs no more). A text repeats its words many
+ * WordQuestions looks names up in). A text repeats its words many
  * times over (a 570 KB file holds ~100k words, ~2.6k distinct): they are deduplicated as
  * they come, in an open-addressing table (0 marks a free slot, so a hash of 0 is kept aside).
  */
@@ -134,7 +121,7 @@ export class WordQuestions {
       }
       this.words = wordsOf(text ?? this.read());
     }
-    return holdsHash(this.words, word);
+    return mayHoldWord(this.words, word);
   }
 
   /** The text is leaving memory: index it now, so that no later question reads it again. */
@@ -143,7 +130,7 @@ export class WordQuestions {
   }
 }
 
-/** The whole-text hash indexWords records, alone (to tell whether a text is the one indexed). */
+/** A hash of the whole text (with its length, what tells a changed file from the one read first). */
 export function textHash(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
@@ -152,11 +139,7 @@ export function textHash(text: string): string {
  * Whether the indexed text may hold `name` as a whole word. A name with a character
  * outside the indexed ones (a Unicode letter) cannot be looked up: the answer is yes.
  */
-export function mayHoldWord(index: Pick<WordIndex, 'words'>, name: string): boolean {
-  return holdsHash(index.words, name);
-}
-
-function holdsHash(w: Uint32Array, name: string): boolean {
+function mayHoldWord(w: Uint32Array, name: string): boolean {
   if (name.length === 0) return true;
   let h = FNV_OFFSET;
   for (let i = 0; i < name.length; i++) {
