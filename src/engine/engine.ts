@@ -11,9 +11,10 @@ import type MagicString from 'magic-string';
 import type { EngineOptions, FileResult, FindingFix, Position, SourceFile } from './api.js';
 import { formatFixed, goFormat } from './format.js';
 import { Imports } from '../go/imports.js';
-import { PackageLoader, type PackageFile, type PackageInfo } from '../go/package.js';
+import { PackageInfo, PackageLoader, WindowText, windowFile, type PackageFile } from '../go/package.js';
 import { Semantics } from '../go/scope.js';
 import { WordQuestions } from '../go/wordindex.js';
+import { HEADER_TYPES, windowsOf, type Span, type Windows } from '../go/window.js';
 import { detectEol, errorRanges, named } from '../go/syntax.js';
 import { fileGoVersion, versionInRange, type GoVersion } from '../go/version.js';
 import { initParser, parseGo } from '../parser/parser.js';
@@ -101,6 +102,10 @@ interface Parsed {
   errs: { start: number; end: number }[];
   imports: Imports;
   sem: Semantics | null;
+  /** In a window of a big file (../go/window.ts): the package's files for its other windows. */
+  otherWindows?: () => PackageFile[];
+  /** In a window pass, the header: imports are read from it, and syntax errors counted window by window (no tree of the whole text). */
+  header?: Span;
 }
 
 export function processFile(file: SourceFile, opts: EngineOptions): FileResult {
@@ -189,6 +194,11 @@ interface Step {
  * them behind the syntax safety net. Null when no fix applied (the fixpoint is reached).
  */
 function runPass(run: FileRun, pass: number, text: string, given: Tree | null): Step | null {
+  if (!given) {
+    const win = windowsOf(text);
+    const step = win ? runWindowedPass(run, pass, text, win) : undefined;
+    if (step !== undefined) return step;
+  }
   const { file, result } = run;
   // A file parsed earlier as a sibling of another is not parsed again for its first pass.
   const shared = !given && pass === 1 && !file.packageFiles ? packages.borrow(file.absPath, text) : null;
@@ -213,16 +223,67 @@ function runPass(run: FileRun, pass: number, text: string, given: Tree | null): 
     }
     const imports = shared?.imports ?? new Imports(root, text);
     parsed = { text, tree, root, errs, imports, sem: shared?.sem ?? null };
-    const cands = recordFindings(run, parsed, runRules(run, parsed), pass);
+    const cands = recordFindings(run, parsed, runRules(run, parsed, result.ruleErrors), pass);
     return applyCandidates(run, parsed, takeNonOverlapping(cands), pass, free);
   } finally {
     free();
   }
 }
 
+/**
+ * A pass over a big file a window at a time (../go/window.ts): each window's tree is
+ * parsed, read by every rule, and deleted before the next, with the other windows as files
+ * of the package. What the rules report is kept as offsets, and recorded once every window
+ * parsed without a syntax error; undefined when one did not (or the header holds more than
+ * the package clause and imports): the pass then runs on the whole file.
+ */
+function runWindowedPass(run: FileRun, pass: number, text: string, win: Windows): Step | null | undefined {
+  const headerTree = parseGo(text, [win.header]);
+  let headerFreed = false;
+  const freeHeader = () => {
+    if (headerFreed) return;
+    headerFreed = true;
+    headerTree.delete();
+  };
+  try {
+    const hroot = headerTree.rootNode;
+    if (hroot.hasError || named(hroot).some((c) => !HEADER_TYPES.has(c.type))) return undefined;
+    const texts = win.chunks.map((c) => new WindowText(text, win.header, c));
+    const raw: { rule: Rule; f: FindingInput }[] = [];
+    const ruleErrors: string[] = [];
+    for (let w = 0; w < win.chunks.length; w++) {
+      const tree = parseGo(text, [win.header, win.chunks[w]]);
+      const others: Tree[] = [];
+      try {
+        const root = tree.rootNode;
+        if (root.hasError) return undefined;
+        const otherWindows = () => texts.flatMap((t, j) => (j === w ? [] : [windowFile(run.file.absPath, t, others)]));
+        const parsed: Parsed = { text, tree, root, errs: [], imports: new Imports(root, text), sem: null, otherWindows, header: win.header };
+        // The window's nodes die with its tree: what recordFindings reads of them is kept.
+        for (const r of runRules(run, parsed, ruleErrors)) raw.push({ rule: r.rule, f: { ...r.f, node: nodeSpan(r.f.node) } });
+      } finally {
+        tree.delete();
+        for (const t of others) t.delete();
+      }
+    }
+    run.result.ruleErrors.push(...ruleErrors);
+    if (pass === 1) run.result.syntaxErrors = false;
+    const parsed: Parsed = { text, tree: headerTree, root: hroot, errs: [], imports: new Imports(hroot, text), sem: null, header: win.header };
+    const cands = recordFindings(run, parsed, raw, pass);
+    return applyCandidates(run, parsed, takeNonOverlapping(cands), pass, freeHeader);
+  } finally {
+    freeHeader();
+  }
+}
+
+/** What the engine reads of a finding's node (offsets and start row), kept past its tree. */
+function nodeSpan(n: Node): Node {
+  return { startIndex: n.startIndex, endIndex: n.endIndex, startPosition: n.startPosition } as Node;
+}
+
 /** Every rule of the run on one parse; a rule that throws is recorded in `ruleErrors`. */
-function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }[] {
-  const { file, opts, result } = run;
+function runRules(run: FileRun, parsed: Parsed, ruleErrors: string[]): { rule: Rule; f: FindingInput }[] {
+  const { file, opts } = run;
   const { text, tree, root, imports } = parsed;
   let pkg: PackageInfo | null = null;
   const eol = detectEol(text);
@@ -255,6 +316,8 @@ function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }
             mayMention: (word) => words.may(word),
           };
           pkg = packages.load(file.absPath, current, file.packageFiles);
+          // A window's package: the file's other windows come right after it, then the siblings.
+          if (parsed.otherWindows) pkg = new PackageInfo([current, ...parsed.otherWindows(), ...pkg.files.slice(1)]);
         }
         return pkg;
       },
@@ -268,7 +331,7 @@ function runRules(run: FileRun, parsed: Parsed): { rule: Rule; f: FindingInput }
     try {
       rule.run(ctx);
     } catch (e) {
-      result.ruleErrors.push(`${rule.meta.id}: ${e instanceof Error ? e.message : String(e)}`);
+      ruleErrors.push(`${rule.meta.id}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return raw;
@@ -368,7 +431,10 @@ function applyCandidates(
   freeTree: () => void,
 ): Step | null {
   if (accepted.length === 0) return null;
+  // No closure here may capture `parsed`: the fixes' lazy diffs keep this scope's closures
+  // alive as long as the findings, and with them the pass's tree and scopes.
   const { text, imports } = parsed;
+  const header = parsed.header ?? null;
   const baseErrors = parsed.errs.length;
   // The import edits read the pass's tree: each fix's own and all of them together are
   // computed now, then the tree is freed. The rare set that needs another (some fixes
@@ -379,26 +445,29 @@ function applyCandidates(
     const paths = fixes.flatMap((c) => c.fix.imports ?? []);
     if (paths.length === 0) return null;
     if (fixes.length === 1) return own.get(fixes[0])!;
-    return withImports(text, (imp) => imp.addEdit(paths));
+    return withImports(text, header, (imp) => imp.addEdit(paths));
   };
+  const windowed = header !== null;
   const build = (fixes: Candidate[], imp = importEdit(fixes)) => applyFixes(text, fixes, imp);
   const allPaths = accepted.flatMap((c) => c.fix.imports ?? []);
   let built = build(accepted, allPaths.length ? imports.addEdit(allPaths) : null);
   freeTree();
   // When every fix stays (the common case), this parse of the fixed text is the next
   // pass's tree: the text was parsed twice (6-8 % of the CPU on 64 files of 25k lines).
-  let tree: Tree | null = parseGo(built.text);
+  // A window pass keeps no tree: the next pass parses its windows again.
+  let tree: Tree | null = windowed ? null : parseGo(built.text);
+  const errorsOf = (b: { text: string; edits: TextEdit[] }) => (windowed ? windowedSyntaxErrors(b.text, carryForward(b.edits, [])) : countSyntaxErrors(b.text));
   try {
-    if (errorRanges(tree.rootNode).length > baseErrors) {
-      tree.delete();
+    if (tree ? errorRanges(tree.rootNode).length > baseErrors : errorsOf(built) > baseErrors) {
+      tree?.delete();
       tree = null;
       const good: Candidate[] = [];
       for (const c of accepted) {
-        if (countSyntaxErrors(build([c]).text) <= baseErrors) good.push(c);
+        if (errorsOf(build([c])) <= baseErrors) good.push(c);
         else run.reject(c);
       }
       built = build(good);
-      if (good.length && countSyntaxErrors(built.text) > baseErrors) {
+      if (good.length && errorsOf(built) > baseErrors) {
         for (const c of good) run.reject(c);
         good.length = 0;
         built = { text, edits: [] };
@@ -652,9 +721,9 @@ function importsBroken(root: Node, errs: { start: number; end: number }[]): bool
   return errs.some((r) => r.start < firstDecl);
 }
 
-/** `use` on the imports of a fresh parse of text (deleted right after). */
-function withImports<T>(text: string, use: (imports: Imports) => T): T {
-  const tree = parseGo(text);
+/** `use` on the imports of a fresh parse of text, or of its `header` alone (deleted right after). */
+function withImports<T>(text: string, header: Span | null, use: (imports: Imports) => T): T {
+  const tree = header ? parseGo(text, [header]) : parseGo(text);
   try {
     return use(new Imports(tree.rootNode, text));
   } finally {
@@ -662,9 +731,31 @@ function withImports<T>(text: string, use: (imports: Imports) => T): T {
   }
 }
 
+/**
+ * Syntax errors a window pass's fixes made, parsing no tree of the whole text: the header
+ * alone, then each window that holds a range the fixes wrote (`written`, in `text`). The
+ * pass parsed every window without an error, and a window's parse depends on the header
+ * only through its end, where a header without errors leaves the parser at the top level:
+ * a window the fixes did not touch parses as cleanly as before. Windows are whole
+ * declarations after the header, so the file parses cleanly exactly when each window does
+ * (a cut that is not between declarations shows as an error, and the fixes are dropped:
+ * the safe side). A text with no windows is parsed whole.
+ */
+function windowedSyntaxErrors(text: string, written: TextEdit[]): number {
+  const win = windowsOf(text, 0);
+  if (!win) return countSyntaxErrors(text);
+  const header = countSyntaxErrors(text, [win.header]);
+  if (header > 0) return header;
+  let n = 0;
+  for (const c of win.chunks) {
+    if (written.some((w) => w.start <= c.endIndex && w.end >= c.startIndex)) n += countSyntaxErrors(text, [win.header, c]);
+  }
+  return n;
+}
+
 /** Syntax errors (ERROR/MISSING ranges) in a parse of text. */
-export function countSyntaxErrors(text: string): number {
-  const tree = parseGo(text);
+export function countSyntaxErrors(text: string, ranges?: Span[]): number {
+  const tree = parseGo(text, ranges);
   try {
     return errorRanges(tree.rootNode).length;
   } finally {

@@ -5,7 +5,7 @@
 // null whenever the syntax does not prove the type (promoted fields, fields of types
 // declared in another package, results of arbitrary calls, ...).
 import type { Node } from 'web-tree-sitter';
-import { fileMentions, mayDeclareVar, type PackageInfo } from './package.js';
+import { fileMentions, mayDeclareVar, ownText, type PackageInfo } from './package.js';
 import type { Binding, Semantics, TypeRef } from './scope.js';
 import { field, PREDECLARED, unparen } from './syntax.js';
 
@@ -77,7 +77,7 @@ function bindingType(env: TypeEnv, b: Binding, depth: number): TypeRef | null {
  */
 function siblingVarType(env: TypeEnv, name: string): TypeRef | null {
   for (const f of env.package().files) {
-    if (f.current || !fileMentions(f, name) || !mayDeclareVar(f.source, name)) continue;
+    if (f.current || !fileMentions(f, name) || !mayDeclareVar(ownText(f), name)) continue;
     const list = f.sem.fileScope.bindings.get(name);
     const b = list?.find((x) => x.kind === 'var');
     if (b) return f.sem.typeOf(b);

@@ -449,8 +449,9 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
     durableDir = dir;
   }
   const stamp = file.stamp ?? file.source;
-  let e = durable.get(file.absPath);
-  if (!e || e.stamp !== stamp) durable.set(file.absPath, (e = { stamp, facts: new Map() }));
+  const filed = file.factKey ?? file.absPath;
+  let e = durable.get(filed);
+  if (!e || e.stamp !== stamp) durable.set(filed, (e = { stamp, facts: new Map() }));
   if (e.facts.has(key)) return e.facts.get(key) as T;
   const v = make();
   e.facts.set(key, v);
@@ -474,11 +475,11 @@ function durableFactOf<T>(file: PackageFile, key: string, make: () => T): T {
 function onOwnTree<T>(file: PackageFile, keep: readonly string[], use: (f: PackageFile) => T): T {
   if (file.current || file.isParsed?.()) return use(file);
   const source = file.source;
-  const ranges = keptRanges(source, keep);
-  let tree = parseGo(source, ranges ?? undefined);
+  const ranges = file.keptSpans ? file.keptSpans(keep) : keptRanges(source, keep);
+  let tree = parseGo(source, ranges ?? file.spans);
   if (ranges && tree.rootNode.hasError) {
     tree.delete();
-    tree = parseGo(source);
+    tree = parseGo(source, file.spans);
   }
   try {
     const root = tree.rootNode;
@@ -490,6 +491,9 @@ function onOwnTree<T>(file: PackageFile, keep: readonly string[], use: (f: Packa
       current: false,
       mayMention: file.mayMention,
       stamp: file.stamp,
+      factKey: file.factKey,
+      ownText: file.ownText,
+      spans: file.spans,
       root,
       get imports() {
         return (imports ??= new Imports(root, source));

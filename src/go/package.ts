@@ -12,6 +12,7 @@ import { field, fields, named, PREDECLARED } from './syntax.js';
 import { detached } from '../util/text.js';
 import { keptRanges } from './lexical.js';
 import { mentions, textHash, WordQuestions } from './wordindex.js';
+import type { Span } from './window.js';
 
 export { mentions };
 
@@ -32,6 +33,23 @@ export interface PackageFile {
   mayMention?(word: string): boolean;
   /** Tells two texts of a sibling apart (its length and hash) without comparing them. */
   stamp?: string;
+  /**
+   * What facts kept per sibling file are filed under, when not its path: a window of a big
+   * file (windowFile) shares the path with the file's other windows.
+   */
+  factKey?: string;
+  /**
+   * A window's own text (its header and declarations, without the rest of the file, which
+   * `source` holds so that offsets match): what a check on the text alone reads (`ownText`).
+   */
+  ownText?: string;
+  /** A window's spans of `source`: its tree covers these alone. */
+  spans?: Span[];
+  /**
+   * The spans to parse when only the uses of the words in `keep` matter (lexical.ts
+   * `keptRanges`, for a window over its own text); null: all of it (its `spans`).
+   */
+  keptSpans?(keep: readonly string[]): Span[] | null;
   /** Whether the sibling's tree is in memory now (touching `root` costs no parse). */
   isParsed?(): boolean;
   /**
@@ -55,6 +73,11 @@ export function fileMentions(f: PackageFile, name: string): boolean {
 }
 
 let asked = 0;
+
+/** The text a check on a file's text alone reads: a window's own text, else the source. */
+export function ownText(f: PackageFile): string {
+  return f.ownText ?? f.source;
+}
 
 /**
  * How many times fileMentions was asked in this thread: every package-wide question goes
@@ -85,7 +108,7 @@ export class PackageInfo {
     if (this.structCache.has(typeName)) return this.structCache.get(typeName)!;
     let result: Map<string, { typeNode: Node; file: PackageFile }> | null = null;
     outer: for (const f of this.files) {
-      if (!fileMentions(f, typeName) || !mayDeclareType(f.source, typeName)) continue; // spares parsing files that cannot declare it
+      if (!fileMentions(f, typeName) || !mayDeclareType(ownText(f), typeName)) continue; // spares parsing files that cannot declare it
       for (const d of named((f.decls ?? f).root)) {
         if (d.type !== 'type_declaration') continue;
         for (const spec of named(d)) {
@@ -129,7 +152,7 @@ export class PackageInfo {
   funcs(name: string): FuncDecl[] {
     const out: FuncDecl[] = [];
     for (const f of this.files) {
-      if (!fileMentions(f, name) || !mayDeclareFunc(f.source, name)) continue;
+      if (!fileMentions(f, name) || !mayDeclareFunc(ownText(f), name)) continue;
       for (const d of named(f.root)) {
         if (d.type !== 'function_declaration' && d.type !== 'method_declaration') continue;
         if (field(d, 'name')?.text !== name) continue;
@@ -138,6 +161,111 @@ export class PackageInfo {
     }
     return out;
   }
+}
+
+/**
+ * One window of a big text (./window.ts) with what does not depend on its tree: its own
+ * text (header and declarations), word index and stamp. The engine makes one per window
+ * and pass, shared by the package views of all the other windows.
+ */
+export class WindowText {
+  private own: string | null = null;
+  private stampText: string | null = null;
+  readonly words: WordQuestions;
+
+  constructor(
+    readonly text: string,
+    readonly header: Span,
+    readonly chunk: Span,
+  ) {
+    this.words = new WordQuestions(
+      () => this.ownText,
+      () => this.ownText,
+    );
+  }
+
+  get spans(): Span[] {
+    return [this.header, this.chunk];
+  }
+
+  get ownText(): string {
+    return (this.own ??= this.text.slice(this.header.startIndex, this.header.endIndex) + this.text.slice(this.chunk.startIndex, this.chunk.endIndex));
+  }
+
+  /**
+   * Its own text and where it starts: a window left as it was by a fix elsewhere keeps the
+   * facts kept about it, unless the fix moved it (facts hold line numbers, in messages).
+   */
+  get stamp(): string {
+    return (this.stampText ??= `${textHash(this.ownText)}@${this.chunk.startIndex}`);
+  }
+
+  /** Spans of its own text (header, then declarations) as spans of the whole text. */
+  toWhole(ranges: readonly Span[]): Span[] {
+    const h = this.header.endIndex - this.header.startIndex;
+    const out: Span[] = [];
+    for (const r of ranges) {
+      if (r.startIndex < h) out.push({ startIndex: this.header.startIndex + r.startIndex, endIndex: this.header.startIndex + Math.min(r.endIndex, h) });
+      if (r.endIndex > h) out.push({ startIndex: this.chunk.startIndex + Math.max(r.startIndex, h) - h, endIndex: this.chunk.startIndex + r.endIndex - h });
+    }
+    return out.filter((r) => r.endIndex > r.startIndex);
+  }
+}
+
+/**
+ * Another window of the big file being processed, as a file of its package: the file's
+ * text, parsed over the window's spans when first touched. Its trees go on `trees`, which
+ * the engine deletes once the window that asked is done (so at most the windows one
+ * window's rules looked into are parsed at once); a new view is made for the next window,
+ * so nothing kept about this one's tree outlives it.
+ */
+export function windowFile(absPath: string, w: WindowText, trees: Tree[]): PackageFile {
+  let tree: Tree | null = null;
+  let declsTree: Tree | null = null;
+  let imports: Imports | null = null;
+  let declsImports: Imports | null = null;
+  let sem: Semantics | null = null;
+  const text = w.text;
+  const rootOf = () => {
+    if (!tree) {
+      tree = parseGo(text, w.spans);
+      trees.push(tree);
+    }
+    return tree.rootNode;
+  };
+  return {
+    absPath,
+    source: text,
+    current: false,
+    get root() {
+      return rootOf();
+    },
+    get imports() {
+      return (imports ??= new Imports(rootOf(), text));
+    },
+    get sem() {
+      return (sem ??= new Semantics(rootOf(), this.imports));
+    },
+    get decls() {
+      if (tree) return { root: tree.rootNode, imports: this.imports };
+      if (!declsTree) {
+        const kept = keptRanges(w.ownText, []);
+        declsTree = parseGo(text, kept ? w.toWhole(kept) : w.spans);
+        trees.push(declsTree);
+      }
+      return { root: declsTree.rootNode, imports: (declsImports ??= new Imports(declsTree.rootNode, text)) };
+    },
+    ownText: w.ownText,
+    spans: w.spans,
+    keptSpans: (keep) => {
+      const kept = keptRanges(w.ownText, keep);
+      return kept && w.toWhole(kept);
+    },
+    mayMention: (word) => w.words.may(word),
+    isParsed: () => tree !== null,
+    stamp: w.stamp,
+    factKey: `${absPath}@${w.stamp}`,
+  };
 }
 
 /** Whitespace and comments, as they may sit between two tokens. */
