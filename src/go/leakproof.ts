@@ -347,7 +347,7 @@ function classify(semArg: SemOf, ref: Node): Use {
 
 function where(file: PackageFile, n: Node): string {
   const base = file.absPath.split('/').pop();
-  return file.current ? `line ${line(n)}` : `${base}:${line(n)}`;
+  return file.current || file.sameFile ? `line ${line(n)}` : `${base}:${line(n)}`;
 }
 
 /** The exit's last name as receivers would spell it: `ctx` for ctx and s.ctx, `done` for done. */
@@ -492,6 +492,7 @@ function onOwnTree<T>(file: PackageFile, keep: readonly string[], use: (f: Packa
       mayMention: file.mayMention,
       stamp: file.stamp,
       factKey: file.factKey,
+      sameFile: file.sameFile,
       ownText: file.ownText,
       spans: file.spans,
       root,

@@ -26,6 +26,12 @@ export interface PackageFile {
   /** True for the file being processed (its current text, not the one on disk). */
   current: boolean;
   /**
+   * True for the other windows of a big file being processed a window at a time (windowFile):
+   * not `current` (their facts are not in the current window's scopes), but the same file,
+   * whose lines messages name as the file's own ("line 12", not "file.go:12").
+   */
+  sameFile?: boolean;
+  /**
    * Whether the text holds `word` as a whole word, answered without reading it; a yes may
    * rarely be wrong (two words with one hash), a no never is. Absent: only the text can
    * tell. Use `fileMentions` rather than this.
@@ -237,6 +243,7 @@ export function windowFile(absPath: string, w: WindowText, trees: Tree[]): Packa
     absPath,
     source: text,
     current: false,
+    sameFile: true,
     get root() {
       return rootOf();
     },

@@ -26,6 +26,8 @@ export async function initParser(): Promise<void> {
  */
 export function parseGo(source: string, ranges?: readonly { startIndex: number; endIndex: number }[]): Tree {
   if (!parser) throw new Error('parser not initialized: call initParser() first');
+  const size = ranges ? ranges.reduce((n, r) => n + r.endIndex - r.startIndex, 0) : source.length;
+  if (size > largest) largest = size;
   const tree = ranges ? parser.parse(source, null, { includedRanges: withPoints(source, ranges) }) : parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
@@ -52,4 +54,16 @@ function withPoints(source: string, ranges: readonly { startIndex: number; endIn
     out.push({ startIndex: r.startIndex, endIndex: r.endIndex, startPosition, endPosition });
   }
   return out;
+}
+
+let largest = 0;
+
+/**
+ * The most characters one parse in this thread covered since the last call (which resets
+ * it): how big the biggest tree was, counted, not measured (tests of big files read it).
+ */
+export function largestParse(): number {
+  const n = largest;
+  largest = 0;
+  return n;
 }
