@@ -102,8 +102,8 @@ interface Parsed {
   errs: { start: number; end: number }[];
   imports: Imports;
   sem: Semantics | null;
-  /** In a window of a big file (../go/window.ts): the package's files for its other windows. */
-  otherWindows?: () => PackageFile[];
+  /** In a window of a big file (../go/window.ts): the file's windows as files of the package, `current` for this one. */
+  windowFiles?: (current: PackageFile) => PackageFile[];
   /** In a window pass, the header: imports are read from it, and syntax errors counted window by window (no tree of the whole text). */
   header?: Span;
 }
@@ -257,8 +257,8 @@ function runWindowedPass(run: FileRun, pass: number, text: string, win: Windows)
       try {
         const root = tree.rootNode;
         if (root.hasError) return undefined;
-        const otherWindows = () => texts.flatMap((t, j) => (j === w ? [] : [windowFile(run.file.absPath, t, others)]));
-        const parsed: Parsed = { text, tree, root, errs: [], imports: new Imports(root, text), sem: null, otherWindows, header: win.header };
+        const windowFiles = (current: PackageFile) => texts.map((t, j) => (j === w ? current : windowFile(run.file.absPath, t, others)));
+        const parsed: Parsed = { text, tree, root, errs: [], imports: new Imports(root, text), sem: null, windowFiles, header: win.header };
         // The window's nodes die with its tree: what recordFindings reads of them is kept.
         for (const r of runRules(run, parsed, ruleErrors)) raw.push({ rule: r.rule, f: { ...r.f, node: nodeSpan(r.f.node) } });
       } finally {
@@ -316,8 +316,10 @@ function runRules(run: FileRun, parsed: Parsed, ruleErrors: string[]): { rule: R
             mayMention: (word) => words.may(word),
           };
           pkg = packages.load(file.absPath, current, file.packageFiles);
-          // A window's package: the file's other windows come right after it, then the siblings.
-          if (parsed.otherWindows) pkg = new PackageInfo([current, ...parsed.otherWindows(), ...pkg.files.slice(1)]);
+          // A window's package: the file's windows in the file's order (this one among them),
+          // then the siblings, so that questions meet the file's code in the order they
+          // would in the whole file.
+          if (parsed.windowFiles) pkg = new PackageInfo([...parsed.windowFiles(current), ...pkg.files.slice(1)]);
         }
         return pkg;
       },

@@ -688,17 +688,23 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
       return `the package of ${ch.text} could not be read`;
     }
     const q = questionsOf(info, f);
-    for (const file of info.files) {
-      if (fileMentions(file, f) && fieldFacts(file, f).judged) {
-        const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
-        if (why) return why;
+    // File by file, its uses before its literals; the windows of a file analysed a window
+    // at a time count as one file (so the reason named is the one the whole file gives).
+    for (const files of fileGroups(info.files)) {
+      for (const file of files) {
+        if (fileMentions(file, f) && fieldFacts(file, f).judged) {
+          const why = judgeShared(() => file.sem, file, ch.text, fieldUses(file, f)!, exit);
+          if (why) return why;
+        }
       }
-      let init = q.firstInit.get(file);
-      // Kept per sibling for the directory, not per package load: each file of a package
-      // with hundreds of struct types declaring f asked every sibling about every one of
-      // them again (800 files of 1k lines: 46 % of the run's CPU).
-      if (init === undefined) q.firstInit.set(file, (init = durableFactOf(file, `first-literal-init:${f}:${q.structsKey}`, () => firstLiteralInit(file, f, q.structs))));
-      if (init) return literalInitReason(init, ch.text);
+      for (const file of files) {
+        let init = q.firstInit.get(file);
+        // Kept per sibling for the directory, not per package load: each file of a package
+        // with hundreds of struct types declaring f asked every sibling about every one of
+        // them again (800 files of 1k lines: 46 % of the run's CPU).
+        if (init === undefined) q.firstInit.set(file, (init = durableFactOf(file, `first-literal-init:${f}:${q.structsKey}`, () => firstLiteralInit(file, f, q.structs))));
+        if (init) return literalInitReason(init, ch.text);
+      }
     }
     return null;
   }
@@ -730,6 +736,17 @@ export function receiverProblem(sem: Semantics, pkg: () => PackageInfo, send: No
     return `${b.name} is not made in this function (line ${line(b.id)}), so its receivers cannot be seen`;
   }
   return `${b.name} cannot be followed to its receivers`;
+}
+
+/** The package's files, each alone, but the windows of the file being processed together. */
+function fileGroups(files: readonly PackageFile[]): PackageFile[][] {
+  const out: PackageFile[][] = [];
+  for (const f of files) {
+    const last = out.at(-1);
+    if (last && (f.current || f.sameFile) && (last[0].current || last[0].sameFile)) last.push(f);
+    else out.push([f]);
+  }
+  return out;
 }
 
 /**

@@ -142,7 +142,8 @@ class GoroutineFuncs {
     let starts = 0;
     // The file itself first: a reference there that starts no goroutine settles it before
     // any sibling is parsed.
-    const files = [...pkg.files.filter((f) => f.current), ...pkg.files.filter((f) => !f.current)];
+    // (The windows of a file analysed a window at a time come first with it, in its order.)
+    const files = [...pkg.files.filter((f) => f.current || f.sameFile), ...pkg.files.filter((f) => !f.current && !f.sameFile)];
     for (const file of files) {
       if (!fileMentions(file, name)) continue; // an identifier is a whole word: spares parsing the rest
       const refs = method
