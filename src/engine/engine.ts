@@ -5,7 +5,10 @@
 // A safety net re-parses every result and drops any fix that would add a
 // syntax error; edits never touch a pre-existing ERROR region. Last, a changed file
 // goes through Go's own formatter (./format.ts), kept to the lines the fixes touched and
-// their alignment sections; a result Go's parser rejects loses its fixes.
+// their alignment sections; a result Go's parser rejects loses its fixes. A big file is
+// read a window of declarations at a time (../go/window.ts, runWindowedPass), the other
+// windows being files of its package: no tree of the whole file is built (unless a
+// window does not parse cleanly: then the pass reads the whole file).
 import { diffHunks, editHunks, lineIndexOf, lineStarts as diffLineStarts, renderDiff, type Hunk } from './fastdiff.js';
 import type MagicString from 'magic-string';
 import type { EngineOptions, FileResult, FindingFix, Position, SourceFile } from './api.js';
