@@ -28,7 +28,7 @@ export interface Windows {
 /** Files from this many characters are analysed in windows (GOPITFIX_WINDOW_MIN: tests and measurements). */
 const WINDOW_MIN = 256 * 1024;
 /** Characters of declarations per window (GOPITFIX_WINDOW_SIZE: tests and measurements). */
-const WINDOW_SIZE = 64 * 1024;
+const WINDOW_SIZE = 32 * 1024;
 
 function envSize(name: string, fallback: number): number {
   const v = Number(process.env[name]);
