@@ -164,6 +164,25 @@ func (w *worker) work(ctx context.Context) {
     expect(outcome(run(file))).toEqual(outcome(whole));
   });
 
+  it('reads the whole file when a window does not parse cleanly', () => {
+    const dir = join(root, 'broken');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'go.mod'), 'module example.com/broken\n\ngo 1.21\n');
+    const file = join(dir, 'b.go');
+    const good = goFile(0, 1, 1500);
+    const at = good.indexOf('\n\n', good.length >> 1) + 2;
+    writeFileSync(file, `${good.slice(0, at)}func broken() {\n\tx := \n}\n\n${good.slice(at)}`);
+    const whole = run(file);
+    expect(whole.syntaxErrors).toBe(true);
+    process.env.GOPITFIX_WINDOW_MIN = '0';
+    process.env.GOPITFIX_WINDOW_SIZE = '4096';
+    largestParse();
+    const windowed = run(file);
+    expect(largestParse()).toBeGreaterThanOrEqual(readFileSync(file, 'utf8').length);
+    expect(windowed.syntaxErrors).toBe(true);
+    expect(outcome(windowed)).toEqual(outcome(whole));
+  });
+
   it('parses no tree of the whole file: the biggest is a window and its header', () => {
     const dir = join(root, 'one');
     mkdirSync(dir, { recursive: true });

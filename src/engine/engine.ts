@@ -72,6 +72,8 @@ class FileRun {
   readonly byKey = new Map<string, Record_>();
   /** One map per applied pass, back to the text before it. */
   readonly maps: PassMap[] = [];
+  /** A window did not parse cleanly: later passes read the whole file without trying again. */
+  wholeFile = false;
 
   constructor(
     readonly file: SourceFile,
@@ -197,10 +199,11 @@ interface Step {
  * them behind the syntax safety net. Null when no fix applied (the fixpoint is reached).
  */
 function runPass(run: FileRun, pass: number, text: string, given: Tree | null): Step | null {
-  if (!given) {
+  if (!given && !run.wholeFile) {
     const win = windowsOf(text);
     const step = win ? runWindowedPass(run, pass, text, win) : undefined;
     if (step !== undefined) return step;
+    if (win) run.wholeFile = true;
   }
   const { file, result } = run;
   // A file parsed earlier as a sibling of another is not parsed again for its first pass.
@@ -251,7 +254,13 @@ function runWindowedPass(run: FileRun, pass: number, text: string, win: Windows)
   try {
     const hroot = headerTree.rootNode;
     if (hroot.hasError || named(hroot).some((c) => !HEADER_TYPES.has(c.type))) return undefined;
-    const texts = win.chunks.map((c) => new WindowText(text, win.header, c));
+    let row = 0;
+    let from = 0;
+    const texts = win.chunks.map((c) => {
+      for (let i = text.indexOf('\n', from); i >= 0 && i < c.startIndex; i = text.indexOf('\n', i + 1)) row++;
+      from = c.startIndex;
+      return new WindowText(text, win.header, c, row);
+    });
     const raw: { rule: Rule; f: FindingInput }[] = [];
     const ruleErrors: string[] = [];
     for (let w = 0; w < win.chunks.length; w++) {

@@ -179,10 +179,12 @@ export class WindowText {
   private stampText: string | null = null;
   readonly words: WordQuestions;
 
+  /** `row`: the line (0-based) the window starts on. */
   constructor(
     readonly text: string,
     readonly header: Span,
     readonly chunk: Span,
+    private readonly row: number,
   ) {
     this.words = new WordQuestions(
       () => this.ownText,
@@ -200,10 +202,11 @@ export class WindowText {
 
   /**
    * Its own text and where it starts: a window left as it was by a fix elsewhere keeps the
-   * facts kept about it, unless the fix moved it (facts hold line numbers, in messages).
+   * facts kept about it, unless the fix moved it (facts hold offsets, and line numbers in
+   * messages).
    */
   get stamp(): string {
-    return (this.stampText ??= `${textHash(this.ownText)}@${this.chunk.startIndex}`);
+    return (this.stampText ??= `${textHash(this.ownText)}@${this.chunk.startIndex}:${this.row}`);
   }
 
   /** Spans of its own text (header, then declarations) as spans of the whole text. */
