@@ -254,13 +254,8 @@ function runWindowedPass(run: FileRun, pass: number, text: string, win: Windows)
   try {
     const hroot = headerTree.rootNode;
     if (hroot.hasError || named(hroot).some((c) => !HEADER_TYPES.has(c.type))) return undefined;
-    let row = 0;
-    let from = 0;
-    const texts = win.chunks.map((c) => {
-      for (let i = text.indexOf('\n', from); i >= 0 && i < c.startIndex; i = text.indexOf('\n', i + 1)) row++;
-      from = c.startIndex;
-      return new WindowText(text, win.header, c, row);
-    });
+    const lines = lineStarts(text);
+    const texts = win.chunks.map((c) => new WindowText(text, win.header, c, lineIndexOf(lines, c.startIndex)));
     const raw: { rule: Rule; f: FindingInput }[] = [];
     const ruleErrors: string[] = [];
     for (let w = 0; w < win.chunks.length; w++) {

@@ -12,7 +12,7 @@ import type { Node } from 'web-tree-sitter';
 import { Semantics, type Binding } from './scope.js';
 import { Imports } from './imports.js';
 import { parseGo } from '../parser/parser.js';
-import { fileMentions, type PackageFile, type PackageInfo } from './package.js';
+import { fileMentions, inCurrentFile, type PackageFile, type PackageInfo } from './package.js';
 import { detached } from '../util/text.js';
 import { keptRanges } from './lexical.js';
 import { textHash } from './wordindex.js';
@@ -347,7 +347,7 @@ function classify(semArg: SemOf, ref: Node): Use {
 
 function where(file: PackageFile, n: Node): string {
   const base = file.absPath.split('/').pop();
-  return file.current || file.sameFile ? `line ${line(n)}` : `${base}:${line(n)}`;
+  return inCurrentFile(file) ? `line ${line(n)}` : `${base}:${line(n)}`;
 }
 
 /** The exit's last name as receivers would spell it: `ctx` for ctx and s.ctx, `done` for done. */
@@ -743,7 +743,7 @@ function fileGroups(files: readonly PackageFile[]): PackageFile[][] {
   const out: PackageFile[][] = [];
   for (const f of files) {
     const last = out.at(-1);
-    if (last && (f.current || f.sameFile) && (last[0].current || last[0].sameFile)) last.push(f);
+    if (last && inCurrentFile(f) && inCurrentFile(last[0])) last.push(f);
     else out.push([f]);
   }
   return out;

@@ -80,6 +80,11 @@ export function fileMentions(f: PackageFile, name: string): boolean {
 
 let asked = 0;
 
+/** Whether f is the file being processed, or (in a big file read a window at a time) one of its windows. */
+export function inCurrentFile(f: PackageFile): boolean {
+  return f.current || f.sameFile === true;
+}
+
 /** The text a check on a file's text alone reads: a window's own text, else the source. */
 export function ownText(f: PackageFile): string {
   return f.ownText ?? f.source;

@@ -35,7 +35,7 @@ function envSize(name: string, fallback: number): number {
   return process.env[name] && Number.isInteger(v) && v >= 0 ? v : fallback;
 }
 
-export function windowMin(): number {
+function windowMin(): number {
   return envSize('GOPITFIX_WINDOW_MIN', WINDOW_MIN);
 }
 

@@ -8,7 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import { goStatementOf, isReceiveExpr, leavesFlow, receiveIgnoringExit, sendFixedByBuffering, sendOnSizedBuffer } from '../../src/go/chanflow.js';
 import { CANNOT_BLOCK, NO_EXIT, exitChoiceProblem, exitSkips, existingExitProblem, receiverProblem } from '../../src/go/leakproof.js';
 import type { Binding, Scope, Semantics } from '../../src/go/scope.js';
-import { fileMentions, receiverTypeName, type PackageInfo } from '../../src/go/package.js';
+import { fileMentions, inCurrentFile, receiverTypeName, type PackageInfo } from '../../src/go/package.js';
 import { sendStatement } from '../../src/go/lexical.js';
 import {
   children,
@@ -143,7 +143,7 @@ class GoroutineFuncs {
     // The file itself first: a reference there that starts no goroutine settles it before
     // any sibling is parsed.
     // (The windows of a file analysed a window at a time come first with it, in its order.)
-    const files = [...pkg.files.filter((f) => f.current || f.sameFile), ...pkg.files.filter((f) => !f.current && !f.sameFile)];
+    const files = [...pkg.files.filter(inCurrentFile), ...pkg.files.filter((f) => !inCurrentFile(f))];
     for (const file of files) {
       if (!fileMentions(file, name)) continue; // an identifier is a whole word: spares parsing the rest
       const refs = method
